@@ -1,0 +1,3 @@
+from monsuite.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Clients for the components of a monitoring stack."""

@@ -1,0 +1,107 @@
+"""Prometheus HTTP API: targets, Alertmanager discovery, rules, alerts and queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import requests
+
+ZERO_TIME = "0001-01-01T00:00:00Z"
+
+
+class PrometheusAPIError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Target:
+    job: str
+    instance: str
+    scrape_url: str
+    health: str
+    last_error: str
+    last_scrape: str
+    last_scrape_duration: float
+    scrape_interval_seconds: float
+    labels: dict
+
+    @property
+    def scraped(self) -> bool:
+        return bool(self.last_scrape) and not self.last_scrape.startswith("0001-")
+
+
+class PrometheusClient:
+    def __init__(self, url: str, session: requests.Session | None = None, timeout: float = 5.0):
+        self.url = url.rstrip("/")
+        self.session = session or requests.Session()
+        self.timeout = timeout
+
+    def _get(self, path: str, **params) -> dict | list:
+        response = self.session.get(f"{self.url}{path}", params=params or None, timeout=self.timeout)
+        try:
+            body = response.json()
+        except ValueError:
+            raise PrometheusAPIError(f"GET {path}: HTTP {response.status_code}: {response.text[:200]}") from None
+        if body.get("status") != "success":
+            raise PrometheusAPIError(f"GET {path}: {body.get('errorType')}: {body.get('error')}")
+        return body["data"]
+
+    def ready(self) -> bool:
+        try:
+            return self.session.get(f"{self.url}/-/ready", timeout=self.timeout).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def targets(self) -> list[Target]:
+        data = self._get("/api/v1/targets", state="active")
+        return [
+            Target(
+                job=t.get("scrapePool") or t["labels"].get("job", ""),
+                instance=t["labels"].get("instance", ""),
+                scrape_url=t.get("scrapeUrl", ""),
+                health=t.get("health", "unknown"),
+                last_error=t.get("lastError", ""),
+                last_scrape=t.get("lastScrape", ZERO_TIME),
+                last_scrape_duration=float(t.get("lastScrapeDuration") or 0.0),
+                scrape_interval_seconds=parse_duration(t.get("scrapeInterval", "0s")),
+                labels=t.get("labels", {}),
+            )
+            for t in data["activeTargets"]
+        ]
+
+    def alertmanagers(self) -> list[str]:
+        return [am["url"] for am in self._get("/api/v1/alertmanagers")["activeAlertmanagers"]]
+
+    def rule_groups(self) -> list[dict]:
+        return self._get("/api/v1/rules")["groups"]
+
+    def alerts(self) -> list[dict]:
+        return self._get("/api/v1/alerts")["alerts"]
+
+    def query(self, expr: str) -> list[dict]:
+        """Instant query through prometheus-api-client; returns the result vector."""
+        from prometheus_api_client import PrometheusConnect
+
+        return PrometheusConnect(url=self.url, disable_ssl=True).custom_query(expr)
+
+
+def parse_duration(text: str) -> float:
+    """A Prometheus duration such as 1m30s, 15s, 500ms, 1h, as seconds."""
+    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+    total, number = 0.0, ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch.isdigit() or ch == ".":
+            number += ch
+            i += 1
+            continue
+        unit = "ms" if text.startswith("ms", i) else ch
+        if unit not in units or not number:
+            raise ValueError(f"not a Prometheus duration: {text!r}")
+        total += float(number) * units[unit]
+        number = ""
+        i += len(unit)
+    if number:
+        raise ValueError(f"not a Prometheus duration (missing unit): {text!r}")
+    return total

@@ -1,0 +1,252 @@
+"""The demo service's HTTP application (Starlette)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import random
+import secrets
+import time
+from collections import OrderedDict
+from datetime import datetime, timezone
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from monsuite.demo.dependencies import Dependencies
+from monsuite.demo.faults import DEPENDENCIES, FaultError, FaultState
+from monsuite.demo.logs import JsonLogger
+from monsuite.demo.metrics import ServiceMetrics
+
+VERSION = "1.0.0"
+TENANTS = ("acme", "globex", "initech", "umbrella")
+AUTOMATIONS = ("sync-crm", "nightly-report", "invoice-run", "lead-scoring")
+UNINSTRUMENTED = ("/metrics", "/faults", "/workers/")
+
+
+class DemoService:
+    def __init__(self, *, workers: int = 3, redis_url: str | None = None, database_url: str | None = None,
+                 memory_limit_bytes: int = 512 * 1024 * 1024, environment: str = "ci", access_log: bool = True):
+        self.faults = FaultState(workers)
+        self.metrics = ServiceMetrics(VERSION)
+        self.dependencies = Dependencies(redis_url, database_url)
+        self.logger = JsonLogger("windmill-platform-api", environment, enabled=access_log)
+        self.memory_limit_bytes = memory_limit_bytes
+        self.started = time.time()
+        self.executions: OrderedDict[str, dict] = OrderedDict()
+        self.worker_jobs = [0] * workers
+        self._apply_gauges()
+        self.app = Starlette(routes=self._routes(), lifespan=self._lifespan)
+
+    # ---- wiring ------------------------------------------------------------------------------
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, app):
+        yield
+        await self.dependencies.close()
+
+    def _routes(self) -> list[Route]:
+        return [
+            Route("/api/v1/automations", self.list_automations, methods=["GET"]),
+            Route("/api/v1/executions", self.create_execution, methods=["POST"]),
+            Route("/api/v1/executions/{execution_id}", self.get_execution, methods=["GET"]),
+            Route("/health", self.health, methods=["GET"]),
+            Route("/health/detailed", self.health_detailed, methods=["GET"]),
+            Route("/ready", self.ready, methods=["GET"]),
+            Route("/live", self.live, methods=["GET"]),
+            Route("/metrics", self.metrics_endpoint, methods=["GET"]),
+            Route("/workers/{worker:int}/metrics", self.worker_metrics, methods=["GET"]),
+            Route("/faults", self.get_faults, methods=["GET"]),
+            Route("/faults", self.update_faults, methods=["PUT", "PATCH", "POST"]),
+            Route("/faults", self.reset_faults, methods=["DELETE"]),
+        ]
+
+    async def __call__(self, scope, receive, send):
+        """ASGI entry: instrument every request (metrics, trace id, JSON log, injected faults)."""
+        if scope["type"] != "http" or scope["path"].startswith(UNINSTRUMENTED):
+            await self.app(scope, receive, send)
+            return
+        trace_id = _trace_id(scope)
+        scope.setdefault("state", {})["trace_id"] = trace_id
+        status_holder = {"status": 500}
+
+        async def send_wrapper(message):
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                message.setdefault("headers", []).append((b"x-trace-id", trace_id.encode()))
+            await send(message)
+
+        start = time.perf_counter()
+        self.metrics.in_progress.inc()
+        try:
+            faults = self.faults.current
+            business = scope["path"].startswith("/api/")
+            if business and faults.latency_ms:
+                await asyncio.sleep(faults.latency_ms / 1000)
+            if business and faults.error_rate and random.random() < faults.error_rate:
+                response = JSONResponse({"error": "injected fault", "trace_id": trace_id}, status_code=500)
+                await response(scope, receive, send_wrapper)
+            else:
+                await self.app(scope, receive, send_wrapper)
+        finally:
+            self.metrics.in_progress.dec()
+            elapsed = time.perf_counter() - start
+            route = scope.get("route")
+            endpoint = getattr(route, "path", None) or "unmatched"
+            status = str(status_holder["status"])
+            self.metrics.requests.labels(scope["method"], endpoint, status).inc()
+            self.metrics.request_duration.labels(scope["method"], endpoint).observe(elapsed)
+            self.logger.log(
+                "ERROR" if status.startswith("5") else "INFO", "request handled", method=scope["method"],
+                path=scope["path"], endpoint=endpoint, status=int(status), duration_ms=round(elapsed * 1000, 3),
+                trace_id=trace_id,
+            )
+
+    # ---- business endpoints -------------------------------------------------------------------
+    async def list_automations(self, request: Request) -> JSONResponse:
+        return JSONResponse({"automations": [{"id": a} for a in AUTOMATIONS]})
+
+    async def create_execution(self, request: Request) -> JSONResponse:
+        try:
+            body = await request.json() if await request.body() else {}
+        except json.JSONDecodeError:
+            return JSONResponse({"error": "body must be JSON"}, status_code=400)
+        tenant = str(body.get("tenant_id") or random.choice(TENANTS))
+        automation = str(body.get("automation_id") or random.choice(AUTOMATIONS))
+        failed = random.random() < self.faults.current.execution_failure_rate
+        status = "failed" if failed else "success"
+        duration = random.uniform(0.01, 0.2)
+        self.metrics.executions.labels(status, tenant).inc()
+        self.metrics.execution_duration.labels(tenant).observe(duration)
+        worker = random.randrange(len(self.worker_jobs))
+        self.worker_jobs[worker] += 1
+        execution_id = secrets.token_hex(8)
+        record = {"execution_id": execution_id, "tenant_id": tenant, "automation_id": automation, "status": status,
+                  "duration_seconds": round(duration, 4), "worker": worker, "trace_id": request.scope["state"]["trace_id"]}
+        self.executions[execution_id] = record
+        while len(self.executions) > 10000:
+            self.executions.popitem(last=False)
+        if failed:
+            self.metrics.errors.labels("ExecutionFailed", "worker").inc()
+        return JSONResponse(record, status_code=201)
+
+    async def get_execution(self, request: Request) -> JSONResponse:
+        record = self.executions.get(request.path_params["execution_id"])
+        if record is None:
+            return JSONResponse({"error": "execution not found"}, status_code=404)
+        return JSONResponse(record)
+
+    # ---- health --------------------------------------------------------------------------------
+    async def _dependency_status(self) -> dict[str, str]:
+        forced = set(self.faults.current.dependencies_down)
+        results = await asyncio.gather(*(self.dependencies.check(name) for name in DEPENDENCIES))
+        statuses = {}
+        for name, result in zip(DEPENDENCIES, results):
+            statuses[name] = "unhealthy: injected fault" if name in forced else result
+            self.metrics.dependency_up.labels(name).set(1 if statuses[name] in ("healthy", "not configured") else 0)
+        return statuses
+
+    async def health(self, request: Request) -> JSONResponse:
+        body = {"status": "healthy", "timestamp": _now(), "version": VERSION}
+        if self.faults.current.health_failing:
+            body["status"] = "unhealthy"
+            return JSONResponse(body, status_code=503)
+        return JSONResponse(body)
+
+    async def health_detailed(self, request: Request) -> JSONResponse:
+        statuses = await self._dependency_status()
+        ok = all(s in ("healthy", "not configured") for s in statuses.values())
+        faults = self.faults.current
+        return JSONResponse({
+            "status": "healthy" if ok and not faults.health_failing else "degraded",
+            **statuses,
+            "uptime": round(time.time() - self.started, 3),
+            "memory_usage": _rss_megabytes(),
+            "workers": {"total": len(self.worker_jobs), "healthy": len(self.worker_jobs) - faults.workers_lost},
+        })
+
+    async def ready(self, request: Request) -> JSONResponse:
+        statuses = await self._dependency_status()
+        failing = {name: s for name, s in statuses.items() if s not in ("healthy", "not configured")}
+        if failing:
+            return JSONResponse({"status": "not_ready", "failing": failing}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    async def live(self, request: Request) -> JSONResponse:
+        return JSONResponse({"status": "alive", "timestamp": _now(), "uptime": int(time.time() - self.started)})
+
+    # ---- metrics -------------------------------------------------------------------------------
+    async def metrics_endpoint(self, request: Request) -> Response:
+        self._apply_gauges()
+        return Response(generate_latest(self.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    async def worker_metrics(self, request: Request) -> Response:
+        worker = request.path_params["worker"]
+        if worker >= len(self.worker_jobs):
+            return Response("no such worker\n", status_code=404, media_type="text/plain")
+        if worker >= len(self.worker_jobs) - self.faults.current.workers_lost:
+            return Response("worker lost (injected fault)\n", status_code=503, media_type="text/plain")
+        text = (
+            "# HELP windmill_worker_jobs_processed_total Jobs this worker has processed.\n"
+            "# TYPE windmill_worker_jobs_processed_total counter\n"
+            f'windmill_worker_jobs_processed_total{{worker="{worker}"}} {self.worker_jobs[worker]}\n'
+        )
+        return Response(text, media_type="text/plain; version=0.0.4")
+
+    def _apply_gauges(self) -> None:
+        faults = self.faults.current
+        self.metrics.queue_depth.labels("pending").set(faults.queue_depth)
+        self.metrics.active_workers.set(len(self.worker_jobs) - faults.workers_lost)
+        self.metrics.memory_limit.set(faults.memory_limit_bytes or self.memory_limit_bytes)
+        self.metrics.db_connections.labels("active").set(1 if self.dependencies.database_url else 0)
+
+    # ---- fault control -------------------------------------------------------------------------
+    async def get_faults(self, request: Request) -> JSONResponse:
+        return JSONResponse(self.faults.current.to_dict())
+
+    async def update_faults(self, request: Request) -> JSONResponse:
+        try:
+            changes = await request.json()
+            faults = self.faults.update(changes)
+        except json.JSONDecodeError:
+            return JSONResponse({"error": "the body must be JSON"}, status_code=400)
+        except FaultError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        if "queue_depth" in changes:
+            await run_in_threadpool(self.dependencies.fill_queue, faults.queue_depth)
+        self._apply_gauges()
+        self.logger.log("WARNING", "faults changed", faults=faults.to_dict())
+        return JSONResponse(faults.to_dict())
+
+    async def reset_faults(self, request: Request) -> JSONResponse:
+        faults = self.faults.reset()
+        await run_in_threadpool(self.dependencies.fill_queue, 0)
+        self._apply_gauges()
+        return JSONResponse(faults.to_dict())
+
+
+def _trace_id(scope) -> str:
+    """The trace id of a W3C traceparent header if the caller sent one, else a new one."""
+    for name, value in scope.get("headers", []):
+        if name == b"traceparent":
+            parts = value.decode(errors="replace").split("-")
+            if len(parts) >= 2 and len(parts[1]) == 32:
+                return parts[1]
+    return secrets.token_hex(16)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+def _rss_megabytes() -> float:
+    try:
+        with open(f"/proc/{os.getpid()}/statm") as statm:
+            return round(int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1048576, 2)
+    except OSError:
+        return 0.0

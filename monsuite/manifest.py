@@ -1,0 +1,210 @@
+"""stacks/<name>/stack.yaml: the components of a stack, read and validated.
+
+One manifest serves every runtime: a component names its official image (docker), its host binary
+or Python module (process), and the URL kind that an external stack provides (external).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from monsuite.errors import ManifestError
+
+KINDS = {"prometheus", "alertmanager", "grafana", "loki", "jaeger", "exporter", "app", "sink", "database", "cache"}
+# Kinds an external stack can point at with --<kind>-url.
+EXTERNAL_KINDS = ("prometheus", "alertmanager", "grafana", "loki", "jaeger")
+COMPONENT_KEYS = {
+    "kind", "image", "image_user", "binary", "module", "args", "env", "ports", "url", "ready", "depends_on",
+    "run_as", "init", "after_start", "optional", "description",
+}
+READY_KEYS = {"http", "tcp", "timeout"}
+
+
+@dataclass(frozen=True)
+class Readiness:
+    http: str | None = None  # path answered with 2xx on the main port
+    tcp: bool = False  # the main port accepts connections
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    kind: str
+    image: str | None = None
+    image_user: str | None = None
+    binary: tuple[str, ...] = ()
+    module: str | None = None
+    args: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    ports: tuple[str, ...] = ()
+    url: str | None = None
+    ready: Readiness = Readiness()
+    depends_on: tuple[str, ...] = ()
+    run_as: str | None = None
+    init: tuple[tuple[str, ...], ...] = ()
+    after_start: tuple[tuple[str, ...], ...] = ()
+    optional: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class StackManifest:
+    name: str
+    path: Path  # the stack.yaml file
+    components: dict[str, Component]
+    profiles: dict[str, dict]
+    description: str = ""
+
+    @property
+    def directory(self) -> Path:
+        return self.path.parent
+
+    def start_order(self) -> list[list[str]]:
+        """Components in waves: each wave depends only on earlier waves."""
+        done: set[str] = set()
+        waves = []
+        remaining = dict(self.components)
+        while remaining:
+            wave = sorted(n for n, c in remaining.items() if set(c.depends_on) <= done)
+            if not wave:  # validated away in load_manifest; kept as a guard
+                raise ManifestError(self.path, "components", f"dependency cycle among {sorted(remaining)}")
+            waves.append(wave)
+            done.update(wave)
+            for name in wave:
+                del remaining[name]
+        return waves
+
+
+def resolve_stack_path(stack: str | Path) -> Path:
+    """Accept a stack directory or its stack.yaml."""
+    path = Path(stack)
+    if path.is_dir():
+        path = path / "stack.yaml"
+    if not path.is_file():
+        raise ManifestError(stack, "", "no stack.yaml here; pass a stack directory such as stacks/default")
+    return path
+
+
+def load_manifest(stack: str | Path) -> StackManifest:
+    path = resolve_stack_path(stack)
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else ""
+        raise ManifestError(path, where, f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(raw, dict):
+        raise ManifestError(path, "", "must be a mapping with 'name' and 'components'")
+    unknown = set(raw) - {"name", "description", "profiles", "components"}
+    if unknown:
+        raise ManifestError(path, ", ".join(sorted(unknown)), "unknown top-level key")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name:
+        raise ManifestError(path, "name", "required: a non-empty string")
+    profiles = raw.get("profiles") or {}
+    if not isinstance(profiles, dict) or not all(isinstance(v, dict) for v in profiles.values()):
+        raise ManifestError(path, "profiles", "must map a profile name (ci, real) to a mapping of template variables")
+    comps_raw = raw.get("components")
+    if not isinstance(comps_raw, dict) or not comps_raw:
+        raise ManifestError(path, "components", "required: a mapping of component name to its definition")
+    components = {cname: _component(path, cname, body) for cname, body in comps_raw.items()}
+    for comp in components.values():
+        for dep in comp.depends_on:
+            if dep not in components:
+                raise ManifestError(path, f"components.{comp.name}.depends_on", f"unknown component {dep!r}")
+    manifest = StackManifest(name=name, path=path, components=components, profiles=profiles,
+                             description=str(raw.get("description") or ""))
+    _check_acyclic(manifest)
+    return manifest
+
+
+def _component(path: Path, name: str, body) -> Component:
+    where = f"components.{name}"
+    if not isinstance(name, str) or not name.replace("_", "").replace("-", "").isalnum():
+        raise ManifestError(path, where, "a component name uses letters, digits, '-' and '_' only")
+    if not isinstance(body, dict):
+        raise ManifestError(path, where, "must be a mapping")
+    unknown = set(body) - COMPONENT_KEYS
+    if unknown:
+        raise ManifestError(path, f"{where}.{sorted(unknown)[0]}", f"unknown key; allowed: {', '.join(sorted(COMPONENT_KEYS))}")
+    kind = body.get("kind")
+    if kind not in KINDS:
+        raise ManifestError(path, f"{where}.kind", f"must be one of {', '.join(sorted(KINDS))} (got {kind!r})")
+    binary = body.get("binary") or ()
+    if isinstance(binary, str):
+        binary = (binary,)
+    if not _is_str_list(binary):
+        raise ManifestError(path, f"{where}.binary", "must be a program name or a list of candidate paths")
+    if not (body.get("image") or binary or body.get("module")) and kind not in EXTERNAL_KINDS:
+        raise ManifestError(path, where, "needs at least one of image, binary or module")
+    args = body.get("args") or ()
+    if not _is_str_list(args):
+        raise ManifestError(path, f"{where}.args", "must be a list of strings")
+    ports = body.get("ports") or ()
+    if not _is_str_list(ports) or len(set(ports)) != len(ports):
+        raise ManifestError(path, f"{where}.ports", "must be a list of distinct port names, e.g. [web]")
+    env = body.get("env") or {}
+    if not isinstance(env, dict):
+        raise ManifestError(path, f"{where}.env", "must be a mapping of variable to value")
+    depends = body.get("depends_on") or ()
+    if not _is_str_list(depends):
+        raise ManifestError(path, f"{where}.depends_on", "must be a list of component names")
+    return Component(
+        name=name, kind=kind, image=body.get("image"), image_user=body.get("image_user"),
+        binary=tuple(binary), module=body.get("module"), args=tuple(args),
+        env={str(k): str(v) for k, v in env.items()}, ports=tuple(ports), url=body.get("url"),
+        ready=_readiness(path, where, body.get("ready"), ports), depends_on=tuple(depends),
+        run_as=body.get("run_as"), init=_commands(path, f"{where}.init", body.get("init")),
+        after_start=_commands(path, f"{where}.after_start", body.get("after_start")),
+        optional=bool(body.get("optional", False)), description=str(body.get("description") or ""),
+    )
+
+
+def _readiness(path: Path, where: str, ready, ports) -> Readiness:
+    if ready is None:
+        return Readiness(tcp=bool(ports))
+    if not isinstance(ready, dict) or set(ready) - READY_KEYS or not ({"http", "tcp"} & set(ready)):
+        raise ManifestError(path, f"{where}.ready", "must be {http: /path} or {tcp: true}, optionally with timeout: seconds")
+    if not ports:
+        raise ManifestError(path, f"{where}.ready", "a readiness check needs at least one port")
+    timeout = ready.get("timeout", 30)
+    if not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise ManifestError(path, f"{where}.ready.timeout", "must be a positive number of seconds")
+    http = ready.get("http")
+    if http is not None and (not isinstance(http, str) or not http.startswith("/")):
+        raise ManifestError(path, f"{where}.ready.http", "must be a path starting with '/'")
+    return Readiness(http=http, tcp=bool(ready.get("tcp")), timeout=float(timeout))
+
+
+def _commands(path: Path, where: str, value) -> tuple[tuple[str, ...], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(_is_str_list(cmd) and cmd for cmd in value):
+        raise ManifestError(path, where, "must be a list of commands, each a list of strings")
+    return tuple(tuple(cmd) for cmd in value)
+
+
+def _is_str_list(value) -> bool:
+    return isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
+
+
+def _check_acyclic(manifest: StackManifest) -> None:
+    state: dict[str, int] = {}
+
+    def visit(name: str, trail: list[str]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            cycle = " -> ".join(trail[trail.index(name):] + [name])
+            raise ManifestError(manifest.path, f"components.{name}.depends_on", f"dependency cycle: {cycle}")
+        state[name] = 1
+        for dep in manifest.components[name].depends_on:
+            visit(dep, trail + [name])
+        state[name] = 2
+
+    for name in manifest.components:
+        visit(name, [])

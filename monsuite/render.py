@@ -1,0 +1,45 @@
+"""Render a stack's configuration into its run directory.
+
+Files ending in `.j2` are Jinja2 templates (the suffix is dropped); everything else is copied as is,
+so rule files and Alertmanager templates keep their own `{{ }}` syntax untouched.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import jinja2
+
+from monsuite.errors import ManifestError
+
+_env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+def render_string(template: str, context: dict, *, source: Path, field: str) -> str:
+    try:
+        return _env.from_string(template).render(context)
+    except jinja2.TemplateError as exc:
+        raise ManifestError(source, field, f"template error: {exc}") from None
+
+
+def render_tree(stack_dir: Path, config_dir: Path, context: dict) -> list[Path]:
+    """Copy/render every file of the stack directory except stack.yaml; return the written files."""
+    written = []
+    for source in sorted(stack_dir.rglob("*")):
+        if source.is_dir() or source.name == "stack.yaml" or "__pycache__" in source.parts:
+            continue
+        relative = source.relative_to(stack_dir)
+        if source.suffix == ".j2":
+            target = config_dir / relative.with_suffix("")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(render_string(source.read_text(), context, source=source, field=""))
+        else:
+            target = config_dir / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        target.chmod(0o644)
+        written.append(target)
+    for directory in [config_dir, *[p for p in config_dir.rglob("*") if p.is_dir()]]:
+        directory.chmod(0o755)
+    return written

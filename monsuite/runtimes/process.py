@@ -1,0 +1,169 @@
+"""The process runtime: components as local processes from binaries on PATH (or Python modules)."""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from monsuite.manifest import Component
+from monsuite.runtimes.base import Choice, Handle, StartContext, Unavailable
+
+STOP_GRACE_SECONDS = 10.0
+
+
+def find_binary(candidates: tuple[str, ...]) -> str | None:
+    """The first candidate that exists: a name on PATH, or a path (globs allowed)."""
+    for candidate in candidates:
+        if "/" in candidate:
+            for match in sorted(glob.glob(candidate), reverse=True):
+                if os.access(match, os.X_OK):
+                    return match
+        else:
+            found = shutil.which(candidate)
+            if found:
+                return found
+    return None
+
+
+def choose(component: Component) -> Choice | Unavailable:
+    if component.module:
+        return Choice("process", f"python -m {component.module}", argv0=[sys.executable, "-m", component.module])
+    if not component.binary:
+        return Unavailable(f"no host binary is declared for {component.name}")
+    binary = find_binary(component.binary)
+    if binary is None:
+        return Unavailable(f"binary {' or '.join(component.binary)} not found on PATH")
+    if component.run_as and os.geteuid() == 0:
+        try:
+            pwd.getpwnam(component.run_as)
+        except KeyError:
+            return Unavailable(f"user {component.run_as!r} (needed to run {binary}) does not exist")
+    return Choice("process", f"binary {binary}", argv0=[binary])
+
+
+def start(component: Component, choice: Choice, ctx: StartContext) -> Handle:
+    user = component.run_as if (component.run_as and os.geteuid() == 0) else None
+    if user:
+        info = pwd.getpwnam(user)
+        for path in [ctx.component_dir, *ctx.component_dir.rglob("*")]:
+            os.chown(path, info.pw_uid, info.pw_gid)
+    for command in ctx.init:
+        run_command(command, ctx, user)
+    log_path = ctx.component_dir / "output.log"
+    argv = [*choice.argv0, *ctx.args]
+    # Runs in a worker thread of the stack (never the main thread), so Ctrl-C cannot interrupt it
+    # between creating the child and returning its handle.
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(
+            argv, cwd=ctx.component_dir, env=_child_env(ctx), stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True, user=user,
+        )
+    handle = Handle(
+        name=component.name, kind=component.kind, runtime="process", detail=choice.detail, url=ctx.url,
+        ports=dict(ctx.ports), pid=proc.pid, pid_start_ticks=_start_ticks(proc.pid), log_path=str(log_path),
+    )
+    handle._popen = proc  # noqa: SLF001 - kept to reap the child and read its exit status
+    return handle
+
+
+def run_command(command: list[str], ctx: StartContext, user: str | None = None) -> None:
+    """Run an init/after-start command to completion; its failure is the component's failure."""
+    result = subprocess.run(
+        command, cwd=ctx.component_dir, env=_child_env(ctx), capture_output=True, text=True, timeout=120, user=user,
+        start_new_session=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"`{' '.join(command)}` failed ({result.returncode}): {(result.stderr or result.stdout).strip()[-400:]}")
+
+
+def exit_status(handle: Handle) -> int | None:
+    """None while running; the exit code once the process has ended."""
+    proc = getattr(handle, "_popen", None)
+    if proc is not None:
+        return proc.poll()
+    return None if is_alive(handle.pid, handle.pid_start_ticks) else -1
+
+
+def stop(handle: Handle) -> None:
+    """Stop the process group this handle started: SIGTERM, then SIGKILL after a grace period."""
+    if handle.pid is None or not is_alive(handle.pid, handle.pid_start_ticks):
+        _reap(handle)
+        return
+    _signal_group(handle.pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    while time.monotonic() < deadline:
+        _reap(handle)
+        if not _group_alive(handle.pid):
+            return
+        time.sleep(0.02)
+    _signal_group(handle.pid, signal.SIGKILL)
+    _reap(handle)
+
+
+def is_alive(pid: int | None, start_ticks: int | None) -> bool:
+    """True if ``pid`` is still the process we started (not a recycled pid)."""
+    if pid is None:
+        return False
+    ticks = _start_ticks(pid)
+    if ticks is None:
+        return False
+    return start_ticks is None or ticks == start_ticks
+
+
+def _reap(handle: Handle) -> None:
+    proc = getattr(handle, "_popen", None)
+    if proc is not None:
+        proc.poll()
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie leader still counts in its group; if only zombies remain, the group is done.
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _start_ticks(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    if fields[0] == "Z":
+        return None
+    return int(fields[19])
+
+
+def _child_env(ctx: StartContext) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(ctx.env)
+    env["MONSUITE_RUN_ID"] = ctx.run_id
+    return env
+

@@ -1,0 +1,34 @@
+"""Read what the sinks received, and wait for deliveries."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import requests
+
+from monsuite.waits import wait_until
+
+
+class SinkClient:
+    def __init__(self, url: str, timeout: float = 5.0):
+        self.url = url.rstrip("/")
+        self.session = requests.Session()
+        self.timeout = timeout
+
+    def deliveries(self, receiver: str | None = None, channel: str | None = None, since_id: int = 0) -> list[dict]:
+        params = {k: v for k, v in {"receiver": receiver, "channel": channel, "since_id": since_id}.items() if v}
+        response = self.session.get(f"{self.url}/deliveries", params=params, timeout=self.timeout)
+        response.raise_for_status()
+        return response.json()
+
+    def clear(self) -> None:
+        self.session.delete(f"{self.url}/deliveries", timeout=self.timeout).raise_for_status()
+
+    def wait_for(self, receiver: str, *, count: int = 1, match: Callable[[dict], bool] = lambda d: True,
+                 timeout: float = 30.0, since_id: int = 0) -> list[dict]:
+        """Wait until ``receiver`` has at least ``count`` deliveries matching ``match``."""
+        return wait_until(
+            lambda: [d for d in self.deliveries(receiver=receiver, since_id=since_id) if match(d)],
+            timeout=timeout, what=f"{count} matching deliveries on receiver {receiver!r}",
+            accept=lambda found: len(found) >= count, interval=0.05,
+        )

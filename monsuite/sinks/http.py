@@ -1,0 +1,66 @@
+"""The HTTP sink: answers as webhook receivers, Slack, PagerDuty Events v2 and Discord answer."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from monsuite.sinks.payloads import problems
+from monsuite.sinks.store import DeliveryStore
+
+CHANNELS = ("webhook", "slack", "pagerduty", "discord")
+
+
+def create_app(store: DeliveryStore) -> Starlette:
+    async def receive(request: Request) -> Response:
+        arrived_at = time.time()
+        channel = request.path_params["channel"]
+        receiver = request.path_params["receiver"]
+        if channel not in CHANNELS:
+            return JSONResponse({"error": f"unknown channel {channel}; use one of {', '.join(CHANNELS)}"}, status_code=404)
+        raw = await request.body()
+        try:
+            body = json.loads(raw)
+            found = problems(channel, body)
+        except ValueError:
+            body, found = raw.decode(errors="replace"), ["body is not JSON"]
+        meta = {"user_agent": request.headers.get("user-agent", ""), "content_type": request.headers.get("content-type", "")}
+        store.add(channel, receiver, body, found, arrived_at=arrived_at, meta=meta)
+        return _answer(channel, body)
+
+    async def deliveries(request: Request) -> JSONResponse:
+        params = request.query_params
+        found = store.query(receiver=params.get("receiver"), channel=params.get("channel"),
+                            since_id=int(params.get("since_id", 0)))
+        return JSONResponse([d.to_dict() for d in found])
+
+    async def clear(request: Request) -> JSONResponse:
+        return JSONResponse({"cleared": store.clear()})
+
+    async def health(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    return Starlette(routes=[
+        Route("/healthz", health, methods=["GET"]),
+        Route("/deliveries", deliveries, methods=["GET"]),
+        Route("/deliveries", clear, methods=["DELETE"]),
+        Route("/{channel}/{receiver}", receive, methods=["POST"]),
+        Route("/{channel}/{receiver}/v2/enqueue", receive, methods=["POST"]),
+    ])
+
+
+def _answer(channel: str, body) -> Response:
+    """What the real service answers on success."""
+    if channel == "pagerduty":
+        dedup = body.get("dedup_key", "") if isinstance(body, dict) else ""
+        return JSONResponse({"status": "success", "message": "Event processed", "dedup_key": dedup}, status_code=202)
+    if channel == "discord":
+        return Response(status_code=204)
+    if channel == "slack":
+        return PlainTextResponse("ok")
+    return Response(status_code=200)

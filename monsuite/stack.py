@@ -1,0 +1,357 @@
+"""Start a stack from its manifest, wait until it is usable, and stop everything it started.
+
+The start, in order: pick a runtime per component; allocate ports; render the configuration into a
+fresh run directory; start components wave by wave (each wave concurrently, in worker threads) and
+wait for each one's readiness check; then wait until the stack is *usable*: every Prometheus target
+scraped once and healthy, and Alertmanager discovered by Prometheus. Whatever fails or is
+interrupted on the way, everything started so far is stopped and the run directory removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Callable
+
+import requests
+
+from monsuite.clients.prometheus import PrometheusClient
+from monsuite.errors import ComponentUnavailable, UserError
+from monsuite.manifest import Component, StackManifest
+from monsuite.ports import free_ports, port_is_open
+from monsuite.render import render_string, render_tree
+from monsuite.runtimes import docker, external, process
+from monsuite.runtimes.base import Aborted, Choice, Handle, StartContext, Unavailable
+from monsuite.runtimes.select import choose_all
+from monsuite.waits import WaitTimeout, wait_until
+
+USABLE_TIMEOUT_SECONDS = 40.0
+
+
+class StackStartError(UserError):
+    """A component did not start or the stack never became usable."""
+
+
+class Stack:
+    def __init__(
+        self,
+        manifest: StackManifest,
+        *,
+        runtime: str = "auto",
+        profile: str = "ci",
+        urls: dict[str, str] | None = None,
+        state_file: str | Path | None = None,
+        log: Callable[[str], None] | None = None,
+    ):
+        if profile not in manifest.profiles:
+            raise UserError(f"{manifest.path}: profiles: no profile {profile!r} (have: {', '.join(manifest.profiles) or 'none'})")
+        self.manifest = manifest
+        self.runtime = runtime
+        self.profile = profile
+        self.urls = {k: v for k, v in (urls or {}).items() if v}
+        self.state_file = Path(state_file) if state_file else None
+        self.log = log or (lambda message: None)
+        self.run_id = os.environ.get("MONSUITE_RUN_ID_OVERRIDE") or uuid.uuid4().hex[:12]
+        self.run_dir: Path | None = None
+        self.handles: dict[str, Handle] = {}
+        self.unavailable: dict[str, str] = {}
+        self.choices: dict[str, Choice | Unavailable] = {}
+        self.usable_seconds: float | None = None
+        self._abort = threading.Event()
+        self._lock = threading.Lock()
+        self._started_at = 0.0
+
+    # ---- queries -------------------------------------------------------------------------------
+    def url(self, name: str) -> str | None:
+        handle = self.handles.get(name)
+        return handle.url if handle else None
+
+    def of_kind(self, kind: str) -> list[Handle]:
+        return [h for h in self.handles.values() if h.kind == kind]
+
+    def first_url(self, kind: str) -> str | None:
+        handles = self.of_kind(kind)
+        return handles[0].url if handles else None
+
+    def reason_unavailable(self, name: str) -> str | None:
+        return self.unavailable.get(name)
+
+    # ---- start ---------------------------------------------------------------------------------
+    def start(self) -> "Stack":
+        self._started_at = time.monotonic()
+        try:
+            self._start()
+        except BaseException:
+            self._abort.set()
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        self.choices = choose_all(self.manifest, self.runtime, self.urls)
+        for name, choice in self.choices.items():
+            if isinstance(choice, Unavailable):
+                self.unavailable[name] = choice.reason
+        required = [n for n in self.unavailable if not self.manifest.components[n].optional]
+        if required:
+            name = required[0]
+            raise ComponentUnavailable(f"{self.manifest.path}: component {name} cannot be started: {self.unavailable[name]}")
+        self.run_dir = Path(tempfile.mkdtemp(prefix=f"monsuite-{self.run_id}-"))
+        self.run_dir.chmod(0o755)
+        self._write_state()
+        ports = self._allocate_ports()
+        context = self._context(ports)
+        render_tree(self.manifest.directory, self.run_dir / "config", context)
+        for wave in self.manifest.start_order():
+            names = [n for n in wave if isinstance(self.choices[n], Choice)]
+            self._run_concurrently(names, lambda n: self._start_component(n, ports, context))
+        self._wait_usable()
+        self.usable_seconds = time.monotonic() - self._started_at
+        self._write_state()
+
+    def _run_concurrently(self, names: list[str], work: Callable[[str], None]) -> None:
+        if not names:
+            return
+        # Worker threads do the starting; the main thread only waits, so Ctrl-C lands here and the
+        # teardown below first lets every worker finish registering what it started.
+        pool = ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="monsuite-start")
+        futures = {pool.submit(work, n): n for n in names}
+        try:
+            done, _ = wait(futures)
+        except BaseException:
+            self._abort.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        errors = [f.exception() for f in done if f.exception() is not None]
+        if errors:
+            self._abort.set()
+            first = next((e for e in errors if not isinstance(e, Aborted)), errors[0])
+            raise first
+
+    def _allocate_ports(self) -> dict[str, dict[str, int]]:
+        wanted = [
+            (name, port)
+            for name, choice in self.choices.items()
+            if isinstance(choice, Choice) and choice.runtime != "external"
+            for port in self.manifest.components[name].ports
+        ]
+        numbers = iter(free_ports(len(wanted)))
+        ports: dict[str, dict[str, int]] = {}
+        for name, port in wanted:
+            ports.setdefault(name, {})[port] = next(numbers)
+        return ports
+
+    def _context(self, ports: dict[str, dict[str, int]]) -> dict:
+        components = {}
+        for name, choice in self.choices.items():
+            if not isinstance(choice, Choice):
+                continue
+            component = self.manifest.components[name]
+            own = ports.get(name, {})
+            components[name] = {
+                "name": name,
+                "kind": component.kind,
+                "runtime": choice.runtime,
+                "ports": own,
+                "port": own.get(component.ports[0]) if own and component.ports else None,
+                "url": self._url_of(component, choice, own),
+                "dir": str(self.run_dir / name),
+                "data_dir": str(self.run_dir / name / "data"),
+                "bin_dir": os.path.dirname(choice.argv0[0]) if choice.argv0 else "",
+            }
+        return {
+            "run_dir": str(self.run_dir),
+            "config_dir": str(self.run_dir / "config"),
+            "stack_name": self.manifest.name,
+            "profile": {"name": self.profile, **self.manifest.profiles[self.profile]},
+            "python": sys.executable,
+            "components": components,
+        }
+
+    @staticmethod
+    def _url_of(component: Component, choice: Choice, own_ports: dict[str, int]) -> str | None:
+        if choice.runtime == "external":
+            return choice.url
+        if component.url is not None:
+            return component.url.format(**own_ports)
+        if component.ports:
+            return f"http://127.0.0.1:{own_ports[component.ports[0]]}"
+        return None
+
+    def _start_component(self, name: str, ports: dict, context: dict) -> None:
+        if self._abort.is_set():
+            raise Aborted()
+        component = self.manifest.components[name]
+        choice = self.choices[name]
+        own = {**context, "this": context["components"][name]}
+        source = self.manifest.path
+        # An argument that renders empty (a template's {% if %} not taken) is dropped.
+        args = [r for a in component.args if (r := render_string(a, own, source=source, field=f"components.{name}.args"))]
+        init = [[render_string(part, own, source=source, field=f"components.{name}.init") for part in command]
+                for command in component.init]
+        env = {k: render_string(v, own, source=source, field=f"components.{name}.env.{k}") for k, v in component.env.items()}
+        component_dir = self.run_dir / name
+        (component_dir / "data").mkdir(parents=True, exist_ok=True)
+        component_dir.chmod(0o755)
+        (component_dir / "data").chmod(0o777)  # official images run as an unprivileged user
+        t0 = time.monotonic()
+        if choice.runtime == "external":
+            handle = external.handle(component, choice)
+        else:
+            for port in ports.get(name, {}).values():
+                if port_is_open(port):
+                    raise StackStartError(f"{component.name}: port {port} was taken by another program before start; run again")
+            ctx = StartContext(
+                run_dir=self.run_dir, run_id=self.run_id, component_dir=component_dir, args=args, env=env,
+                ports=ports.get(name, {}), url=context["components"][name]["url"], abort=self._abort, init=init,
+            )
+            runtime = docker if choice.runtime == "docker" else process
+            handle = runtime.start(component, choice, ctx)
+        self._register(handle)
+        self._wait_ready(component, handle)
+        for command in component.after_start:
+            rendered = [render_string(part, own, source=source, field=f"components.{name}.after_start") for part in command]
+            process.run_command(rendered, StartContext(self.run_dir, self.run_id, component_dir, [], env, {}, None, self._abort, []))
+        handle.ready_seconds = time.monotonic() - self._started_at
+        self.log(f"{name:<22} {handle.runtime:<8} {handle.url or '-':<28} ready after {time.monotonic() - t0:5.2f}s  ({handle.detail})")
+        self._write_state()
+
+    def _register(self, handle: Handle) -> None:
+        with self._lock:
+            self.handles[handle.name] = handle
+        self._write_state()
+
+    def _wait_ready(self, component: Component, handle: Handle) -> None:
+        ready = component.ready
+        target = f"{handle.url}{ready.http}" if ready.http else f"port {next(iter(handle.ports.values()), '?')}"
+        session = requests.Session()
+
+        def probe():
+            if self._abort.is_set():
+                raise Aborted()
+            if handle.runtime != "external":
+                status = (docker if handle.runtime == "docker" else process).exit_status(handle)
+                if status is not None:
+                    raise StackStartError(f"{component.name} exited with status {status} before it was ready. {self._log_tail(handle)}")
+            if ready.http:
+                response = session.get(f"{handle.url}{ready.http}", timeout=2)
+                return response.status_code < 300 or f"HTTP {response.status_code}"
+            return port_is_open(next(iter(handle.ports.values())))
+
+        try:
+            wait_until(probe, timeout=ready.timeout, fatal=(StackStartError, Aborted), what=f"{component.name} ready ({target})",
+                       accept=lambda r: r is True)
+        except WaitTimeout as exc:
+            raise StackStartError(f"{exc}. {self._log_tail(handle)}") from None
+        finally:
+            session.close()
+
+    def _log_tail(self, handle: Handle) -> str:
+        if handle.runtime == "docker":
+            text = docker.log_tail(handle)
+        elif handle.log_path and os.path.exists(handle.log_path):
+            text = Path(handle.log_path).read_text(errors="replace")[-1500:]
+        else:
+            text = ""
+        lines = [line for line in text.strip().splitlines() if line.strip()][-6:]
+        return ("Last output: " + " | ".join(lines)) if lines else "It printed nothing."
+
+    def _wait_usable(self) -> None:
+        """Every target scraped once and up; Alertmanager discovered by Prometheus."""
+        prom_handles = [h for h in self.of_kind("prometheus") if h.runtime != "external"]
+        if not prom_handles:
+            return
+        client = PrometheusClient(prom_handles[0].url)
+        expect_am = any(h.runtime != "external" for h in self.of_kind("alertmanager"))
+
+        def probe():
+            if self._abort.is_set():
+                raise Aborted()
+            targets = client.targets()
+            pending = [f"{t.job}/{t.instance}: {t.health} {t.last_error}".strip() for t in targets
+                       if not t.scraped or t.health != "up"]
+            if not targets:
+                return "no active targets yet"
+            if pending:
+                return "targets not up: " + "; ".join(pending)
+            if expect_am and not client.alertmanagers():
+                return "Alertmanager not yet discovered by Prometheus"
+            return True
+
+        try:
+            wait_until(probe, timeout=USABLE_TIMEOUT_SECONDS, fatal=(Aborted,), what="the stack to be usable (every target scraped and up, Alertmanager discovered)",
+                       accept=lambda r: r is True, interval=0.1)
+        except WaitTimeout as exc:
+            raise StackStartError(str(exc)) from None
+
+    # ---- stop ----------------------------------------------------------------------------------
+    def stop(self) -> None:
+        """Stop everything this stack started (reverse start order) and remove its run directory."""
+        self._abort.set()
+        waves = list(reversed(self.manifest.start_order()))
+        for wave in waves:
+            handles = [self.handles[n] for n in wave if n in self.handles]
+            threads = [threading.Thread(target=_stop_handle, args=(h,)) for h in handles]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            with self._lock:
+                for handle in handles:
+                    self.handles.pop(handle.name, None)
+        if self.run_dir and self.run_dir.exists():
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+        if self.state_file and self.state_file.exists():
+            self.state_file.unlink()
+
+    # ---- state file ----------------------------------------------------------------------------
+    def state(self) -> dict:
+        with self._lock:
+            components = {n: h.to_state() for n, h in self.handles.items()}
+        return {
+            "run_id": self.run_id,
+            "stack": str(self.manifest.path),
+            "runtime": self.runtime,
+            "profile": self.profile,
+            "run_dir": str(self.run_dir) if self.run_dir else None,
+            "usable_seconds": self.usable_seconds,
+            "components": components,
+            "unavailable": dict(self.unavailable),
+        }
+
+    def _write_state(self) -> None:
+        if not self.state_file:
+            return
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.state(), indent=2))
+        tmp.replace(self.state_file)
+
+
+def _stop_handle(handle: Handle) -> None:
+    if handle.runtime == "process":
+        process.stop(handle)
+    elif handle.runtime == "docker":
+        docker.stop(handle)
+
+
+def stop_from_state(state: dict) -> list[str]:
+    """Stop the components recorded in a state file (another process started them)."""
+    stopped = []
+    for name, data in state.get("components", {}).items():
+        handle = Handle(**{k: v for k, v in data.items() if k in Handle.__dataclass_fields__})
+        _stop_handle(handle)
+        stopped.append(name)
+    run_dir = state.get("run_dir")
+    if run_dir and Path(run_dir).is_dir() and Path(run_dir).name.startswith("monsuite-"):
+        shutil.rmtree(run_dir, ignore_errors=True)
+    return stopped
