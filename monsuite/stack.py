@@ -67,6 +67,7 @@ class Stack:
         self.usable_seconds: float | None = None
         self._abort = threading.Event()
         self._lock = threading.Lock()
+        self._state_lock = threading.Lock()
         self._started_at = 0.0
 
     # ---- queries -------------------------------------------------------------------------------
@@ -310,8 +311,9 @@ class Stack:
                     self.handles.pop(handle.name, None)
         if self.run_dir and self.run_dir.exists():
             shutil.rmtree(self.run_dir, ignore_errors=True)
-        if self.state_file and self.state_file.exists():
-            self.state_file.unlink()
+        if self.state_file:
+            with self._state_lock:
+                self.state_file.unlink(missing_ok=True)
 
     # ---- state file ----------------------------------------------------------------------------
     def state(self) -> dict:
@@ -331,10 +333,11 @@ class Stack:
     def _write_state(self) -> None:
         if not self.state_file:
             return
-        self.state_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.state_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.state(), indent=2))
-        tmp.replace(self.state_file)
+        with self._state_lock:
+            self.state_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.state_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.state(), indent=2))
+            tmp.replace(self.state_file)
 
 
 def _stop_handle(handle: Handle) -> None:

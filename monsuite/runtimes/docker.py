@@ -74,7 +74,10 @@ def _try_pull(name: str) -> str | None:
         client().api.pull(repository, tag=tag)
         return None
     except Exception as exc:  # noqa: BLE001
-        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
+        text = str(exc)
+        if "registry" in text or "dial tcp" in text or "lookup" in text:
+            return "no registry reachable"
+        return f"{type(exc).__name__}: {text.splitlines()[0][:160]}"
 
 
 def resolve_image(component: Component) -> tuple[str | None, str]:
@@ -97,13 +100,15 @@ def _resolve_image(component: Component) -> tuple[str | None, str]:
         return official, f"image {official} (pulled)"
     local = local_image_name(component)
     if local and _image_present(local):
-        return local, f"image {local} (built from the host binary; {official or 'no official image'} not obtainable: {pull_error})"
-    hint = " or run `monsuite images build`" if local else ""
+        return local, f"image {local} (built from the host binary; {official} not obtainable: {pull_error})"
+    from monsuite.runtimes.process import find_binary
+
+    hint = "; `monsuite images build` can make a local image from the host binary" if find_binary(component.binary) else ""
     return None, f"image {official} not obtainable ({pull_error}){hint}"
 
 
 def choose(component: Component) -> Choice | Unavailable:
-    if not component.image and not component.binary:
+    if not component.image:
         return Unavailable(f"no image is declared for {component.name}")
     if client() is None:
         return Unavailable(daemon_error() or "no Docker daemon")
