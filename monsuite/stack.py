@@ -62,6 +62,7 @@ class Stack:
         self.run_id = os.environ.get("MONSUITE_RUN_ID_OVERRIDE") or uuid.uuid4().hex[:12]
         self.run_dir: Path | None = None
         self.handles: dict[str, Handle] = {}
+        self.ran: dict[str, Handle] = {}  # everything started in this run, kept after stop for reports
         self.unavailable: dict[str, str] = {}
         self.choices: dict[str, Choice | Unavailable] = {}
         self.usable_seconds: float | None = None
@@ -229,6 +230,7 @@ class Stack:
     def _register(self, handle: Handle) -> None:
         with self._lock:
             self.handles[handle.name] = handle
+            self.ran[handle.name] = handle
         self._write_state()
 
     def _wait_ready(self, component: Component, handle: Handle) -> None:

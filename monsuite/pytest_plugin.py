@@ -1,0 +1,42 @@
+"""The monsuite pytest plugin (entry point pytest11): options, markers, fixtures, run summary."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+
+os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
+
+from monsuite.fixtures.options import add_options  # noqa: E402
+from monsuite.fixtures.stack import (  # noqa: E402,F401 - fixtures are registered by being imported here
+    _component_gate, alertmanager_url, demo, demo_service, prometheus, sinks, stack,
+)
+from monsuite.fixtures.summary import write_summary  # noqa: E402
+
+MARKERS = (
+    "live: needs a running stack (started by the suite, or external URLs)",
+    "slow: takes more than a few seconds",
+    "load: drives load with Locust",
+    "component(*names): needs these stack components; skips with the reason when one is unavailable",
+)
+
+
+def pytest_addoption(parser):
+    add_options(parser)
+
+
+def pytest_configure(config):
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
+    # SIGTERM behaves like Ctrl-C, so pytest tears the session's stack down in both cases.
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+
+
+def _sigterm_as_interrupt(signum, frame):
+    raise KeyboardInterrupt()
+
+
+def pytest_terminal_summary(terminalreporter):
+    write_summary(terminalreporter)

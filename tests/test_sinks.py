@@ -1,0 +1,56 @@
+"""The sinks as a real process: each channel's payload recorded with its arrival time; email over SMTP."""
+
+import smtplib
+import time
+from email.message import EmailMessage
+
+import requests
+
+from monsuite.sinks.client import SinkClient
+
+WEBHOOK = {
+    "version": "4", "groupKey": '{}:{alertname="X"}', "truncatedAlerts": 0, "status": "firing", "receiver": "team",
+    "groupLabels": {"alertname": "X"}, "commonLabels": {"alertname": "X"}, "commonAnnotations": {},
+    "externalURL": "http://127.0.0.1:9093",
+    "alerts": [{"status": "firing", "labels": {"alertname": "X"}, "annotations": {}, "startsAt": "2024-06-10T08:00:00Z",
+                "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "", "fingerprint": "a1b2c3d4e5f60718"}],
+}
+PAGERDUTY = {"routing_key": "secret-key", "event_action": "trigger", "dedup_key": "abc",
+             "payload": {"summary": "[FIRING:1] X", "source": "am", "severity": "error"}}
+
+
+def test_each_channel_is_recorded_and_answered_as_the_real_service_does(sink_server):
+    sink = SinkClient(sink_server.url)
+    before = time.time()
+    assert requests.post(f"{sink_server.url}/webhook/team", json=WEBHOOK, timeout=5).status_code == 200
+    pd = requests.post(f"{sink_server.url}/pagerduty/oncall/v2/enqueue", json=PAGERDUTY, timeout=5)
+    assert pd.status_code == 202 and pd.json()["dedup_key"] == "abc"
+    slack = {"channel": "#a", "attachments": [{"title": "t", "text": "x", "color": "danger"}]}
+    assert requests.post(f"{sink_server.url}/slack/ops", json=slack, timeout=5).text == "ok"
+    discord = {"content": "", "embeds": [{"title": "t", "description": "d", "color": 10038562}]}
+    assert requests.post(f"{sink_server.url}/discord/chat", json=discord, timeout=5).status_code == 204
+    deliveries = sink.deliveries()
+    assert [d["channel"] for d in deliveries] == ["webhook", "pagerduty", "slack", "discord"]
+    assert all(d["problems"] == [] for d in deliveries), deliveries
+    assert all(before <= d["arrived_at"] <= time.time() for d in deliveries)
+    assert sink.wait_for("oncall", timeout=1)[0]["body"]["routing_key"].startswith("sha256:")
+
+
+def test_a_payload_that_departs_from_its_documented_shape_is_flagged(sink_server):
+    broken = {k: v for k, v in WEBHOOK.items() if k not in ("version", "groupKey")}
+    requests.post(f"{sink_server.url}/webhook/team", json=broken, timeout=5)
+    problems = SinkClient(sink_server.url).deliveries(receiver="team")[0]["problems"]
+    assert any("version" in p for p in problems) and "lacks groupKey" in problems
+
+
+def test_email_arrives_over_real_smtp(sink_server):
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "alerts@x.test", "ops@x.test", "[FIRING:1] X"
+    message.set_content("plain")
+    message.add_alternative("<b>html</b>", subtype="html")
+    with smtplib.SMTP("127.0.0.1", sink_server.smtp_port, timeout=5) as smtp:
+        smtp.send_message(message)
+    delivery = SinkClient(sink_server.url).wait_for("ops", timeout=5)[0]
+    assert delivery["channel"] == "email"
+    assert delivery["body"]["subject"] == "[FIRING:1] X"
+    assert "<b>html</b>" in delivery["body"]["html"] and delivery["body"]["text"].strip() == "plain"
