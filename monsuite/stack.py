@@ -115,6 +115,8 @@ class Stack:
         for wave in self.manifest.start_order():
             names = [n for n in wave if isinstance(self.choices[n], Choice)]
             self._run_concurrently(names, lambda n: self._start_component(n, ports, context))
+        self.log(f"all components ready after {time.monotonic() - self._started_at:.2f}s; "
+                 "waiting for the stack to be usable (every target scraped, Alertmanager discovered)")
         self._wait_usable()
         self.usable_seconds = time.monotonic() - self._started_at
         self._write_state()

@@ -1,0 +1,48 @@
+"""Bad input: exit status 2, one clear line naming the file and the problem, no traceback, nothing started."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+DEFAULT_STACK = str(Path(__file__).resolve().parent.parent / "stacks" / "default")
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "monsuite", *args], capture_output=True, text=True, timeout=60, cwd=cwd)
+
+
+def test_a_bad_manifest_exits_2_with_one_line(tmp_path):
+    (tmp_path / "stack.yaml").write_text("name: broken\ncomponents:\n  prometheus: {kind: prometheus, colour: red}\n")
+    result = run("stack", "up", "--stack", str(tmp_path), "--state-file", str(tmp_path / "state.json"))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert str(tmp_path / "stack.yaml") in lines[0] and "components.prometheus.colour" in lines[0]
+    assert not (tmp_path / "state.json").exists()
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    (tmp_path / "stack.yaml").write_text("name: x\ncomponents: [\n")
+    result = run("stack", "up", "--stack", str(tmp_path), "--state-file", str(tmp_path / "s.json"))
+    assert result.returncode == 2 and "invalid YAML" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_missing_binary_exits_2_and_says_how_to_provide_it(tmp_path):
+    (tmp_path / "stack.yaml").write_text(
+        "name: x\nprofiles: {ci: {}}\ncomponents:\n  prometheus:\n    kind: prometheus\n"
+        "    image: prom/prometheus:v2.42.0\n    binary: no-such-prometheus\n    ports: [web]\n")
+    result = run("stack", "up", "--stack", str(tmp_path), "--runtime", "process", "--state-file", str(tmp_path / "s.json"))
+    assert result.returncode == 2
+    assert "no-such-prometheus not found on PATH" in result.stderr and "prom/prometheus:v2.42.0" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_unknown_profile_exits_2(tmp_path):
+    result = run("stack", "up", "--stack", DEFAULT_STACK, "--profile", "weekly", "--state-file", str(tmp_path / "s.json"))
+    assert result.returncode == 2 and "no profile 'weekly'" in result.stderr
+
+
+def test_status_and_down_without_a_stack_exit_2(tmp_path):
+    for action in ("status", "down"):
+        result = run("stack", action, "--state-file", str(tmp_path / "none.json"))
+        assert result.returncode == 2 and "no stack is up" in result.stderr
