@@ -12,6 +12,7 @@ from monsuite.fixtures.options import add_options  # noqa: E402
 from monsuite.fixtures.stack import (  # noqa: E402,F401 - fixtures are registered by being imported here
     _component_gate, alertmanager_url, demo, demo_service, prometheus, sinks, stack,
 )
+from monsuite.fixtures.report import JsonReport  # noqa: E402
 from monsuite.fixtures.summary import write_summary  # noqa: E402
 
 MARKERS = (
@@ -29,6 +30,9 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
+    report_dir = config.getoption("--report-dir")
+    if report_dir:
+        config.pluginmanager.register(JsonReport(report_dir), "monsuite-json-report")
     # SIGTERM behaves like Ctrl-C, so pytest tears the session's stack down in both cases.
     if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _sigterm_as_interrupt)

@@ -1,0 +1,26 @@
+# The two commands (see README.md): `make demo` runs the main job, `make test` runs the tests.
+# Both do their own set-up (Debian packages, dockerd, .venv, local images) idempotently.
+PYTEST = .venv/bin/python -m pytest
+
+.PHONY: setup test demo stack-up stack-down benchmark clean
+
+setup:
+	./scripts/setup.sh
+
+test: setup
+	$(PYTEST) tests suites --junitxml=reports/junit-tests.xml
+
+demo: setup
+	$(PYTEST) suites --report-dir reports --junitxml=reports/junit.xml
+
+stack-up: setup
+	.venv/bin/monsuite stack up
+
+stack-down:
+	.venv/bin/monsuite stack down
+
+benchmark: setup
+	.venv/bin/python benchmarks/stack_start.py
+
+clean:
+	rm -rf .venv reports .monsuite benchmarks/results
