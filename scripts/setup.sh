@@ -38,8 +38,7 @@ PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
-if ! .venv/bin/python -c "import monsuite, sys; sys.exit(0)" 2>/dev/null \
-        || [ pyproject.toml -nt .venv/.monsuite-installed ]; then
+if [ ! -f .venv/.monsuite-installed ] || [ pyproject.toml -nt .venv/.monsuite-installed ]; then
     .venv/bin/pip install -q --upgrade pip
     .venv/bin/pip install -q -e .
     touch .venv/.monsuite-installed
