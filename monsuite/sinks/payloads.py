@@ -29,11 +29,15 @@ def _webhook(body: dict) -> list[str]:
     return found
 
 
+def _first_item_has(body: dict, list_key: str, keys: tuple[str, ...]) -> list[str]:
+    items = body.get(list_key)
+    if not isinstance(items, list) or not items:
+        return [f"{list_key} is missing or empty"]
+    return [f"{list_key}[0] lacks {k}" for k in keys if k not in items[0]]
+
+
 def _slack(body: dict) -> list[str]:
-    attachments = body.get("attachments")
-    if not isinstance(attachments, list) or not attachments:
-        return ["attachments is missing or empty"]
-    return [f"attachments[0] lacks {k}" for k in ("title", "text", "color") if k not in attachments[0]]
+    return _first_item_has(body, "attachments", ("title", "text", "color"))
 
 
 def _pagerduty(body: dict) -> list[str]:
@@ -56,10 +60,7 @@ def _pagerduty(body: dict) -> list[str]:
 
 
 def _discord(body: dict) -> list[str]:
-    embeds = body.get("embeds")
-    if not isinstance(embeds, list) or not embeds:
-        return ["embeds is missing or empty"]
-    return [f"embeds[0] lacks {k}" for k in ("title", "description", "color") if k not in embeds[0]]
+    return _first_item_has(body, "embeds", ("title", "description", "color"))
 
 
 CHECKS = {"webhook": _webhook, "slack": _slack, "pagerduty": _pagerduty, "discord": _discord}
