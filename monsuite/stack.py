@@ -102,7 +102,9 @@ class Stack:
         for name, choice in self.choices.items():
             if isinstance(choice, Unavailable):
                 self.unavailable[name] = choice.reason
-        required = [n for n in self.unavailable if not self.manifest.components[n].optional]
+        # An external stack is whatever the user points at: what it lacks is skipped, never fatal.
+        required = [] if self.runtime == "external" else [
+            n for n in self.unavailable if not self.manifest.components[n].optional]
         if required:
             name = required[0]
             raise ComponentUnavailable(f"{self.manifest.path}: component {name} cannot be started: {self.unavailable[name]}")
@@ -111,7 +113,8 @@ class Stack:
         self._write_state()
         ports = self._allocate_ports()
         context = self._context(ports)
-        render_tree(self.manifest.directory, self.run_dir / "config", context)
+        if any(isinstance(c, Choice) and c.runtime != "external" for c in self.choices.values()):
+            render_tree(self.manifest.directory, self.run_dir / "config", context)
         for wave in self.manifest.start_order():
             names = [n for n in wave if isinstance(self.choices[n], Choice)]
             self._run_concurrently(names, lambda n: self._start_component(n, ports, context))

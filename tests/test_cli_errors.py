@@ -46,3 +46,18 @@ def test_status_and_down_without_a_stack_exit_2(tmp_path):
     for action in ("status", "down"):
         result = run("stack", action, "--state-file", str(tmp_path / "none.json"))
         assert result.returncode == 2 and "no stack is up" in result.stderr
+
+
+def test_a_component_that_dies_at_start_exits_2_with_its_output_and_leaves_nothing(tmp_path):
+    from tests.leftovers import leftovers
+
+    (tmp_path / "stack.yaml").write_text(
+        "name: x\nprofiles: {ci: {}}\ncomponents:\n"
+        "  sleeper: {kind: app, binary: sleep, args: ['600'], ports: [web], ready: {tcp: true, timeout: 20}}\n"
+        "  crasher: {kind: app, binary: sh, args: [-c, 'echo cannot bind port {{ this.port }} >&2; exit 3'], ports: [web]}\n")
+    result = run("stack", "up", "--stack", str(tmp_path), "--runtime", "process", "--state-file", str(tmp_path / "s.json"))
+    assert result.returncode == 2, result.stderr
+    assert "crasher exited with status 3 before it was ready" in result.stderr and "cannot bind port" in result.stderr
+    run_id = result.stdout.split()[1].rstrip(":")
+    assert leftovers(run_id) == []
+    assert not (tmp_path / "s.json").exists()

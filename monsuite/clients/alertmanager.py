@@ -1,0 +1,33 @@
+"""Alertmanager v2 API: post alerts, read alerts and their receivers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import requests
+
+
+class AlertmanagerClient:
+    def __init__(self, url: str, timeout: float = 5.0):
+        self.url = url.rstrip("/")
+        self.session = requests.Session()
+        self.timeout = timeout
+
+    def post_alerts(self, alerts: list[dict]) -> None:
+        response = self.session.post(f"{self.url}/api/v2/alerts", json=alerts, timeout=self.timeout)
+        if response.status_code != 200:
+            raise RuntimeError(f"Alertmanager refused the alerts: HTTP {response.status_code} {response.text[:300]}")
+
+    def alerts(self, *matchers: str) -> list[dict]:
+        """Gettable alerts; matchers as Alertmanager filters, e.g. 'alertname="X"'."""
+        response = self.session.get(f"{self.url}/api/v2/alerts", params=[("filter", m) for m in matchers], timeout=self.timeout)
+        response.raise_for_status()
+        return response.json()
+
+
+def alert(labels: dict, annotations: dict | None = None, *, resolved: bool = False, minutes: int = 5) -> dict:
+    """A postable alert: firing for ``minutes`` from now, or resolved now."""
+    now = datetime.now(timezone.utc)
+    ends = now if resolved else now + timedelta(minutes=minutes)
+    return {"labels": labels, "annotations": annotations or {}, "startsAt": (now - timedelta(seconds=1)).isoformat(),
+            "endsAt": ends.isoformat()}
