@@ -13,7 +13,7 @@ import yaml
 
 from monsuite.errors import ManifestError
 
-KINDS = {"prometheus", "alertmanager", "grafana", "loki", "jaeger", "exporter", "app", "sink", "database", "cache"}
+KINDS = {"prometheus", "alertmanager", "grafana", "loki", "jaeger", "exporter", "app", "traffic", "sink", "database", "cache"}
 # Kinds an external stack can point at with --<kind>-url.
 EXTERNAL_KINDS = ("prometheus", "alertmanager", "grafana", "loki", "jaeger")
 COMPONENT_KEYS = {
@@ -58,6 +58,8 @@ class StackManifest:
     components: dict[str, Component]
     profiles: dict[str, dict]
     description: str = ""
+    rule_files: tuple[str, ...] = ()  # globs relative to the stack directory
+    scenarios: str | None = None  # the scenarios file, relative to the stack directory
 
     @property
     def directory(self) -> Path:
@@ -99,7 +101,7 @@ def load_manifest(stack: str | Path) -> StackManifest:
         raise ManifestError(path, where, f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(raw, dict):
         raise ManifestError(path, "", "must be a mapping with 'name' and 'components'")
-    unknown = set(raw) - {"name", "description", "profiles", "components"}
+    unknown = set(raw) - {"name", "description", "profiles", "components", "rule_files", "scenarios"}
     if unknown:
         raise ManifestError(path, ", ".join(sorted(unknown)), "unknown top-level key")
     name = raw.get("name")
@@ -116,8 +118,21 @@ def load_manifest(stack: str | Path) -> StackManifest:
         for dep in comp.depends_on:
             if dep not in components:
                 raise ManifestError(path, f"components.{comp.name}.depends_on", f"unknown component {dep!r}")
+    rule_files = raw.get("rule_files") or ()
+    if not _is_str_list(rule_files):
+        raise ManifestError(path, "rule_files", "must be a list of file globs relative to the stack directory")
+    scenarios = raw.get("scenarios")
+    if scenarios is not None and not isinstance(scenarios, str):
+        raise ManifestError(path, "scenarios", "must be the path of a scenarios file relative to the stack directory")
+    for pname, body in profiles.items():
+        scale = body.get("time_scale")
+        if scale is not None and (not isinstance(scale, (int, float)) or isinstance(scale, bool) or scale < 1):
+            raise ManifestError(path, f"profiles.{pname}.time_scale", "must be a number >= 1")
+        if scale is not None and "real" not in profiles:
+            raise ManifestError(path, f"profiles.{pname}.time_scale", "scales the 'real' profile, which is missing")
     manifest = StackManifest(name=name, path=path, components=components, profiles=profiles,
-                             description=str(raw.get("description") or ""))
+                             description=str(raw.get("description") or ""), rule_files=tuple(rule_files),
+                             scenarios=scenarios)
     _check_acyclic(manifest)
     return manifest
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 
@@ -23,8 +24,13 @@ def render_string(template: str, context: dict, *, source: Path, field: str) -> 
         raise ManifestError(source, field, f"template error: {exc}") from None
 
 
-def render_tree(stack_dir: Path, config_dir: Path, context: dict) -> list[Path]:
-    """Copy/render every file of the stack directory except stack.yaml; return the written files."""
+def render_tree(stack_dir: Path, config_dir: Path, context: dict,
+                transforms: dict[Path, Callable[[str], str]] | None = None) -> list[Path]:
+    """Copy/render every file of the stack directory except stack.yaml; return the written files.
+
+    ``transforms`` maps a source file to a function applied to its text (the time scaling of rules).
+    """
+    transforms = {p.resolve(): f for p, f in (transforms or {}).items()}
     written = []
     for source in sorted(stack_dir.rglob("*")):
         if source.is_dir() or source.name == "stack.yaml" or "__pycache__" in source.parts:
@@ -34,6 +40,10 @@ def render_tree(stack_dir: Path, config_dir: Path, context: dict) -> list[Path]:
             target = config_dir / relative.with_suffix("")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(render_string(source.read_text(), context, source=source, field=""))
+        elif source.resolve() in transforms:
+            target = config_dir / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(transforms[source.resolve()](source.read_text()))
         else:
             target = config_dir / relative
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,10 @@ from monsuite.clients.prometheus import PrometheusClient
 from monsuite.errors import ComponentUnavailable, UserError
 from monsuite.manifest import Component, StackManifest
 from monsuite.ports import free_ports, port_is_open
+from monsuite.profiles import resolve_profile
 from monsuite.render import render_string, render_tree
+from monsuite.rules.model import expand
+from monsuite.rules.scale import scale_rule_text
 from monsuite.runtimes import docker, external, process
 from monsuite.runtimes.base import Aborted, Choice, Handle, StartContext, Unavailable
 from monsuite.runtimes.select import choose_all
@@ -50,14 +53,15 @@ class Stack:
         urls: dict[str, str] | None = None,
         state_file: str | Path | None = None,
         log: Callable[[str], None] | None = None,
+        artifacts_dir: str | Path | None = None,
     ):
-        if profile not in manifest.profiles:
-            raise UserError(f"{manifest.path}: profiles: no profile {profile!r} (have: {', '.join(manifest.profiles) or 'none'})")
+        self.profile_values = resolve_profile(manifest, profile)
         self.manifest = manifest
         self.runtime = runtime
         self.profile = profile
         self.urls = {k: v for k, v in (urls or {}).items() if v}
         self.state_file = Path(state_file) if state_file else None
+        self.artifacts_dir = Path(artifacts_dir) if artifacts_dir else None
         self.log = log or (lambda message: None)
         self.run_id = os.environ.get("MONSUITE_RUN_ID_OVERRIDE") or uuid.uuid4().hex[:12]
         self.run_dir: Path | None = None
@@ -114,7 +118,8 @@ class Stack:
         ports = self._allocate_ports()
         context = self._context(ports)
         if any(isinstance(c, Choice) and c.runtime != "external" for c in self.choices.values()):
-            render_tree(self.manifest.directory, self.run_dir / "config", context)
+            render_tree(self.manifest.directory, self.run_dir / "config", context, self._rule_transforms())
+            self._keep_rules_as_artifacts()
         for wave in self.manifest.start_order():
             names = [n for n in wave if isinstance(self.choices[n], Choice)]
             self._run_concurrently(names, lambda n: self._start_component(n, ports, context))
@@ -179,10 +184,31 @@ class Stack:
             "run_dir": str(self.run_dir),
             "config_dir": str(self.run_dir / "config"),
             "stack_name": self.manifest.name,
-            "profile": {"name": self.profile, **self.manifest.profiles[self.profile]},
+            "profile": self.profile_values,
             "python": sys.executable,
             "components": components,
         }
+
+    def rule_files(self) -> list[Path]:
+        return expand(self.manifest.directory, list(self.manifest.rule_files))
+
+    def _rule_transforms(self) -> dict:
+        scale = self.profile_values["time_scale"]
+        if scale == 1:
+            return {}
+        return {path: (lambda text, path=path: scale_rule_text(text, scale, path)) for path in self.rule_files()}
+
+    def _keep_rules_as_artifacts(self) -> None:
+        """The rules exactly as Prometheus loads them (scaled in a compressed profile), for the user to see."""
+        if not self.artifacts_dir:
+            return
+        target = self.artifacts_dir / f"rules-{self.profile}"
+        shutil.rmtree(target, ignore_errors=True)
+        for source in self.rule_files():
+            rendered = self.run_dir / "config" / source.relative_to(self.manifest.directory)
+            destination = target / source.relative_to(self.manifest.directory)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(rendered, destination)
 
     @staticmethod
     def _url_of(component: Component, choice: Choice, own_ports: dict[str, int]) -> str | None:

@@ -33,7 +33,7 @@ def test_alertmanager_is_discovered(prometheus, alertmanager_url):
 def test_every_started_exporter_and_service_is_scraped(stack, prometheus):
     """A component that exposes metrics but is missing from prometheus.yml would be blind spot."""
     scraped = {t.scrape_url.split("/")[2] for t in prometheus.targets()}
-    scrapable_kinds = {"exporter", "app", "prometheus", "alertmanager"}
+    scrapable_kinds = {"exporter", "app", "traffic", "prometheus", "alertmanager"}
     missing = [
         f"{h.name} ({h.url})" for h in stack.handles.values()
         if h.kind in scrapable_kinds and h.runtime != "external" and h.url.split("/")[2] not in scraped

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from monsuite.demo.burners import ConnectionHolder, CpuBurner
 from monsuite.demo.dependencies import Dependencies
 from monsuite.demo.faults import DEPENDENCIES, FaultError, FaultState
 from monsuite.demo.logs import JsonLogger
@@ -36,6 +37,8 @@ class DemoService:
         self.faults = FaultState(workers)
         self.metrics = ServiceMetrics(VERSION)
         self.dependencies = Dependencies(redis_url, database_url)
+        self.cpu_burner = CpuBurner()
+        self.connections = ConnectionHolder(database_url)
         self.logger = JsonLogger("windmill-platform-api", environment, enabled=access_log)
         self.memory_limit_bytes = memory_limit_bytes
         self.started = time.time()
@@ -48,6 +51,8 @@ class DemoService:
     @contextlib.asynccontextmanager
     async def _lifespan(self, app):
         yield
+        self.cpu_burner.set(False)
+        await run_in_threadpool(self.connections.set, 0)
         await self.dependencies.close()
 
     def _routes(self) -> list[Route]:
@@ -118,7 +123,8 @@ class DemoService:
             return JSONResponse({"error": "body must be JSON"}, status_code=400)
         tenant = str(body.get("tenant_id") or random.choice(TENANTS))
         automation = str(body.get("automation_id") or random.choice(AUTOMATIONS))
-        failed = random.random() < self.faults.current.execution_failure_rate
+        faults = self.faults.current
+        failed = tenant in faults.failing_tenants or random.random() < faults.execution_failure_rate
         status = "failed" if failed else "success"
         duration = random.uniform(0.01, 0.2)
         self.metrics.executions.labels(status, tenant).inc()
@@ -203,7 +209,7 @@ class DemoService:
         self.metrics.queue_depth.labels("pending").set(faults.queue_depth)
         self.metrics.active_workers.set(len(self.worker_jobs) - faults.workers_lost)
         self.metrics.memory_limit.set(faults.memory_limit_bytes or self.memory_limit_bytes)
-        self.metrics.db_connections.labels("active").set(1 if self.dependencies.database_url else 0)
+        self.metrics.db_connections.labels("held").set(self.connections.held)
 
     # ---- fault control -------------------------------------------------------------------------
     async def get_faults(self, request: Request) -> JSONResponse:
@@ -217,17 +223,27 @@ class DemoService:
             return JSONResponse({"error": "the body must be JSON"}, status_code=400)
         except FaultError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
-        if "queue_depth" in changes:
-            await run_in_threadpool(self.dependencies.fill_queue, faults.queue_depth)
+        try:
+            await self._apply_side_effects(changes, faults)
+        except Exception as exc:  # noqa: BLE001 - report why the fault could not be put in place
+            return JSONResponse({"error": f"fault could not be applied: {exc}"}, status_code=409)
         self._apply_gauges()
         self.logger.log("WARNING", "faults changed", faults=faults.to_dict())
         return JSONResponse(faults.to_dict())
 
     async def reset_faults(self, request: Request) -> JSONResponse:
         faults = self.faults.reset()
-        await run_in_threadpool(self.dependencies.fill_queue, 0)
+        await self._apply_side_effects({"queue_depth": 0, "cpu_burn": False, "db_connections": 0}, faults)
         self._apply_gauges()
         return JSONResponse(faults.to_dict())
+
+    async def _apply_side_effects(self, changes: dict, faults) -> None:
+        if "queue_depth" in changes:
+            await run_in_threadpool(self.dependencies.fill_queue, faults.queue_depth)
+        if "cpu_burn" in changes:
+            self.cpu_burner.set(faults.cpu_burn)
+        if "db_connections" in changes:
+            await run_in_threadpool(self.connections.set, faults.db_connections)
 
 
 def _trace_id(scope) -> str:

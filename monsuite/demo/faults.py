@@ -22,6 +22,9 @@ class Faults:
     health_failing: bool = False  # /health answers 503
     dependencies_down: list[str] = field(default_factory=list)  # forced unhealthy: database, redis
     memory_limit_bytes: int = 0  # overrides the reported memory limit (0 = the configured one)
+    cpu_burn: bool = False  # a thread keeps one core busy inside the service
+    db_connections: int = 0  # extra connections the service holds open to its database
+    failing_tenants: list[str] = field(default_factory=list)  # every execution of these tenants fails
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -62,18 +65,23 @@ class FaultState:
             value = values[name]
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
                 raise FaultError(f"{name} must be a number between 0 and 1")
-        for name in ("latency_ms", "queue_depth", "workers_lost", "memory_limit_bytes"):
+        for name in ("latency_ms", "queue_depth", "workers_lost", "memory_limit_bytes", "db_connections"):
             value = values[name]
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
                 raise FaultError(f"{name} must be a number >= 0")
         if values["workers_lost"] > self.workers:
             raise FaultError(f"workers_lost must be at most {self.workers} (the number of workers)")
-        if not isinstance(values["health_failing"], bool):
-            raise FaultError("health_failing must be true or false")
+        for name in ("health_failing", "cpu_burn"):
+            if not isinstance(values[name], bool):
+                raise FaultError(f"{name} must be true or false")
+        tenants = values["failing_tenants"]
+        if not isinstance(tenants, list) or not all(isinstance(t, str) and t for t in tenants):
+            raise FaultError("failing_tenants must be a list of tenant ids")
         down = values["dependencies_down"]
         if not isinstance(down, list) or any(d not in DEPENDENCIES for d in down):
             raise FaultError(f"dependencies_down must be a list drawn from {', '.join(DEPENDENCIES)}")
         values["queue_depth"] = int(values["queue_depth"])
         values["workers_lost"] = int(values["workers_lost"])
         values["memory_limit_bytes"] = int(values["memory_limit_bytes"])
+        values["db_connections"] = int(values["db_connections"])
         return Faults(**values)
