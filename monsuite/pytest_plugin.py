@@ -8,6 +8,7 @@ import threading
 
 os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 
+from monsuite.fixtures.alerts import alert_campaign, pytest_generate_tests  # noqa: E402,F401
 from monsuite.fixtures.options import add_options  # noqa: E402
 from monsuite.fixtures.stack import (  # noqa: E402,F401 - fixtures are registered by being imported here
     _component_gate, alertmanager_url, demo, demo_service, prometheus, sinks, stack,

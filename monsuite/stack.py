@@ -117,6 +117,7 @@ class Stack:
         self._write_state()
         ports = self._allocate_ports()
         context = self._context(ports)
+        self._ports, self._context_values = ports, context
         if any(isinstance(c, Choice) and c.runtime != "external" for c in self.choices.values()):
             render_tree(self.manifest.directory, self.run_dir / "config", context, self._rule_transforms())
             self._keep_rules_as_artifacts()
@@ -220,7 +221,35 @@ class Stack:
             return f"http://127.0.0.1:{own_ports[component.ports[0]]}"
         return None
 
-    def _start_component(self, name: str, ports: dict, context: dict) -> None:
+    # ---- one component at a time (faults that stop and restart a component) -----------------
+    def stop_component(self, name: str) -> float:
+        """Stop one started component; returns the time (unix seconds) it was gone."""
+        handle = self.handles.get(name)
+        if handle is None or handle.runtime == "external":
+            raise UserError(f"component {name} is not started by this stack, so it cannot be stopped")
+        _stop_handle(handle)
+        with self._lock:
+            self.handles.pop(name, None)
+        self._write_state()
+        return time.time()
+
+    def start_component(self, name: str) -> None:
+        """Start again a component stopped with stop_component: same ports, arguments and data."""
+        if name in self.handles:
+            return
+        self._start_component(name, self._ports, self._context_values, first_start=False)
+
+    def read_log(self, name: str) -> str:
+        handle = self.handles.get(name) or self.ran.get(name)
+        if handle is None:
+            return ""
+        if handle.runtime == "docker":
+            return docker.full_log(handle)
+        if handle.log_path and os.path.exists(handle.log_path):
+            return Path(handle.log_path).read_text(errors="replace")
+        return ""
+
+    def _start_component(self, name: str, ports: dict, context: dict, first_start: bool = True) -> None:
         if self._abort.is_set():
             raise Aborted()
         component = self.manifest.components[name]
@@ -230,7 +259,7 @@ class Stack:
         # An argument that renders empty (a template's {% if %} not taken) is dropped.
         args = [r for a in component.args if (r := render_string(a, own, source=source, field=f"components.{name}.args"))]
         init = [[render_string(part, own, source=source, field=f"components.{name}.init") for part in command]
-                for command in component.init]
+                for command in component.init] if first_start else []
         env = {k: render_string(v, own, source=source, field=f"components.{name}.env.{k}") for k, v in component.env.items()}
         component_dir = self.run_dir / name
         (component_dir / "data").mkdir(parents=True, exist_ok=True)
@@ -251,7 +280,7 @@ class Stack:
             handle = runtime.start(component, choice, ctx)
         self._register(handle)
         self._wait_ready(component, handle)
-        for command in component.after_start:
+        for command in component.after_start if first_start else ():
             rendered = [render_string(part, own, source=source, field=f"components.{name}.after_start") for part in command]
             process.run_command(rendered, StartContext(self.run_dir, self.run_id, component_dir, [], env, {}, None, self._abort, []))
         handle.ready_seconds = time.monotonic() - self._started_at

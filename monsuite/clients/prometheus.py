@@ -78,6 +78,10 @@ class PrometheusClient:
     def alerts(self) -> list[dict]:
         return self._get("/api/v1/alerts")["alerts"]
 
+    def query_at(self, expr: str, at: float) -> list[dict]:
+        """Instant query at a unix time; for a range selector the raw samples with their own timestamps."""
+        return self._get("/api/v1/query", query=expr, time=f"{at:.3f}")["result"]
+
     def query(self, expr: str) -> list[dict]:
         """Instant query through prometheus-api-client; returns the result vector."""
         from prometheus_api_client import PrometheusConnect

@@ -90,14 +90,15 @@ class DemoService:
         self.metrics.in_progress.inc()
         try:
             faults = self.faults.current
-            business = scope["path"].startswith("/api/")
-            if business and faults.latency_ms:
-                await asyncio.sleep(faults.latency_ms / 1000)
-            if business and faults.error_rate and random.random() < faults.error_rate:
+            path = scope["path"]
+            business = path.startswith("/api/")
+            if business and faults.error_rate and _applies(path, faults.error_paths) and random.random() < faults.error_rate:
                 response = JSONResponse({"error": "injected fault", "trace_id": trace_id}, status_code=500)
                 await response(scope, receive, send_wrapper)
-            else:
-                await self.app(scope, receive, send_wrapper)
+                return
+            if business and faults.latency_ms and _applies(path, faults.latency_paths):
+                await asyncio.sleep(faults.latency_ms / 1000)
+            await self.app(scope, receive, send_wrapper)
         finally:
             self.metrics.in_progress.dec()
             elapsed = time.perf_counter() - start
@@ -244,6 +245,10 @@ class DemoService:
             self.cpu_burner.set(faults.cpu_burn)
         if "db_connections" in changes:
             await run_in_threadpool(self.connections.set, faults.db_connections)
+
+
+def _applies(path: str, prefixes: list[str]) -> bool:
+    return not prefixes or any(path.startswith(prefix) for prefix in prefixes)
 
 
 def _trace_id(scope) -> str:

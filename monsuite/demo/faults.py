@@ -14,8 +14,10 @@ class FaultError(ValueError):
 
 @dataclass
 class Faults:
-    error_rate: float = 0.0  # fraction of business requests answered 500
-    latency_ms: float = 0.0  # added to every business request
+    error_rate: float = 0.0  # fraction of business requests answered 500 (at once)
+    latency_ms: float = 0.0  # added to every business request that is not failed
+    error_paths: list[str] = field(default_factory=list)  # limit errors to these path prefixes (empty: all)
+    latency_paths: list[str] = field(default_factory=list)  # limit latency to these path prefixes (empty: all)
     execution_failure_rate: float = 0.0  # fraction of executions that end "failed"
     queue_depth: int = 0  # items in the pending queue (also pushed to Redis when configured)
     workers_lost: int = 0  # worker scrape endpoints answering 503
@@ -74,6 +76,10 @@ class FaultState:
         for name in ("health_failing", "cpu_burn"):
             if not isinstance(values[name], bool):
                 raise FaultError(f"{name} must be true or false")
+        for name in ("error_paths", "latency_paths"):
+            paths = values[name]
+            if not isinstance(paths, list) or not all(isinstance(p, str) and p.startswith("/") for p in paths):
+                raise FaultError(f"{name} must be a list of path prefixes such as /api/v1/automations")
         tenants = values["failing_tenants"]
         if not isinstance(tenants, list) or not all(isinstance(t, str) and t for t in tenants):
             raise FaultError("failing_tenants must be a list of tenant ids")

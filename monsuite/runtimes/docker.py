@@ -184,3 +184,10 @@ def log_tail(handle: Handle, lines: int = 20) -> str:
         return client().containers.get(handle.container_id).logs(tail=lines).decode(errors="replace")
     except Exception:  # noqa: BLE001
         return ""
+
+
+def full_log(handle: Handle) -> str:
+    try:
+        return client().containers.get(handle.container_id).logs().decode(errors="replace")
+    except Exception:  # noqa: BLE001
+        return ""

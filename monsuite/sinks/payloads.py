@@ -64,3 +64,22 @@ def _discord(body: dict) -> list[str]:
 
 
 CHECKS = {"webhook": _webhook, "slack": _slack, "pagerduty": _pagerduty, "discord": _discord}
+
+
+def notification_status(delivery: dict) -> str:
+    """'firing' or 'resolved', read the way each channel says it."""
+    body = delivery.get("body") or {}
+    channel = delivery.get("channel")
+    if channel == "webhook":
+        return body.get("status", "")
+    if channel == "pagerduty":
+        return "resolved" if body.get("event_action") == "resolve" else "firing"
+    if channel == "email":
+        title = body.get("subject", "")
+    elif channel == "slack":
+        title = (body.get("attachments") or [{}])[0].get("title", "")
+    elif channel == "discord":
+        title = (body.get("embeds") or [{}])[0].get("title", "")
+    else:
+        return ""
+    return "resolved" if title.upper().startswith("[RESOLVED") else "firing"

@@ -1,0 +1,262 @@
+"""Run every scenario of a stack live: concurrently where they cannot disturb each other, each one
+from fault to delivered notification and back to resolved, and time every stage."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from monsuite.alerts.faults import FaultInjector, scenario_instance
+from monsuite.alerts.floors import Floors, floors_for
+from monsuite.alerts.scenarios import Scenario
+from monsuite.alerts.timeline import alert_state_at, alertmanager_received_at, visible_at
+from monsuite.clients.prometheus import PrometheusClient
+from monsuite.rules.model import Rule
+from monsuite.sinks.client import SinkClient
+from monsuite.sinks.payloads import notification_status
+
+POLL_SECONDS = 0.15
+MAX_CONCURRENT = 16
+
+
+@dataclass
+class ScenarioResult:
+    scenario: str
+    alert: str
+    status: str = "pending"  # passed | failed | skipped
+    reason: str = ""
+    problems: list[str] = field(default_factory=list)
+    times: dict = field(default_factory=dict)  # unix seconds, from the components' own clocks
+    receivers_firing: list[str] = field(default_factory=list)
+    receivers_resolved: list[str] = field(default_factory=list)
+    unexpected_receivers: list[str] = field(default_factory=list)
+    labels: dict = field(default_factory=dict)
+    annotations: dict = field(default_factory=dict)
+    floors: Floors | None = None
+    wall_seconds: float = 0.0
+
+    def stage_ms(self) -> dict[str, float | None]:
+        """Durations between stages, in milliseconds (None where a stage was not observed)."""
+        t = self.times
+        delivered = max(t["delivered"].values()) if t.get("delivered") else None
+        resolved = max(t["resolved"].values()) if t.get("resolved") else None
+
+        def span(a, b):
+            return round((b - a) * 1000, 1) if a is not None and b is not None else None
+
+        return {
+            "fault_to_visible": span(t.get("fault"), t.get("visible")),
+            "fault_to_active": span(t.get("fault"), t.get("active")),
+            "active_to_firing": span(t.get("active"), t.get("firing")),
+            "firing_to_alertmanager": span(t.get("firing"), t.get("alertmanager")),
+            "alertmanager_to_delivered": span(t.get("alertmanager"), delivered),
+            "firing_to_delivered": span(t.get("firing"), delivered),
+            "fault_to_delivered": span(t.get("fault"), delivered),
+            "cleared_to_resolved_delivered": span(t.get("cleared"), resolved),
+        }
+
+    def to_dict(self) -> dict:
+        return {
+            "scenario": self.scenario, "alert": self.alert, "status": self.status, "reason": self.reason,
+            "problems": self.problems, "times": self.times, "stages_ms": self.stage_ms(),
+            "floors_ms": self.floors.to_dict() if self.floors else None,
+            "receivers_firing": self.receivers_firing, "receivers_resolved": self.receivers_resolved,
+            "unexpected_receivers": self.unexpected_receivers, "labels": self.labels, "annotations": self.annotations,
+            "wall_seconds": round(self.wall_seconds, 2),
+        }
+
+
+class Campaign:
+    def __init__(self, stack, scenarios: list[Scenario], rules: dict[str, Rule], *, log=lambda message: None):
+        self.stack = stack
+        self.scenarios = scenarios
+        self.rules = rules
+        self.log = log
+        self.prometheus = PrometheusClient(stack.first_url("prometheus"))
+        self.sinks = SinkClient(stack.first_url("sink"))
+        self.results: dict[str, ScenarioResult] = {}
+        self.started_at = 0.0
+        self.seconds = 0.0
+        self._stack_started = time.time() - (stack.usable_seconds or 0)
+
+    # ---- scheduling ----------------------------------------------------------------------------
+    def run(self) -> dict[str, ScenarioResult]:
+        self.started_at = time.time()
+        runnable = []
+        for scenario in self.scenarios:
+            missing = [c for c in scenario.needs if c not in self.stack.handles]
+            if missing:
+                reasons = "; ".join(f"{c}: {self.stack.reason_unavailable(c) or 'not started'}" for c in missing)
+                self.results[scenario.name] = ScenarioResult(scenario.name, scenario.alert, "skipped",
+                                                             f"needs {', '.join(missing)} ({reasons})")
+            else:
+                runnable.append(scenario)
+        # Scenarios that disturb everything (a stopped API also fails its probe and its workers) run
+        # alone, after the others, so their side effects cannot leave groups behind for the others.
+        self._run_concurrently([s for s in runnable if not s.exclusive])
+        for scenario in [s for s in runnable if s.exclusive]:
+            self._run_one(scenario)
+        self.seconds = time.time() - self.started_at
+        return self.results
+
+    def _run_concurrently(self, scenarios: list[Scenario]) -> None:
+        pending = list(scenarios)
+        running: dict = {}
+        with ThreadPoolExecutor(max_workers=MAX_CONCURRENT, thread_name_prefix="scenario") as pool:
+            while pending or running:
+                held = {r for s in running.values() for r in s.uses}
+                wanted_earlier: set[str] = set()
+                for scenario in list(pending):
+                    if len(running) >= MAX_CONCURRENT:
+                        break
+                    if not set(scenario.uses) & (held | wanted_earlier):
+                        running[pool.submit(self._run_one, scenario)] = scenario
+                        held |= set(scenario.uses)
+                        pending.remove(scenario)
+                    else:
+                        wanted_earlier |= set(scenario.uses)
+                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for future in done:
+                    running.pop(future)
+                    future.result()
+
+    # ---- one scenario --------------------------------------------------------------------------
+    def _run_one(self, scenario: Scenario) -> None:
+        rule = self.rules[scenario.alert]
+        result = ScenarioResult(scenario.name, scenario.alert, floors=floors_for(scenario, rule, self.stack.profile_values))
+        self.results[scenario.name] = result
+        started = time.monotonic()
+        try:
+            self._wait_for_history(scenario)
+            self._exercise(scenario, result)
+        except Exception as exc:  # noqa: BLE001 - a scenario's crash is its failure, not the campaign's
+            result.problems.append(f"{type(exc).__name__}: {exc}")
+        result.wall_seconds = time.monotonic() - started
+        result.status = "failed" if result.problems else "passed"
+        self.log(f"scenario {scenario.name}: {result.status} in {result.wall_seconds:.1f}s")
+
+    def _wait_for_history(self, scenario: Scenario) -> None:
+        scale = self.stack.profile_values.get("time_scale", 1)
+        needed = scenario.requires_history_ms / 1000 / scale
+        remaining = self._stack_started + needed - time.time()
+        if remaining > 0:
+            self.log(f"scenario {scenario.name}: waiting {remaining:.1f}s for {needed:.0f}s of history")
+            time.sleep(remaining)  # the history the rule's offset window reads cannot be hurried
+
+    def _exercise(self, scenario: Scenario, result: ScenarioResult) -> None:
+        floors = result.floors
+        injector = FaultInjector(self.stack, scenario)
+        since_id = self._last_delivery_id()
+        fault_at = time.time()  # the fault may act from the moment it is requested (a SIGTERM, a PATCH)
+        result.times["fault"] = fault_at
+        injector.inject()
+        result.times["fault_in_place"] = time.time()
+        try:
+            deadline = fault_at + 2 * floors.worst_total_ms / 1000 + 20
+            firing = self._wait_deliveries(scenario, since_id, "firing", deadline)
+            result.receivers_firing = sorted(firing)
+            result.times["delivered"] = {r: d["arrived_at"] for r, d in firing.items()}
+            missing = set(scenario.receivers) - set(firing)
+            if missing:
+                result.problems.append(f"no firing notification within {deadline - fault_at:.1f}s at {sorted(missing)}")
+            self._record_alert(scenario, result)
+        finally:
+            injector.clear()
+            cleared_at = time.time()
+            result.times["cleared"] = cleared_at
+        window_ms = max(floors.ramp_ms, floors.for_ms)
+        deadline = cleared_at + 2 * (window_ms + floors.scrape_ms + floors.evaluation_ms) / 1000 + 20
+        resolved = self._wait_deliveries(scenario, since_id, "resolved", deadline) if not result.problems else {}
+        result.receivers_resolved = sorted(resolved)
+        result.times["resolved"] = {r: d["arrived_at"] for r, d in resolved.items()}
+        if not result.problems and set(scenario.receivers) - set(resolved):
+            result.problems.append(f"no resolved notification at {sorted(set(scenario.receivers) - set(resolved))}")
+        self._read_timeline(scenario, result)
+        self._check(scenario, result)
+
+    def _last_delivery_id(self) -> int:
+        deliveries = self.sinks.deliveries()
+        return deliveries[-1]["id"] if deliveries else 0
+
+    def _deliveries_of(self, scenario: Scenario, since_id: int) -> list[dict]:
+        pattern = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(scenario.alert)}(?![A-Za-z0-9_])")
+        return [d for d in self.sinks.deliveries(since_id=since_id) if pattern.search(json.dumps(d["body"]))]
+
+    def _wait_deliveries(self, scenario: Scenario, since_id: int, status: str, deadline: float) -> dict[str, dict]:
+        found: dict[str, dict] = {}
+        while True:
+            for delivery in self._deliveries_of(scenario, since_id):
+                if notification_status(delivery) == status and delivery["receiver"] not in found:
+                    found[delivery["receiver"]] = delivery
+            if set(scenario.receivers) <= set(found) or time.time() > deadline:
+                return found
+            time.sleep(POLL_SECONDS)
+
+    def _record_alert(self, scenario: Scenario, result: ScenarioResult) -> None:
+        for alert in self.prometheus.alerts():
+            labels = alert["labels"]
+            if labels.get("alertname") == scenario.alert and self._partition_matches(scenario, labels):
+                result.labels, result.annotations = labels, alert["annotations"]
+                return
+
+    def _partition_matches(self, scenario: Scenario, labels: dict) -> bool:
+        return "push" not in scenario.fault or labels.get("instance") == scenario_instance(scenario)
+
+    def _read_timeline(self, scenario: Scenario, result: ScenarioResult) -> None:
+        t = result.times
+        now = time.time()
+        partition = {"instance": scenario_instance(scenario)} if "push" in scenario.fault else {}
+        if scenario.visible:
+            t["visible"] = visible_at(self.prometheus, scenario.visible, t["fault"], now)
+        t["firing"] = alert_state_at(self.prometheus, scenario.alert, "firing", partition, t["fault"], now)
+        pending = alert_state_at(self.prometheus, scenario.alert, "pending", partition, t["fault"], now)
+        t["active"] = pending if pending is not None else t["firing"]
+        if t["firing"] is not None:
+            log = self.stack.read_log(self.stack.of_kind("alertmanager")[0].name) if self.stack.of_kind("alertmanager") else ""
+            t["alertmanager"] = alertmanager_received_at(log, scenario.alert, t["firing"])
+        unexpected = {d["receiver"] for d in self._deliveries_of(scenario, 0) if d["arrived_at"] >= t["fault"]}
+        result.unexpected_receivers = sorted(unexpected - set(scenario.receivers))
+
+    # ---- verdict -------------------------------------------------------------------------------
+    def _check(self, scenario: Scenario, result: ScenarioResult) -> None:
+        problems, floors, stages = result.problems, result.floors, result.stage_ms()
+        if result.times.get("firing") is None:
+            problems.append("Prometheus never had the alert firing (no ALERTS{alertstate=\"firing\"} sample)")
+        if result.unexpected_receivers:
+            problems.append(f"also delivered to {result.unexpected_receivers}")
+        for key, want in scenario.labels.items():
+            if result.labels.get(key) != want:
+                problems.append(f"label {key}={result.labels.get(key)!r}, expected {want!r}")
+        for key, want in scenario.annotations.items():
+            if result.annotations.get(key) != want:
+                problems.append(f"annotation {key}={result.annotations.get(key)!r}, expected {want!r}")
+        for key, text in result.annotations.items():
+            if "<no value>" in text or "{{" in text:
+                problems.append(f"annotation {key} is not rendered: {text!r}")
+        for receiver in result.receivers_firing:
+            delivery_problems = [d["problems"] for d in self._deliveries_of(scenario, 0) if d["receiver"] == receiver and d["problems"]]
+            if delivery_problems:
+                problems.append(f"{receiver}: payload departs from its documented shape: {delivery_problems[0]}")
+        firing_to_delivered, total = stages["firing_to_delivered"], stages["fault_to_delivered"]
+        if firing_to_delivered is not None:
+            if firing_to_delivered > floors.budget_ms:
+                problems.append(f"firing -> delivered {firing_to_delivered:.0f} ms > budget {floors.budget_ms} ms")
+            if firing_to_delivered > floors.pipeline_limit_ms:
+                problems.append(f"firing -> delivered {firing_to_delivered:.0f} ms > group_wait + 50 ms ({floors.pipeline_limit_ms} ms)")
+        if total is not None and total > floors.worst_total_ms + 200:
+            problems.append(f"fault -> delivered {total:.0f} ms > worst case S+E+F+G+ramp+delay + 200 ms "
+                            f"({floors.worst_total_ms + 200} ms)")
+
+
+def coverage(results: dict[str, ScenarioResult], rules: dict[str, Rule]) -> dict:
+    passed = sorted({r.alert for r in results.values() if r.status == "passed"})
+    return {
+        "alerts_defined": len(rules),
+        "alerts_exercised": len(passed),
+        "ratio": round(len(passed) / len(rules), 4) if rules else 1.0,
+        "without_passing_scenario": sorted(set(rules) - set(passed)),
+    }

@@ -1,0 +1,181 @@
+"""stacks/<name>/scenarios.yaml: for each alert rule, the fault that must make it fire, and what then.
+
+    scenarios:
+      - name: api-down
+        alert: WindmillPlatformAPIDown           # must be an alert rule of the stack
+        fault: {stop: demo}                       # demo / stop / push / traffic (any combination)
+        labels: {severity: critical}              # the firing alert carries these
+        annotations: {summary: Windmill Platform API is down}
+        receivers: [pagerduty, discord]           # exactly these get it (firing and resolved)
+        visible: {series: 'up{job="windmill-platform-api"}', when: "== 0"}
+        budget: 30s                               # firing -> delivered, real time (scaled with the profile)
+        ramp: 0s                                  # real time the expression needs to cross its threshold
+        delay: 0s                                 # unscaled time before the fault shows (e.g. injected latency)
+        exclusive: false                          # true: runs alone (it disturbs everything else)
+        uses: [demo.errors]                       # scenarios sharing a name never overlap
+        needs: [demo]                             # components without which it skips
+        requires_history: 0s                      # real time the stack must have run before the fault
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import yaml
+
+from monsuite.errors import ManifestError
+from monsuite.rules.model import Rule
+from monsuite.timescale import TimeScaleError, parse_ms
+
+FAULT_KINDS = ("demo", "stop", "push", "traffic")
+SCENARIO_KEYS = {
+    "name", "alert", "fault", "labels", "annotations", "receivers", "visible", "budget", "ramp", "delay",
+    "exclusive", "uses", "needs", "requires_history", "description",
+}
+WHEN = ("== ", "> ", "< ", "increases")
+
+
+@dataclass(frozen=True)
+class PushedSeries:
+    name: str
+    labels: dict = field(default_factory=dict)
+    value: float = 0.0
+    rate: float = 0.0  # growth per second: a counter the injector keeps pushing
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    alert: str
+    fault: dict
+    receivers: tuple[str, ...]
+    labels: dict = field(default_factory=dict)
+    annotations: dict = field(default_factory=dict)
+    visible: dict | None = None
+    budget_ms: int = 30_000
+    ramp_ms: int = 0
+    delay_ms: int = 0
+    exclusive: bool = False
+    uses: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    requires_history_ms: int = 0
+    description: str = ""
+
+    @property
+    def pushed(self) -> list[PushedSeries]:
+        return [PushedSeries(**s) for s in (self.fault.get("push") or {}).get("series", [])]
+
+
+def load_scenarios(path: Path, alerts: dict[str, Rule], receivers: set[str], components: set[str]) -> list[Scenario]:
+    try:
+        data = yaml.safe_load(Path(path).read_text())
+    except OSError as exc:
+        raise ManifestError(path, "", f"cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ManifestError(path, "", f"invalid YAML: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("scenarios"), list):
+        raise ManifestError(path, "scenarios", "must be a list of scenarios")
+    scenarios, names = [], set()
+    for index, raw in enumerate(data["scenarios"]):
+        scenario = _scenario(path, index, raw, alerts, receivers, components)
+        if scenario.name in names:
+            raise ManifestError(path, f"scenarios[{index}].name", f"duplicate scenario name {scenario.name!r}")
+        names.add(scenario.name)
+        scenarios.append(scenario)
+    return scenarios
+
+
+def _scenario(path: Path, index: int, raw, alerts, receivers, components) -> Scenario:
+    if not isinstance(raw, dict):
+        raise ManifestError(path, f"scenarios[{index}]", "must be a mapping")
+    label = f"scenarios[{index}] ({raw.get('name', '?')})"
+
+    def fail(key: str, problem: str):
+        raise ManifestError(path, f"{label}.{key}" if key else label, problem)
+
+    unknown = set(raw) - SCENARIO_KEYS
+    if unknown:
+        fail(sorted(unknown)[0], f"unknown key; allowed: {', '.join(sorted(SCENARIO_KEYS))}")
+    for key in ("name", "alert", "fault", "receivers"):
+        if not raw.get(key):
+            fail(key, "required")
+    if raw["alert"] not in alerts:
+        fail("alert", f"no alert rule named {raw['alert']!r} in the stack's rule files")
+    if not isinstance(raw["receivers"], list) or not raw["receivers"]:
+        fail("receivers", "must be a non-empty list of Alertmanager receiver names")
+    for receiver in raw["receivers"]:
+        if receiver not in receivers:
+            fail("receivers", f"no receiver {receiver!r} in the Alertmanager config (have: {', '.join(sorted(receivers))})")
+    fault = raw["fault"]
+    _check_fault(fault, components, fail)
+    for key in ("labels", "annotations"):
+        if not isinstance(raw.get(key, {}), dict):
+            fail(key, "must be a mapping of name to expected value")
+    visible = raw.get("visible")
+    if visible is not None and (not isinstance(visible, dict) or not visible.get("series")
+                                or not str(visible.get("when", "")).startswith(WHEN)):
+        fail("visible", "must be {series: <selector>, when: '== N' | '> N' | '< N' | increases}")
+    for key in ("uses", "needs"):
+        if not isinstance(raw.get(key, []), list):
+            fail(key, "must be a list of names")
+    for component in raw.get("needs", []):
+        if component not in components:
+            fail("needs", f"the stack has no component {component!r}")
+    try:
+        durations = {key: parse_ms(str(raw[key])) if raw.get(key) else default
+                     for key, default in (("budget", 30_000), ("ramp", 0), ("delay", 0), ("requires_history", 0))}
+    except TimeScaleError as exc:
+        fail("", str(exc))
+    return Scenario(
+        name=str(raw["name"]), alert=raw["alert"], fault=fault, receivers=tuple(raw["receivers"]),
+        labels={k: str(v) for k, v in (raw.get("labels") or {}).items()},
+        annotations={k: str(v) for k, v in (raw.get("annotations") or {}).items()},
+        visible=visible, budget_ms=durations["budget"], ramp_ms=durations["ramp"], delay_ms=durations["delay"],
+        exclusive=bool(raw.get("exclusive", False)), uses=tuple(raw.get("uses", [])), needs=tuple(raw.get("needs", [])),
+        requires_history_ms=durations["requires_history"], description=str(raw.get("description", "")),
+    )
+
+
+def _check_fault(fault, components: set[str], fail) -> None:
+    if not isinstance(fault, dict) or not fault or set(fault) - set(FAULT_KINDS):
+        fail("fault", f"must be a mapping with one or more of {', '.join(FAULT_KINDS)}")
+    if "demo" in fault and (not isinstance(fault["demo"], dict) or not fault["demo"]):
+        fail("fault.demo", "must be a mapping of demo-service faults, e.g. {error_rate: 0.5}")
+    if "traffic" in fault and (not isinstance(fault["traffic"], dict) or not fault["traffic"]):
+        fail("fault.traffic", "must be a mapping of traffic settings, e.g. {executions_per_second: 0}")
+    if "stop" in fault and fault["stop"] not in components:
+        fail("fault.stop", f"the stack has no component {fault['stop']!r}")
+    if "push" in fault:
+        series = (fault["push"] or {}).get("series") if isinstance(fault["push"], dict) else None
+        if not isinstance(series, list) or not series:
+            fail("fault.push", "must be {series: [{name, labels, value | rate}, ...]}")
+        for item in series:
+            if not isinstance(item, dict) or not item.get("name") or set(item) - {"name", "labels", "value", "rate"}:
+                fail("fault.push.series", "each series needs a name and value or rate (and optional labels)")
+
+
+def alertmanager_receivers(stack_dir: Path) -> set[str]:
+    """Receiver names of the stack's Alertmanager config (a template is rendered leniently)."""
+    for name in ("alertmanager.yml", "alertmanager.yml.j2", "alertmanager.yaml", "alertmanager.yaml.j2"):
+        path = stack_dir / name
+        if path.exists():
+            text = path.read_text()
+            if path.suffix == ".j2":
+                text = jinja2.Environment(undefined=jinja2.ChainableUndefined).from_string(text).render()
+            config = yaml.safe_load(text) or {}
+            return {r["name"] for r in config.get("receivers", []) if isinstance(r, dict) and "name" in r}
+    raise ManifestError(stack_dir, "alertmanager.yml", "the stack has no Alertmanager config to check receivers against")
+
+
+def load_for_stack(manifest) -> tuple[list[Scenario], dict[str, Rule]]:
+    """The stack's scenarios, validated against its alert rules, receivers and components."""
+    from monsuite.rules.model import alert_rules, expand
+
+    rules = alert_rules(expand(manifest.directory, list(manifest.rule_files)))
+    if not manifest.scenarios:
+        return [], rules
+    path = manifest.directory / manifest.scenarios
+    receivers = alertmanager_receivers(manifest.directory)
+    return load_scenarios(path, rules, receivers, set(manifest.components)), rules

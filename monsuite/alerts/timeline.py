@@ -1,0 +1,70 @@
+"""When each stage of an alert's way happened, read from the components' own timestamps:
+Prometheus sample and evaluation timestamps, Alertmanager's log, the sinks' arrival times."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from monsuite.clients.prometheus import PrometheusClient
+
+AM_RECEIVED = re.compile(r'^ts=(\S+) .*msg="Received alert" alert=([^\[\s]+)\[[0-9a-f]+\]\[active\]', re.MULTILINE)
+
+
+def raw_samples(prom: PrometheusClient, selector: str, since: float, until: float) -> list[tuple[dict, list]]:
+    """Every stored sample of ``selector`` in [since, until], with its own timestamp."""
+    window_ms = max(1, int((until - since) * 1000))
+    result = prom.query_at(f"{selector}[{window_ms}ms]", until)
+    return [(r["metric"], [(float(t), float(v)) for t, v in r["values"]]) for r in result]
+
+
+def visible_at(prom: PrometheusClient, visible: dict, fault_at: float, until: float) -> float | None:
+    """The timestamp of the first scrape that shows the fault."""
+    when = str(visible["when"]).strip()
+    first = None
+    for _, samples in raw_samples(prom, visible["series"], fault_at - 30, until):
+        before = [v for t, v in samples if t < fault_at]
+        for t, v in samples:
+            if t < fault_at:
+                continue
+            if when == "increases":
+                hit = not before or v > before[-1]
+            else:
+                op, number = when.split()
+                hit = {"==": v == float(number), ">": v > float(number), "<": v < float(number)}[op]
+            if hit:
+                first = t if first is None else min(first, t)
+                break
+    return first
+
+
+def alert_state_at(prom: PrometheusClient, alertname: str, state: str, labels: dict, since: float, until: float) -> float | None:
+    """The evaluation timestamp at which the alert first entered ``state`` (pending or firing)."""
+    first = None
+    for metric, samples in raw_samples(prom, f'ALERTS{{alertname="{alertname}",alertstate="{state}"}}', since, until):
+        if any(metric.get(k) != v for k, v in labels.items()):
+            continue
+        times = [t for t, _ in samples if t >= since]
+        if times:
+            first = times[0] if first is None else min(first, times[0])
+    return first
+
+
+def alertmanager_received_at(log_text: str, alertname: str, since: float) -> float | None:
+    """Alertmanager's own time of the first receipt of the alert at or after ``since`` (debug log)."""
+    for ts, name in AM_RECEIVED.findall(log_text):
+        if name != alertname:
+            continue
+        at = parse_time(ts)
+        if at >= since - 0.002:  # the log has millisecond resolution
+            return at
+    return None
+
+
+def parse_time(text: str) -> float:
+    """RFC 3339 with up to nanoseconds, as Prometheus and Alertmanager write it."""
+    text = text.replace("Z", "+00:00")
+    match = re.match(r"^(.*\.\d{6})\d*(.*)$", text)
+    if match:
+        text = match.group(1) + match.group(2)
+    return datetime.fromisoformat(text).timestamp()
