@@ -52,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_state_option(down)
     down.set_defaults(handler=stack_down)
 
+    scenarios = commands.add_parser("scenarios", help="alert scenarios").add_subparsers(metavar="ACTION")
+    check = scenarios.add_parser("check", help="validate a stack's scenarios and list alert rules without one")
+    check.add_argument("--stack", default="stacks/default", help="stack directory (default: stacks/default)")
+    check.set_defaults(handler=scenarios_check)
+
     images = commands.add_parser("images", help="container images").add_subparsers(metavar="ACTION")
     build = images.add_parser("build", help="make local images from host binaries (when no registry is reachable)")
     build.add_argument("--stack", default="stacks/default", help="stack directory (default: stacks/default)")
@@ -140,3 +145,17 @@ def images_build(args) -> int:
     built = build_images(load_manifest(args.stack))
     print(f"{len(built)} local images built")
     return 0
+
+
+def scenarios_check(args) -> int:
+    from monsuite.alerts.scenarios import load_for_stack
+    from monsuite.manifest import load_manifest
+
+    manifest = load_manifest(args.stack)
+    scenarios, rules = load_for_stack(manifest)
+    covered = {s.alert for s in scenarios}
+    missing = sorted(set(rules) - covered)
+    print(f"{manifest.path}: {len(scenarios)} scenarios for {len(covered)}/{len(rules)} alert rules")
+    for alert in missing:
+        print(f"  no scenario: {alert} ({rules[alert].file})")
+    return 1 if missing else 0

@@ -61,3 +61,33 @@ def test_a_component_that_dies_at_start_exits_2_with_its_output_and_leaves_nothi
     run_id = result.stdout.split()[1].rstrip(":")
     assert leftovers(run_id) == []
     assert not (tmp_path / "s.json").exists()
+
+
+def copy_default_stack(tmp_path):
+    import shutil
+
+    target = tmp_path / "stack"
+    shutil.copytree(DEFAULT_STACK, target)
+    return target
+
+
+def test_scenarios_check_reports_coverage_and_a_bad_scenario_exits_2(tmp_path):
+    stack = copy_default_stack(tmp_path)
+    ok = run("scenarios", "check", "--stack", str(stack))
+    assert ok.returncode == 0 and "18 scenarios for 18/18 alert rules" in ok.stdout
+    path = stack / "scenarios.yaml"
+    path.write_text(path.read_text().replace("alert: NodeDown", "alert: NodeGone"))
+    bad = run("scenarios", "check", "--stack", str(stack))
+    assert bad.returncode == 2
+    assert f"{path}: scenarios[2] (node-exporter-down).alert: no alert rule named 'NodeGone'" in bad.stderr
+
+
+def test_pytest_stops_at_collection_with_exit_2_on_a_bad_scenarios_file(tmp_path):
+    stack = copy_default_stack(tmp_path)
+    path = stack / "scenarios.yaml"
+    path.write_text(path.read_text().replace("receivers: [slack]", "receivers: [slak]", 1))
+    suite = Path(__file__).resolve().parent.parent / "suites" / "test_alerts.py"
+    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:locust", "-q", str(suite), "--stack", str(stack),
+                             "--collect-only"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stdout
+    assert "no receiver 'slak'" in result.stdout and "(high-error-rate).receivers" in result.stdout

@@ -153,9 +153,9 @@ class Campaign:
         since_id = self._last_delivery_id()
         fault_at = time.time()  # the fault may act from the moment it is requested (a SIGTERM, a PATCH)
         result.times["fault"] = fault_at
-        injector.inject()
-        result.times["fault_in_place"] = time.time()
         try:
+            injector.inject()
+            result.times["fault_in_place"] = time.time()
             deadline = fault_at + 2 * floors.worst_total_ms / 1000 + 20
             firing = self._wait_deliveries(scenario, since_id, "firing", deadline)
             result.receivers_firing = sorted(firing)

@@ -32,8 +32,9 @@ from monsuite.timescale import TimeScaleError, parse_ms
 FAULT_KINDS = ("demo", "stop", "push", "traffic")
 SCENARIO_KEYS = {
     "name", "alert", "fault", "labels", "annotations", "receivers", "visible", "budget", "ramp", "delay",
-    "exclusive", "uses", "needs", "requires_history", "description",
+    "exclusive", "uses", "needs", "requires_history", "description", "unit",
 }
+UNIT_KEYS = {"input", "active_at", "interval", "labels", "annotations"}
 WHEN = ("== ", "> ", "< ", "increases")
 
 
@@ -62,6 +63,7 @@ class Scenario:
     needs: tuple[str, ...] = ()
     requires_history_ms: int = 0
     description: str = ""
+    unit: dict | None = None  # promtool unit test input: {input, active_at, interval, labels, annotations}
 
     @property
     def pushed(self) -> list[PushedSeries]:
@@ -123,6 +125,9 @@ def _scenario(path: Path, index: int, raw, alerts, receivers, components) -> Sce
     for component in raw.get("needs", []):
         if component not in components:
             fail("needs", f"the stack has no component {component!r}")
+    unit = raw.get("unit")
+    if unit is not None:
+        _check_unit(unit, fail)
     try:
         durations = {key: parse_ms(str(raw[key])) if raw.get(key) else default
                      for key, default in (("budget", 30_000), ("ramp", 0), ("delay", 0), ("requires_history", 0))}
@@ -135,7 +140,21 @@ def _scenario(path: Path, index: int, raw, alerts, receivers, components) -> Sce
         visible=visible, budget_ms=durations["budget"], ramp_ms=durations["ramp"], delay_ms=durations["delay"],
         exclusive=bool(raw.get("exclusive", False)), uses=tuple(raw.get("uses", [])), needs=tuple(raw.get("needs", [])),
         requires_history_ms=durations["requires_history"], description=str(raw.get("description", "")),
+        unit=unit,
     )
+
+
+def _check_unit(unit, fail) -> None:
+    if not isinstance(unit, dict) or set(unit) - UNIT_KEYS or "input" not in unit or "active_at" not in unit:
+        fail("unit", f"must be a mapping with input and active_at (allowed: {', '.join(sorted(UNIT_KEYS))})")
+    if not isinstance(unit["input"], list) or not all(
+            isinstance(i, dict) and set(i) == {"series", "values"} for i in unit["input"]):
+        fail("unit.input", "must be a list of {series: <selector>, values: <promtool expanding notation>}")
+    try:
+        parse_ms(str(unit["active_at"]))
+        parse_ms(str(unit.get("interval", "15s")))
+    except TimeScaleError as exc:
+        fail("unit", str(exc))
 
 
 def _check_fault(fault, components: set[str], fail) -> None:

@@ -1,0 +1,25 @@
+"""The stack's rules in simulated time: promtool unit tests generated from its scenarios pass on the
+unscaled rules (exact `for` semantics, labels, rendered annotations, "not yet firing" before `for`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monsuite.alerts.scenarios import load_for_stack
+from monsuite.manifest import load_manifest
+from monsuite.rules.model import expand
+from monsuite.rules.unitgen import build_tests, run_promtool, write_tests
+
+
+def test_generated_promtool_tests_pass_on_the_unscaled_rules(request):
+    manifest = load_manifest(request.config.getoption("--stack"))
+    scenarios, rules = load_for_stack(manifest)
+    with_unit = [s for s in scenarios if s.unit]
+    if not with_unit:
+        pytest.skip(f"{manifest.path}: no scenario has a unit section to generate promtool tests from")
+    tests = build_tests(with_unit, rules, expand(manifest.directory, list(manifest.rule_files)))
+    path = write_tests(Path(request.config.getoption("--report-dir")) / "generated_promtool_test.yml", tests)
+    result = run_promtool(path)
+    assert result.returncode == 0, f"promtool test rules {path}:\n{result.stdout}{result.stderr}"

@@ -1,0 +1,55 @@
+from datetime import datetime, timezone
+
+import pytest
+
+from monsuite.alerts.timeline import alertmanager_received_at, parse_time, visible_at
+from monsuite.sinks.payloads import notification_status
+
+AM_LOG = """\
+ts=2026-11-25T13:13:44.175Z caller=dispatch.go:163 level=debug component=dispatcher msg="Received alert" alert=Other[a1b2c3d][active]
+ts=2026-11-25T13:13:44.180Z caller=dispatch.go:163 level=debug component=dispatcher msg="Received alert" alert=ProbeFailed[a320797][resolved]
+ts=2026-11-25T13:13:45.250Z caller=dispatch.go:163 level=debug component=dispatcher msg="Received alert" alert=ProbeFailed[a320797][active]
+"""
+
+
+def test_alertmanagers_receipt_time_is_read_from_its_own_log():
+    since = datetime(2026, 11, 25, 13, 13, 44, tzinfo=timezone.utc).timestamp()
+    at = alertmanager_received_at(AM_LOG, "ProbeFailed", since)
+    assert at == pytest.approx(since + 1.25, abs=1e-6)
+    assert alertmanager_received_at(AM_LOG, "ProbeFailed", since + 2) is None
+
+
+def test_rfc3339_with_nanoseconds():
+    assert parse_time("2026-11-25T13:05:01.123456789Z") == pytest.approx(
+        datetime(2026, 11, 25, 13, 5, 1, 123456, tzinfo=timezone.utc).timestamp())
+
+
+class RawSamples:
+    """Prometheus's answer to `selector[window]`: raw samples with their own timestamps."""
+
+    def __init__(self, series):
+        self.series = series
+
+    def query_at(self, expr, at):
+        return [{"metric": labels, "values": [[t, str(v)] for t, v in samples]} for labels, samples in self.series]
+
+
+def test_visible_is_the_first_scrape_after_the_fault_that_shows_it():
+    prom = RawSamples([({"job": "api"}, [(99.8, 1), (100.05, 1), (100.30, 0), (100.55, 0)])])
+    assert visible_at(prom, {"series": "up", "when": "== 0"}, 100.0, 101) == 100.30
+
+
+def test_increases_counts_a_new_series_as_soon_as_it_appears():
+    prom = RawSamples([({"status": "500"}, [(100.2, 1), (100.45, 3)]), ({"status": "200"}, [(99.9, 5), (100.2, 5), (100.45, 6)])])
+    assert visible_at(prom, {"series": "x", "when": "increases"}, 100.0, 101) == 100.2
+
+
+@pytest.mark.parametrize("delivery, status", [
+    ({"channel": "webhook", "body": {"status": "resolved"}}, "resolved"),
+    ({"channel": "pagerduty", "body": {"event_action": "trigger"}}, "firing"),
+    ({"channel": "slack", "body": {"attachments": [{"title": "[RESOLVED] X"}]}}, "resolved"),
+    ({"channel": "discord", "body": {"embeds": [{"title": "[FIRING:1] X"}]}}, "firing"),
+    ({"channel": "email", "body": {"subject": "[RESOLVED] X"}}, "resolved"),
+])
+def test_each_channel_says_firing_or_resolved_its_own_way(delivery, status):
+    assert notification_status(delivery) == status
