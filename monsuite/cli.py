@@ -57,6 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--stack", default="stacks/default", help="stack directory (default: stacks/default)")
     check.set_defaults(handler=scenarios_check)
 
+    rules = commands.add_parser("rules", help="Prometheus rule files").add_subparsers(metavar="ACTION")
+    rtest = rules.add_parser("test", help="run promtool unit test files with a readable diff and rule coverage")
+    rtest.add_argument("files", nargs="+", metavar="FILE")
+    rtest.add_argument("--json", dest="json_out", help="also write the results as JSON here")
+    rtest.set_defaults(handler=rules_test)
+    rcheck = rules.add_parser("check", help="promtool check rules, plus every selected metric and label on a live Prometheus")
+    rcheck.add_argument("files", nargs="+", metavar="FILE")
+    rcheck.add_argument("--prometheus-url", help="check that the metrics and labels the expressions use exist there")
+    rcheck.set_defaults(handler=rules_check)
+
     images = commands.add_parser("images", help="container images").add_subparsers(metavar="ACTION")
     build = images.add_parser("build", help="make local images from host binaries (when no registry is reachable)")
     build.add_argument("--stack", default="stacks/default", help="stack directory (default: stacks/default)")
@@ -159,3 +169,39 @@ def scenarios_check(args) -> int:
     for alert in missing:
         print(f"  no scenario: {alert} ({rules[alert].file})")
     return 1 if missing else 0
+
+
+def _existing_files(files: list[str]) -> list[Path]:
+    paths = [Path(f) for f in files]
+    for path in paths:
+        if not path.is_file():
+            raise UserError(f"{path}: no such file")
+    return paths
+
+
+def rules_test(args) -> int:
+    from dataclasses import asdict
+
+    from monsuite.rules.unittests import run_file
+
+    results = [run_file(path) for path in _existing_files(args.files)]
+    for result in results:
+        note = {"unsupported": f" (needs a newer promtool: unknown field {', '.join(result.unsupported_fields)})"}.get(result.verdict, "")
+        print(f"{result.verdict.upper():<11} {result.path}{note}")
+        for failure in result.failures:
+            for line in failure.explain():
+                print(f"    {line}")
+        if result.uncovered_alerts:
+            print(f"    alert rules no test covers: {', '.join(result.uncovered_alerts)}")
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps([{k: v for k, v in asdict(r).items() if k != "output"} for r in results], indent=2))
+    return 0 if all(r.verdict == "passed" for r in results) else 1
+
+
+def rules_check(args) -> int:
+    from monsuite.rules.check import check_files
+
+    report = check_files(_existing_files(args.files), args.prometheus_url)
+    for line in report.lines():
+        print(line)
+    return 0 if report.ok else 1

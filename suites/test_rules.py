@@ -23,3 +23,25 @@ def test_generated_promtool_tests_pass_on_the_unscaled_rules(request):
     path = write_tests(Path(request.config.getoption("--report-dir")) / "generated_promtool_test.yml", tests)
     result = run_promtool(path)
     assert result.returncode == 0, f"promtool test rules {path}:\n{result.stdout}{result.stderr}"
+
+
+@pytest.mark.live
+def test_every_metric_and_label_the_rules_use_exists_in_prometheus(stack, prometheus):
+    from monsuite.rules.check import check_files
+
+    report = check_files(stack.rule_files(), prometheus.url)
+    assert report.ok, "\n".join(report.lines())
+
+
+@pytest.mark.live
+def test_a_rule_with_a_typo_is_reported(prometheus, tmp_path):
+    from monsuite.rules.check import check_files
+
+    path = tmp_path / "broken.yml"
+    path.write_text(
+        "groups:\n  - name: broken\n    rules:\n"
+        "      - alert: Typo\n        expr: rate(http_request_total[5m]) > 1\n"
+        "      - alert: WrongLabel\n        expr: sum by (region) (rate(http_requests_total{statuscode=\"500\"}[5m])) > 1\n")
+    problems = [f.problem for f in check_files([path], prometheus.url).findings]
+    assert "metric http_request_total has no series in Prometheus" in problems
+    assert any("label statuscode" in p for p in problems) and any("by (region)" in p for p in problems)

@@ -33,7 +33,8 @@ UNINSTRUMENTED = ("/metrics", "/faults", "/workers/")
 
 class DemoService:
     def __init__(self, *, workers: int = 3, redis_url: str | None = None, database_url: str | None = None,
-                 memory_limit_bytes: int = 512 * 1024 * 1024, environment: str = "ci", access_log: bool = True):
+                 memory_limit_bytes: int = 512 * 1024 * 1024, environment: str = "ci", access_log: bool = True,
+                 queue_baseline: int = 5):
         self.faults = FaultState(workers)
         self.metrics = ServiceMetrics(VERSION)
         self.dependencies = Dependencies(redis_url, database_url)
@@ -41,6 +42,7 @@ class DemoService:
         self.connections = ConnectionHolder(database_url)
         self.logger = JsonLogger("windmill-platform-api", environment, enabled=access_log)
         self.memory_limit_bytes = memory_limit_bytes
+        self.queue_baseline = queue_baseline  # items normally pending; a queue_depth fault overrides it
         self.started = time.time()
         self.executions: OrderedDict[str, dict] = OrderedDict()
         self.worker_jobs = [0] * workers
@@ -48,8 +50,15 @@ class DemoService:
         self.app = Starlette(routes=self._routes(), lifespan=self._lifespan)
 
     # ---- wiring ------------------------------------------------------------------------------
+    def _queue_depth(self, faults) -> int:
+        return faults.queue_depth or self.queue_baseline
+
     @contextlib.asynccontextmanager
     async def _lifespan(self, app):
+        try:
+            await run_in_threadpool(self.dependencies.fill_queue, self.queue_baseline)
+        except Exception as exc:  # noqa: BLE001 - Redis may be down at start; /ready says so
+            self.logger.log("WARNING", "could not fill the queue baseline", error=str(exc))
         yield
         self.cpu_burner.set(False)
         await run_in_threadpool(self.connections.set, 0)
@@ -207,7 +216,7 @@ class DemoService:
 
     def _apply_gauges(self) -> None:
         faults = self.faults.current
-        self.metrics.queue_depth.labels("pending").set(faults.queue_depth)
+        self.metrics.queue_depth.labels("pending").set(self._queue_depth(faults))
         self.metrics.active_workers.set(len(self.worker_jobs) - faults.workers_lost)
         self.metrics.memory_limit.set(faults.memory_limit_bytes or self.memory_limit_bytes)
         self.metrics.db_connections.labels("held").set(self.connections.held)
@@ -240,7 +249,7 @@ class DemoService:
 
     async def _apply_side_effects(self, changes: dict, faults) -> None:
         if "queue_depth" in changes:
-            await run_in_threadpool(self.dependencies.fill_queue, faults.queue_depth)
+            await run_in_threadpool(self.dependencies.fill_queue, self._queue_depth(faults))
         if "cpu_burn" in changes:
             self.cpu_burner.set(faults.cpu_burn)
         if "db_connections" in changes:

@@ -19,7 +19,7 @@ class Faults:
     error_paths: list[str] = field(default_factory=list)  # limit errors to these path prefixes (empty: all)
     latency_paths: list[str] = field(default_factory=list)  # limit latency to these path prefixes (empty: all)
     execution_failure_rate: float = 0.0  # fraction of executions that end "failed"
-    queue_depth: int = 0  # items in the pending queue (also pushed to Redis when configured)
+    queue_depth: int = 0  # items in the pending queue, pushed to Redis when configured (0: the baseline)
     workers_lost: int = 0  # worker scrape endpoints answering 503
     health_failing: bool = False  # /health answers 503
     dependencies_down: list[str] = field(default_factory=list)  # forced unhealthy: database, redis

@@ -1,0 +1,77 @@
+"""What a PromQL expression refers to, read from its AST: metrics with their label matchers, and the
+labels its `by` and `on` clauses group or match on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import promql_parser
+
+
+@dataclass(frozen=True)
+class Selector:
+    metric: str | None
+    matchers: tuple[tuple[str, str, str], ...]  # (label, operator, value), __name__ excluded
+
+
+@dataclass(frozen=True)
+class Grouping:
+    labels: tuple[str, ...]
+    metrics: tuple[str, ...]  # the metrics below the clause: a label must exist on one of them
+    clause: str  # "by" or "on"
+
+
+def parse(expr: str):
+    return promql_parser.parse(expr)
+
+
+def selectors(expr) -> list[Selector]:
+    tree = parse(expr) if isinstance(expr, str) else expr
+    found: list[Selector] = []
+
+    def visit(node):
+        if isinstance(node, promql_parser.VectorSelector):
+            found.append(_selector(node))
+        return True
+
+    promql_parser.walk(tree, visit)
+    return found
+
+
+def groupings(expr: str) -> list[Grouping]:
+    found: list[Grouping] = []
+
+    def visit(node):
+        if isinstance(node, promql_parser.AggregateExpr) and node.modifier is not None \
+                and node.modifier.type == promql_parser.AggModifierType.By and node.modifier.labels:
+            found.append(Grouping(tuple(node.modifier.labels), _metrics(node.expr), "by"))
+        if isinstance(node, promql_parser.BinaryExpr) and node.modifier is not None and node.modifier.matching is not None \
+                and node.modifier.matching.type == promql_parser.LabelModifierType.Include and node.modifier.matching.labels:
+            found.append(Grouping(tuple(node.modifier.matching.labels), _metrics(node.lhs) + _metrics(node.rhs), "on"))
+        return True
+
+    promql_parser.walk(parse(expr), visit)
+    return found
+
+
+def _metrics(node) -> tuple[str, ...]:
+    return tuple(s.metric for s in selectors(node) if s.metric)
+
+
+def _selector(node) -> Selector:
+    name = node.name
+    matchers = []
+    for matcher in node.matchers.matchers:
+        if matcher.name == "__name__" and matcher.op == promql_parser.MatchOp.Equal:
+            name = name or matcher.value
+            continue
+        matchers.append((matcher.name, _operator(matcher.op), matcher.value))
+    return Selector(name, tuple(matchers))
+
+
+def _operator(op) -> str:
+    for candidate, text in ((promql_parser.MatchOp.Equal, "="), (promql_parser.MatchOp.NotEqual, "!="),
+                            (promql_parser.MatchOp.Re, "=~"), (promql_parser.MatchOp.NotRe, "!~")):
+        if op == candidate:
+            return text
+    return str(op)

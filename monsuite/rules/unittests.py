@@ -1,0 +1,156 @@
+"""`monsuite rules test`: users' promtool unit test files, run by promtool (its verdict is the
+verdict), explained as a readable diff of expected vs got per test, with the alert rules no test covers."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from monsuite.rules.model import load_rules
+
+LABELS = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
+UNKNOWN_FIELD = re.compile(r"line (\d+): field (\w+) not found in type ([\w.]+)")
+
+
+@dataclass
+class AlertEntry:
+    labels: dict
+    annotations: dict
+
+
+@dataclass
+class Failure:
+    kind: str  # alert | expr | rule | error
+    where: str  # "alertname X at 5m", "expr ... at 0s", or the error's subject
+    test: str = ""
+    expected: list = field(default_factory=list)
+    got: list = field(default_factory=list)
+    message: str = ""
+
+    def explain(self) -> list[str]:
+        if self.kind != "alert":
+            lines = [f"{self.where}: {self.message}"] if self.message else [self.where]
+            lines += [f"    expected {e}" for e in self.expected] + [f"    got      {g}" for g in self.got]
+            return lines
+        lines = [f"{self.where}" + (f" (test {self.test!r})" if self.test else "")]
+        got_by_labels = {_key(g.labels): g for g in self.got}
+        exp_by_labels = {_key(e.labels): e for e in self.expected}
+        for key, want in exp_by_labels.items():
+            have = got_by_labels.get(key)
+            if have is None:
+                lines.append(f"    missing alert   {_labels(want.labels)}")
+            elif have.annotations != want.annotations:
+                for name in sorted(set(want.annotations) | set(have.annotations)):
+                    if want.annotations.get(name) != have.annotations.get(name):
+                        lines.append(f"    annotation {name} of {_labels(want.labels)}:")
+                        lines.append(f"        expected {want.annotations.get(name)!r}")
+                        lines.append(f"        got      {have.annotations.get(name)!r}")
+        for key, have in got_by_labels.items():
+            if key not in exp_by_labels:
+                lines.append(f"    unexpected alert {_labels(have.labels)}")
+        return lines
+
+
+@dataclass
+class FileResult:
+    path: str
+    verdict: str  # passed | failed | unsupported | error
+    returncode: int
+    failures: list[Failure] = field(default_factory=list)
+    unsupported_fields: list[str] = field(default_factory=list)
+    uncovered_alerts: list[str] = field(default_factory=list)
+    output: str = ""
+
+
+def run_file(path: Path, promtool: str = "promtool") -> FileResult:
+    path = Path(path)
+    proc = subprocess.run([promtool, "test", "rules", path.name], cwd=path.parent, capture_output=True, text=True, timeout=300)
+    output = proc.stdout + proc.stderr
+    result = FileResult(str(path), "passed" if proc.returncode == 0 else "failed", proc.returncode, output=output)
+    if proc.returncode != 0:
+        unknown = UNKNOWN_FIELD.findall(output)
+        if unknown:
+            result.verdict = "unsupported"
+            result.unsupported_fields = sorted({f"{name} (in {kind.split('.')[-1]})" for _, name, kind in unknown})
+        else:
+            result.failures = parse_failures(output)
+            if not any(f.kind in ("alert", "expr") for f in result.failures):
+                result.verdict = "error"
+    result.uncovered_alerts = uncovered_alerts(path)
+    return result
+
+
+def parse_failures(output: str) -> list[Failure]:
+    """promtool 2.x's failure report, block by block."""
+    lines = [line.rstrip() for line in output.splitlines() if line.strip()]
+    failures: list[Failure] = []
+    test_name = ""
+    i = 0
+    while i < len(lines):
+        text = lines[i].strip()
+        if text.startswith("name: "):
+            test_name = text[len("name: "):].rstrip(",")
+        elif text.startswith("alertname: "):
+            match = re.match(r"alertname: (.*?), time: (.*?),", text)
+            exp, i = _alert_list(lines, i + 1, "exp:")
+            got, i = _alert_list(lines, i, "got:")
+            failures.append(Failure("alert", f"alert {match.group(1)} at {match.group(2)}", test_name, exp, got))
+            continue
+        elif text.startswith("expr: "):
+            match = re.match(r'expr: (".*"), time: (.*?),(?: err: (.*))?$', text)
+            if match and match.group(3):
+                failures.append(Failure("expr", f"expr {match.group(1)} at {match.group(2)}", test_name, message=match.group(3)))
+            elif match:
+                exp = lines[i + 1].strip().removeprefix("exp: ") if i + 1 < len(lines) else ""
+                got = lines[i + 2].strip().removeprefix("got: ") if i + 2 < len(lines) else ""
+                failures.append(Failure("expr", f"expr {match.group(1)} at {match.group(2)}", test_name, [exp], [got]))
+                i += 3
+                continue
+        elif text.startswith("rule: "):
+            failures.append(Failure("rule", text.split(", err:")[0], test_name, message=text.split("err: ", 1)[-1]))
+        elif not text.startswith(("Unit Testing:", "FAILED:", "SUCCESS")):
+            failures.append(Failure("error", text))
+        i += 1
+    return failures
+
+
+def _alert_list(lines: list[str], i: int, prefix: str) -> tuple[list[AlertEntry], int]:
+    text = lines[i].strip() if i < len(lines) else ""
+    if not text.startswith(prefix):
+        return [], i
+    if text.startswith(prefix + "[]"):
+        return [], i + 1
+    entries, labels = [], None
+    i += 1
+    while i < len(lines) and not lines[i].strip().startswith("]"):
+        text = lines[i].strip()
+        if text.startswith("Labels:"):
+            labels = dict(LABELS.findall(text))
+        elif text.startswith("Annotations:"):
+            entries.append(AlertEntry(labels or {}, dict(LABELS.findall(text))))
+        i += 1
+    return entries, i + 1
+
+
+def uncovered_alerts(path: Path) -> list[str]:
+    """Alert rules of the test file's rule_files that no alert_rule_test names."""
+    try:
+        data = yaml.safe_load(Path(path).read_text()) or {}
+        rule_files = [Path(path).parent / f for f in data.get("rule_files", [])]
+        alerts = {r.alert for f in rule_files if f.exists() for r in load_rules(f) if r.alert}
+    except Exception:  # noqa: BLE001 - coverage is best effort for files promtool itself rejects
+        return []
+    tested = {check.get("alertname") for test in data.get("tests") or [] for check in test.get("alert_rule_test") or []}
+    return sorted(alerts - tested)
+
+
+def _key(labels: dict) -> tuple:
+    return tuple(sorted(labels.items()))
+
+
+def _labels(labels: dict) -> str:
+    return "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"

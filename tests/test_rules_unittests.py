@@ -1,0 +1,70 @@
+"""`monsuite rules test` agrees with promtool 2.42 on the reference promtool tests (verdicts as
+../shared/reference-configs/SOURCES.md records them) and explains failures readably."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monsuite.rules.unittests import run_file
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference-configs"
+TESTDATA = REFERENCE / "prometheus" / "cmd" / "promtool" / "testdata"
+V242 = REFERENCE / "prometheus-v2.42.0" / "cmd" / "promtool" / "testdata"
+
+pytestmark = pytest.mark.skipif(not TESTDATA.is_dir(), reason=f"reference configs not found at {REFERENCE}")
+
+EXPECTED = {
+    TESTDATA / "long-period.yml": "passed",
+    TESTDATA / "at-modifier-test.yml": "passed",
+    TESTDATA / "negative-offset-test.yml": "passed",
+    V242 / "unittest.yml": "passed",
+    TESTDATA / "failing.yml": "failed",
+    TESTDATA / "bad-promql.yml": "failed",
+    TESTDATA / "rules_run.yml": "failed",
+    TESTDATA / "no-test-group-interval.yml": "failed",
+    TESTDATA / "bad-rules-error-test.yml": "error",
+    TESTDATA / "bad-rules-syntax-test.yml": "error",
+    TESTDATA / "bad-input-series.yml": "error",
+    TESTDATA / "unittest.yml": "unsupported",
+    TESTDATA / "start-time-test.yml": "unsupported",
+    TESTDATA / "rules_run_fuzzy.yml": "unsupported",
+    TESTDATA / "rules_run_no_fuzzy.yml": "unsupported",
+    TESTDATA / "rules_run_extrafields.yml": "unsupported",
+}
+
+
+@pytest.mark.parametrize("path", sorted(EXPECTED), ids=lambda p: f"{p.parent.parent.parent.parent.name}/{p.name}")
+def test_verdicts_agree_with_promtool(path):
+    result = run_file(path)
+    assert result.verdict == EXPECTED[path], result.output
+    assert (result.returncode == 0) == (result.verdict == "passed")
+
+
+def test_a_failure_is_explained_per_alert_and_annotation():
+    result = run_file(TESTDATA / "failing.yml")
+    text = "\n".join(line for failure in result.failures for line in failure.explain())
+    assert 'missing alert   {alertname="Test"}' in text
+    assert 'unexpected alert {alertname="InstanceDown", job="test", severity="page"}' in text
+    assert 'expected {__name__="test"} 1E+00' in text
+
+
+def test_newer_promtool_features_are_named_not_crashed_on():
+    assert run_file(TESTDATA / "unittest.yml").unsupported_fields == ["histogram (in sample)"]
+    assert run_file(TESTDATA / "rules_run_extrafields.yml").unsupported_fields == ["namespace (in RuleGroup)", "ownership (in RuleGroup)"]
+
+
+def test_rule_coverage_lists_alerts_no_test_mentions():
+    assert run_file(TESTDATA / "rules_run.yml").uncovered_alerts == ["AlwaysFiring", "InstanceDown"]
+
+
+def test_the_cli_exit_status_follows_the_verdicts(tmp_path):
+    def cli(*files):
+        return subprocess.run([sys.executable, "-m", "monsuite", "rules", "test", *map(str, files)], capture_output=True, text=True)
+
+    assert cli(TESTDATA / "long-period.yml").returncode == 0
+    failing = cli(TESTDATA / "long-period.yml", TESTDATA / "failing.yml")
+    assert failing.returncode == 1 and "FAILED" in failing.stdout
+    missing = cli(tmp_path / "none.yml")
+    assert missing.returncode == 2 and "no such file" in missing.stderr
