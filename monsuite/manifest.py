@@ -12,14 +12,16 @@ from pathlib import Path
 import yaml
 
 from monsuite.errors import ManifestError
+from monsuite.yamlfile import load_yaml
 
 KINDS = {"prometheus", "alertmanager", "grafana", "loki", "jaeger", "exporter", "app", "traffic", "sink", "database", "cache"}
 # Kinds an external stack can point at with --<kind>-url.
 EXTERNAL_KINDS = ("prometheus", "alertmanager", "grafana", "loki", "jaeger")
 COMPONENT_KEYS = {
     "kind", "image", "image_user", "binary", "module", "args", "env", "ports", "url", "ready", "depends_on",
-    "run_as", "init", "after_start", "optional", "description",
+    "run_as", "init", "after_start", "optional", "description", "stop_signal",
 }
+STOP_SIGNALS = ("SIGTERM", "SIGINT", "SIGQUIT", "SIGKILL")
 READY_KEYS = {"http", "tcp", "timeout"}
 
 
@@ -49,6 +51,7 @@ class Component:
     after_start: tuple[tuple[str, ...], ...] = ()
     optional: bool = False
     description: str = ""
+    stop_signal: str = "SIGTERM"  # the first signal the process runtime sends (then SIGKILL after a grace period)
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def resolve_stack_path(stack: str | Path) -> Path:
 def load_manifest(stack: str | Path) -> StackManifest:
     path = resolve_stack_path(stack)
     try:
-        raw = yaml.safe_load(path.read_text())
+        raw = load_yaml(path.read_text())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""
@@ -168,7 +171,11 @@ def _component(path: Path, name: str, body) -> Component:
     depends = body.get("depends_on") or ()
     if not _is_str_list(depends):
         raise ManifestError(path, f"{where}.depends_on", "must be a list of component names")
+    stop_signal = body.get("stop_signal", "SIGTERM")
+    if stop_signal not in STOP_SIGNALS:
+        raise ManifestError(path, f"{where}.stop_signal", f"must be one of {', '.join(STOP_SIGNALS)}")
     return Component(
+        stop_signal=stop_signal,
         name=name, kind=kind, image=body.get("image"), image_user=body.get("image_user"),
         binary=tuple(binary), module=body.get("module"), args=tuple(args),
         env={str(k): str(v) for k, v in env.items()}, ports=tuple(ports), url=body.get("url"),

@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Callable
 
@@ -138,17 +138,17 @@ class Stack:
         pool = ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="monsuite-start")
         futures = {pool.submit(work, n): n for n in names}
         try:
-            done, _ = wait(futures)
+            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
         except BaseException:
             self._abort.set()
             pool.shutdown(wait=True, cancel_futures=True)
             raise
+        failed = [f.exception() for f in done if f.exception() is not None]
+        if failed:
+            self._abort.set()  # the others stop waiting for readiness at once
         pool.shutdown(wait=True)
-        errors = [f.exception() for f in done if f.exception() is not None]
-        if errors:
-            self._abort.set()
-            first = next((e for e in errors if not isinstance(e, Aborted)), errors[0])
-            raise first
+        if failed:
+            raise next((e for e in failed if not isinstance(e, Aborted)), failed[0])
 
     def _allocate_ports(self) -> dict[str, dict[str, int]]:
         wanted = [

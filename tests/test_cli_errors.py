@@ -79,7 +79,7 @@ def test_scenarios_check_reports_coverage_and_a_bad_scenario_exits_2(tmp_path):
     path.write_text(path.read_text().replace("alert: NodeDown", "alert: NodeGone"))
     bad = run("scenarios", "check", "--stack", str(stack))
     assert bad.returncode == 2
-    assert f"{path}: scenarios[2] (node-exporter-down).alert: no alert rule named 'NodeGone'" in bad.stderr
+    assert f"{path}: scenarios[1] (node-exporter-down).alert: no alert rule named 'NodeGone'" in bad.stderr
 
 
 def test_pytest_stops_at_collection_with_exit_2_on_a_bad_scenarios_file(tmp_path):

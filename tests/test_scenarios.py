@@ -52,3 +52,10 @@ def test_a_bad_scenario_names_the_file_the_scenario_and_the_problem(tmp_path, ch
 def test_duplicate_scenario_names_are_refused(tmp_path):
     with pytest.raises(ManifestError, match="duplicate scenario name 's1'"):
         load_scenarios(write(tmp_path, [GOOD, GOOD]), ALERTS, {"slack"}, {"demo"})
+
+
+def test_a_key_given_twice_is_an_error_with_its_line(tmp_path):
+    path = tmp_path / "scenarios.yaml"
+    path.write_text("scenarios:\n  - name: s1\n    alert: A\n    alert: B\n")
+    with pytest.raises(ManifestError, match=r"line 4: invalid YAML: key 'alert' appears twice"):
+        load_scenarios(path, ALERTS, {"slack"}, {"demo"})

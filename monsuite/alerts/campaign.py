@@ -241,15 +241,19 @@ class Campaign:
             delivery_problems = [d["problems"] for d in self._deliveries_of(scenario, 0) if d["receiver"] == receiver and d["problems"]]
             if delivery_problems:
                 problems.append(f"{receiver}: payload departs from its documented shape: {delivery_problems[0]}")
-        firing_to_delivered, total = stages["firing_to_delivered"], stages["fault_to_delivered"]
+        firing_to_delivered = stages["firing_to_delivered"]
         if firing_to_delivered is not None:
             if firing_to_delivered > floors.budget_ms:
                 problems.append(f"firing -> delivered {firing_to_delivered:.0f} ms > budget {floors.budget_ms} ms")
             if firing_to_delivered > floors.pipeline_limit_ms:
                 problems.append(f"firing -> delivered {firing_to_delivered:.0f} ms > group_wait + 50 ms ({floors.pipeline_limit_ms} ms)")
-        if total is not None and total > floors.worst_total_ms + 200:
-            problems.append(f"fault -> delivered {total:.0f} ms > worst case S+E+F+G+ramp+delay + 200 ms "
-                            f"({floors.worst_total_ms + 200} ms)")
+        # A fault that takes time to put in place (85 connections, a process that stops) is measured from
+        # the request; the worst case starts once it is fully in place.
+        in_place = result.times.get("fault_in_place")
+        delivered = max(result.times["delivered"].values()) if result.times.get("delivered") else None
+        if in_place is not None and delivered is not None and (delivered - in_place) * 1000 > floors.worst_total_ms + 200:
+            problems.append(f"fault in place -> delivered {(delivered - in_place) * 1000:.0f} ms > worst case "
+                            f"S+E+F+G+ramp+delay + 200 ms ({floors.worst_total_ms + 200} ms)")
 
 
 def coverage(results: dict[str, ScenarioResult], rules: dict[str, Rule]) -> dict:

@@ -26,6 +26,7 @@ import jinja2
 import yaml
 
 from monsuite.errors import ManifestError
+from monsuite.yamlfile import load_yaml
 from monsuite.rules.model import Rule
 from monsuite.timescale import TimeScaleError, parse_ms
 
@@ -72,11 +73,13 @@ class Scenario:
 
 def load_scenarios(path: Path, alerts: dict[str, Rule], receivers: set[str], components: set[str]) -> list[Scenario]:
     try:
-        data = yaml.safe_load(Path(path).read_text())
+        data = load_yaml(Path(path).read_text())
     except OSError as exc:
         raise ManifestError(path, "", f"cannot read: {exc.strerror}") from None
     except yaml.YAMLError as exc:
-        raise ManifestError(path, "", f"invalid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else ""
+        raise ManifestError(path, where, f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(data, dict) or not isinstance(data.get("scenarios"), list):
         raise ManifestError(path, "scenarios", "must be a list of scenarios")
     scenarios, names = [], set()

@@ -42,6 +42,7 @@ class Handle:
     container_id: str | None = None
     log_path: str | None = None
     ready_seconds: float | None = None
+    stop_signal: str = "SIGTERM"
 
     def to_state(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}

@@ -68,6 +68,7 @@ def start(component: Component, choice: Choice, ctx: StartContext) -> Handle:
     handle = Handle(
         name=component.name, kind=component.kind, runtime="process", detail=choice.detail, url=ctx.url,
         ports=dict(ctx.ports), pid=proc.pid, pid_start_ticks=_start_ticks(proc.pid), log_path=str(log_path),
+        stop_signal=component.stop_signal,
     )
     handle._popen = proc  # noqa: SLF001 - kept to reap the child and read its exit status
     return handle
@@ -96,7 +97,7 @@ def stop(handle: Handle) -> None:
     if handle.pid is None or not is_alive(handle.pid, handle.pid_start_ticks):
         _reap(handle)
         return
-    _signal_group(handle.pid, signal.SIGTERM)
+    _signal_group(handle.pid, getattr(signal, handle.stop_signal, signal.SIGTERM))
     deadline = time.monotonic() + STOP_GRACE_SECONDS
     while time.monotonic() < deadline:
         _reap(handle)
