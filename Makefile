@@ -21,6 +21,7 @@ stack-down:
 
 benchmark: setup
 	.venv/bin/python benchmarks/stack_start.py
+	.venv/bin/python benchmarks/alert_latency.py
 
 clean:
 	rm -rf .venv reports .monsuite benchmarks/results

@@ -76,7 +76,8 @@ def _timeline_png(campaign: Campaign) -> str:
                 ax.barh(row, (times[end] - times[start]) * 1000, left=left, color=colour,
                         label=label if row == 0 else None)
         if result.floors:
-            ax.plot([result.floors.worst_total_ms + 200] * 2, [row - 0.4, row + 0.4], color="#cf222e", linewidth=2,
+            in_place = (times.get("fault_in_place") or times["fault"]) - times["fault"]
+            ax.plot([in_place * 1000 + result.floors.worst_total_ms + 200] * 2, [row - 0.4, row + 0.4], color="#cf222e", linewidth=2,
                     label="worst case + 200 ms" if row == 0 else None)
     ax.set_yticks(range(len(results)), [r.scenario for r in results])
     ax.invert_yaxis()
