@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
-import time
 
 import psycopg
 
 
 class CpuBurner:
-    """While on, a thread spins; the service's process_cpu_seconds_total grows ~1 s per second."""
+    """While on, a thread keeps one core busy; the service's process_cpu_seconds_total grows ~1 s per second.
+
+    It hashes a large buffer: hashlib releases the GIL while it works, so the burn costs CPU but does
+    not slow the service's own request handling (a pure-Python loop would hold the GIL and would).
+    """
 
     def __init__(self):
         self._stop: threading.Event | None = None
@@ -24,10 +28,9 @@ class CpuBurner:
 
     @staticmethod
     def _spin(stop: threading.Event) -> None:
+        block = b"\x5a" * (4 << 20)
         while not stop.is_set():
-            deadline = time.perf_counter() + 0.05
-            while time.perf_counter() < deadline:
-                pass
+            hashlib.sha256(block).digest()
 
 
 class ConnectionHolder:
