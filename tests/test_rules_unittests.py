@@ -1,5 +1,5 @@
-"""`monsuite rules test` agrees with promtool 2.42 on the reference promtool tests (verdicts as
-../shared/reference-configs/SOURCES.md records them) and explains failures readably."""
+"""`monsuite rules test` agrees with promtool 2.42 on Prometheus' own promtool test files (copied in
+tests/data/prometheus-testdata; the expected verdicts are promtool 2.42's) and explains failures readably."""
 
 import subprocess
 import sys
@@ -9,11 +9,9 @@ import pytest
 
 from monsuite.rules.unittests import run_file
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference-configs"
-TESTDATA = REFERENCE / "prometheus" / "cmd" / "promtool" / "testdata"
-V242 = REFERENCE / "prometheus-v2.42.0" / "cmd" / "promtool" / "testdata"
-
-pytestmark = pytest.mark.skipif(not TESTDATA.is_dir(), reason=f"reference configs not found at {REFERENCE}")
+DATA = Path(__file__).resolve().parent / "data" / "prometheus-testdata"
+TESTDATA = DATA / "head"
+V242 = DATA / "v2.42.0"
 
 EXPECTED = {
     TESTDATA / "long-period.yml": "passed",
@@ -35,7 +33,7 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("path", sorted(EXPECTED), ids=lambda p: f"{p.parent.parent.parent.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", sorted(EXPECTED), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_verdicts_agree_with_promtool(path):
     result = run_file(path)
     assert result.verdict == EXPECTED[path], result.output
