@@ -67,6 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
     rcheck.add_argument("--prometheus-url", help="check that the metrics and labels the expressions use exist there")
     rcheck.set_defaults(handler=rules_check)
 
+    routes = commands.add_parser("routes", help="Alertmanager routing").add_subparsers(metavar="ACTION")
+    rt = routes.add_parser("test", help="check routing, inhibition and silence cases with amtool and a live Alertmanager")
+    rt.add_argument("--config", required=True, help="alertmanager.yml (a .j2 template is rendered leniently)")
+    rt.add_argument("cases", metavar="CASES.yaml")
+    rt.add_argument("--no-amtool", action="store_true", help="only the live Alertmanager")
+    rt.add_argument("--no-live", action="store_true", help="only amtool (routing cases only)")
+    rt.set_defaults(handler=routes_test)
+
     images = commands.add_parser("images", help="container images").add_subparsers(metavar="ACTION")
     build = images.add_parser("build", help="make local images from host binaries (when no registry is reachable)")
     build.add_argument("--stack", default="stacks/default", help="stack directory (default: stacks/default)")
@@ -205,3 +213,20 @@ def rules_check(args) -> int:
     for line in report.lines():
         print(line)
     return 0 if report.ok else 1
+
+
+def routes_test(args) -> int:
+    from monsuite.routing.verdict import run_routing_test
+
+    config, cases = _existing_files([args.config, args.cases])
+    report = run_routing_test(config, cases, use_amtool=not args.no_amtool, use_live=not args.no_live)
+    problems = report.problems()
+    counts = report.cases
+    print(f"{config}: {len(counts.routes)} routing, {len(counts.inhibitions)} inhibition, {len(counts.silences)} silence cases")
+    for engine, ms in report.per_case_ms().items():
+        print(f"  {engine}: {ms} ms per routing case")
+    for problem in problems:
+        print(f"  FAIL {problem}")
+    if not problems:
+        print("  every case holds" + (" and amtool agrees with the live Alertmanager" if report.amtool and report.live else ""))
+    return 1 if problems else 0

@@ -1,0 +1,38 @@
+"""An Alertmanager config made safe to run for routing tests: the routing tree, inhibition rules and
+time intervals are kept; every receiver keeps its name but loses its integrations, so a live
+Alertmanager routes the test alerts exactly as configured and sends nothing anywhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import yaml
+
+from monsuite.errors import ManifestError
+
+KEPT = ("route", "inhibit_rules", "receivers", "time_intervals", "mute_time_intervals")
+
+
+def load_config(path: Path) -> dict:
+    text = Path(path).read_text()
+    if path.suffix == ".j2":
+        text = jinja2.Environment(undefined=jinja2.ChainableUndefined).from_string(text).render()
+    try:
+        config = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ManifestError(path, "", f"invalid YAML: {exc}") from None
+    if not isinstance(config, dict) or "route" not in config or "receivers" not in config:
+        raise ManifestError(path, "", "not an Alertmanager config (needs route and receivers)")
+    return config
+
+
+def routing_only(config: dict) -> dict:
+    safe = {key: config[key] for key in KEPT if key in config}
+    safe["receivers"] = [{"name": receiver["name"]} for receiver in config["receivers"]]
+    return safe
+
+
+def write_routing_only(source: Path, target: Path) -> Path:
+    target.write_text(yaml.safe_dump(routing_only(load_config(source)), sort_keys=False))
+    return target

@@ -1,0 +1,150 @@
+"""Two ways of asking which receivers a label set reaches: amtool (one process per case), and a
+live Alertmanager (every case at once, plus inhibition and silence cases amtool cannot answer)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import requests
+
+from monsuite.errors import UserError
+from monsuite.ports import free_port
+from monsuite.routing.cases import Cases
+from monsuite.runtimes.process import find_binary
+from monsuite.waits import wait_until
+
+CASE_LABEL = "monsuite_case"
+ALERTMANAGER_BINARIES = ("prometheus-alertmanager", "alertmanager")
+
+
+def amtool_routes(config: Path, cases: Cases) -> list[tuple[str, ...]]:
+    amtool = find_binary(("amtool",))
+    if amtool is None:
+        raise UserError("amtool not found on PATH (Debian package prometheus-alertmanager)")
+    found = []
+    for case in cases.routes:
+        proc = subprocess.run([amtool, "config", "routes", "test", f"--config.file={config}",
+                               *[f"{k}={v}" for k, v in case.labels.items()]], capture_output=True, text=True, timeout=30)
+        if proc.returncode != 0:
+            raise UserError(f"amtool failed on {config}: {(proc.stderr or proc.stdout).strip()[:300]}")
+        found.append(tuple(r for r in proc.stdout.strip().split(",") if r))
+    return found
+
+
+class LiveAlertmanager:
+    """An Alertmanager process of our own, started on a free port, stopped by its PID."""
+
+    def __init__(self, config: Path):
+        self.config = config
+        self.binary = find_binary(ALERTMANAGER_BINARIES)
+        if self.binary is None:
+            raise UserError("Alertmanager not found on PATH (Debian package prometheus-alertmanager)")
+        self.url = ""
+        self._proc = None
+        self._dir = None
+        self.session = requests.Session()
+
+    def __enter__(self) -> "LiveAlertmanager":
+        port = free_port()
+        self._dir = tempfile.mkdtemp(prefix="monsuite-routes-")
+        self._proc = subprocess.Popen(
+            [self.binary, f"--config.file={self.config}", f"--storage.path={self._dir}",
+             f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        self.url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until(self._ready, timeout=20, what=f"Alertmanager ready at {self.url}", fatal=(UserError,))
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _ready(self) -> bool:
+        if self._proc.poll() is not None:
+            raise UserError(f"Alertmanager refused {self.config}: {self._proc.stderr.read().strip()[-400:]}")
+        return self.session.get(f"{self.url}/-/ready", timeout=1).status_code == 200
+
+    def __exit__(self, *exc) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        if self._dir:
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+    # ---- API -----------------------------------------------------------------------------------
+    def post(self, alerts: list[dict]) -> None:
+        response = self.session.post(f"{self.url}/api/v2/alerts", json=alerts, timeout=30)
+        if response.status_code != 200:
+            raise UserError(f"Alertmanager refused test alerts: {response.text[:300]}")
+
+    def alerts(self) -> list[dict]:
+        return self.session.get(f"{self.url}/api/v2/alerts", timeout=30).json()
+
+    def silence(self, matchers, comment: str) -> str:
+        now = datetime.now(timezone.utc)
+        body = {"matchers": [{"name": n, "value": v, "isRegex": op in ("=~", "!~"), "isEqual": op in ("=", "=~")}
+                             for n, op, v in matchers],
+                "startsAt": now.isoformat(), "endsAt": (now + timedelta(hours=1)).isoformat(),
+                "createdBy": "monsuite", "comment": comment}
+        response = self.session.post(f"{self.url}/api/v2/silences", json=body, timeout=10)
+        if response.status_code != 200:
+            raise UserError(f"Alertmanager refused the silence {matchers}: {response.text[:300]}")
+        return response.json()["silenceID"]
+
+    def expire(self, silence_id: str) -> None:
+        self.session.delete(f"{self.url}/api/v2/silence/{silence_id}", timeout=10)
+
+
+def alert(labels: dict, *, resolved: bool = False) -> dict:
+    now = datetime.now(timezone.utc)
+    ends = now - timedelta(seconds=1) if resolved else now + timedelta(hours=1)
+    return {"labels": labels, "startsAt": (now - timedelta(seconds=2)).isoformat(), "endsAt": ends.isoformat()}
+
+
+def live_routes(am: LiveAlertmanager, cases: Cases) -> list[tuple[str, ...]]:
+    """Receivers per route case, all cases posted at once; the alerts are resolved afterwards."""
+    posted = [{**case.labels, CASE_LABEL: f"route-{i}"} for i, case in enumerate(cases.routes)]
+    am.post([alert(labels) for labels in posted])
+    by_case = {a["labels"].get(CASE_LABEL): tuple(r["name"] for r in a["receivers"]) for a in am.alerts()}
+    am.post([alert(labels, resolved=True) for labels in posted])
+    return [by_case.get(f"route-{i}", ()) for i in range(len(cases.routes))]
+
+
+def live_inhibitions(am: LiveAlertmanager, cases: Cases) -> list[bool]:
+    results = []
+    for i, case in enumerate(cases.inhibitions):
+        source = {**case.source, CASE_LABEL: f"inhibit-{i}"}
+        target = {**case.target, CASE_LABEL: f"inhibit-{i}"}
+        am.post([alert(source), alert(target)])
+        status = next(a["status"] for a in am.alerts() if a["labels"] == target)
+        results.append(bool(status.get("inhibitedBy")))
+        am.post([alert(source, resolved=True), alert(target, resolved=True)])
+    return results
+
+
+def live_silences(am: LiveAlertmanager, cases: Cases) -> list[bool]:
+    results = []
+    for i, case in enumerate(cases.silences):
+        labels = {**case.alert, CASE_LABEL: f"silence-{i}"}
+        silence_id = am.silence(case.matchers, f"routing case silences[{i}]")
+        am.post([alert(labels)])
+        status = next(a["status"] for a in am.alerts() if a["labels"] == labels)
+        results.append(silence_id in (status.get("silencedBy") or []))
+        am.expire(silence_id)
+        am.post([alert(labels, resolved=True)])
+    return results
+
+
+def timed(function, *args):
+    started = time.perf_counter()
+    value = function(*args)
+    return value, time.perf_counter() - started
