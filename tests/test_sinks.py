@@ -54,3 +54,37 @@ def test_email_arrives_over_real_smtp(sink_server):
     assert delivery["channel"] == "email"
     assert delivery["body"]["subject"] == "[FIRING:1] X"
     assert "<b>html</b>" in delivery["body"]["html"] and delivery["body"]["text"].strip() == "plain"
+
+
+def test_failures_can_be_injected_for_the_first_n_and_a_fraction(sink_server):
+    sink = SinkClient(sink_server.url)
+    sink.fail(first=2, status=503, receiver="team")
+    codes = [requests.post(f"{sink_server.url}/webhook/team", json=WEBHOOK, timeout=5).status_code for _ in range(4)]
+    assert codes == [503, 503, 200, 200]
+    assert requests.post(f"{sink_server.url}/webhook/other", json=WEBHOOK, timeout=5).status_code == 200
+    assert len(sink.deliveries(receiver="team")) == 2 and len(sink.rejected()) == 2
+    sink.fail(fraction=1.0)
+    assert requests.post(f"{sink_server.url}/slack/ops", json={"attachments": []}, timeout=5).status_code == 500
+    sink.heal()
+    assert requests.post(f"{sink_server.url}/webhook/team", json=WEBHOOK, timeout=5).status_code == 200
+
+
+def test_a_bad_failure_plan_is_refused(sink_server):
+    response = requests.put(f"{sink_server.url}/failures", json={"fraction": 2}, timeout=5)
+    assert response.status_code == 400 and "fraction" in response.json()["error"]
+
+
+def test_email_can_be_refused_temporarily(sink_server):
+    SinkClient(sink_server.url).fail(first=1)
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "a@x.test", "ops@x.test", "s"
+    message.set_content("x")
+    with smtplib.SMTP("127.0.0.1", sink_server.smtp_port, timeout=5) as smtp:
+        try:
+            smtp.send_message(message)
+            refused = False
+        except smtplib.SMTPDataError as exc:
+            refused = exc.smtp_code == 451
+        smtp.send_message(message)
+    assert refused
+    assert len(SinkClient(sink_server.url).deliveries(receiver="ops")) == 1

@@ -35,7 +35,7 @@ SCENARIO_KEYS = {
     "name", "alert", "fault", "labels", "annotations", "receivers", "visible", "budget", "ramp", "delay",
     "exclusive", "uses", "needs", "requires_history", "description", "unit",
 }
-UNIT_KEYS = {"input", "active_at", "interval", "labels", "annotations"}
+UNIT_KEYS = {"input", "active_at", "interval", "labels", "annotations", "settle"}
 WHEN = ("== ", "> ", "< ", "increases")
 
 
@@ -156,6 +156,7 @@ def _check_unit(unit, fail) -> None:
     try:
         parse_ms(str(unit["active_at"]))
         parse_ms(str(unit.get("interval", "15s")))
+        parse_ms(str(unit.get("settle", "0s")))
     except TimeScaleError as exc:
         fail("unit", str(exc))
 

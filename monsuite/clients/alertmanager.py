@@ -25,6 +25,19 @@ class AlertmanagerClient:
         return response.json()
 
 
+    def silence(self, matchers: list[tuple[str, str, str]], comment: str, minutes: int = 60) -> str:
+        """Create a silence (acknowledge); matchers as (label, operator, value)."""
+        now = datetime.now(timezone.utc)
+        body = {"matchers": [{"name": n, "value": v, "isRegex": op in ("=~", "!~"), "isEqual": op in ("=", "=~")}
+                             for n, op, v in matchers],
+                "startsAt": now.isoformat(), "endsAt": (now + timedelta(minutes=minutes)).isoformat(),
+                "createdBy": "monsuite", "comment": comment}
+        response = self.session.post(f"{self.url}/api/v2/silences", json=body, timeout=self.timeout)
+        if response.status_code != 200:
+            raise RuntimeError(f"Alertmanager refused the silence: {response.text[:300]}")
+        return response.json()["silenceID"]
+
+
 def alert(labels: dict, annotations: dict | None = None, *, resolved: bool = False, minutes: int = 5) -> dict:
     """A postable alert: firing for ``minutes`` from now, or resolved now."""
     now = datetime.now(timezone.utc)

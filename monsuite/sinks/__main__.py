@@ -6,6 +6,7 @@ import argparse
 
 import uvicorn
 
+from monsuite.sinks.failures import FailureInjector
 from monsuite.sinks.http import create_app
 from monsuite.sinks.smtp import start_smtp
 from monsuite.sinks.store import DeliveryStore
@@ -17,9 +18,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--smtp-port", type=int, required=True)
     args = parser.parse_args(argv)
     store = DeliveryStore()
-    smtp = start_smtp(store, args.smtp_port)
+    failures = FailureInjector()
+    smtp = start_smtp(store, failures, args.smtp_port)
     try:
-        uvicorn.run(create_app(store), host="127.0.0.1", port=args.http_port, log_level="warning", access_log=False)
+        uvicorn.run(create_app(store, failures), host="127.0.0.1", port=args.http_port, log_level="warning", access_log=False)
     finally:
         smtp.stop()
 

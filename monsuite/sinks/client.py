@@ -21,6 +21,19 @@ class SinkClient:
         response.raise_for_status()
         return response.json()
 
+    def fail(self, **plan) -> dict:
+        """Make the sinks fail: first=N, fraction=f, status=500, delay_ms=..., receiver=name (see FailurePlan)."""
+        response = self.session.put(f"{self.url}/failures", json=plan, timeout=self.timeout)
+        if response.status_code != 200:
+            raise ValueError(f"failure plan refused: {response.text}")
+        return response.json()
+
+    def heal(self) -> None:
+        self.fail()
+
+    def rejected(self) -> list[dict]:
+        return self.session.get(f"{self.url}/rejected", timeout=self.timeout).json()
+
     def clear(self) -> None:
         self.session.delete(f"{self.url}/deliveries", timeout=self.timeout).raise_for_status()
 

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+from dataclasses import asdict
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from monsuite.sinks.failures import FailureInjector
 from monsuite.sinks.payloads import problems
 from monsuite.sinks.store import DeliveryStore
 
 CHANNELS = ("webhook", "slack", "pagerduty", "discord")
 
 
-def create_app(store: DeliveryStore) -> Starlette:
+def create_app(store: DeliveryStore, failures: FailureInjector) -> Starlette:
     async def receive(request: Request) -> Response:
         arrived_at = time.time()
         channel = request.path_params["channel"]
@@ -24,6 +27,12 @@ def create_app(store: DeliveryStore) -> Starlette:
         if channel not in CHANNELS:
             return JSONResponse({"error": f"unknown channel {channel}; use one of {', '.join(CHANNELS)}"}, status_code=404)
         raw = await request.body()
+        status, delay = failures.decide(receiver)
+        if delay:
+            await asyncio.sleep(delay)
+        if status is not None:
+            store.reject(channel, receiver, status)
+            return JSONResponse({"error": "injected failure"}, status_code=status)
         try:
             body = json.loads(raw)
             found = problems(channel, body)
@@ -45,10 +54,22 @@ def create_app(store: DeliveryStore) -> Starlette:
     async def health(request: Request) -> PlainTextResponse:
         return PlainTextResponse("ok")
 
+    async def set_failures(request: Request) -> JSONResponse:
+        try:
+            plan = failures.set(await request.json())
+        except (ValueError, TypeError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse(asdict(plan))
+
+    async def rejected(request: Request) -> JSONResponse:
+        return JSONResponse(store.rejected)
+
     return Starlette(routes=[
         Route("/healthz", health, methods=["GET"]),
         Route("/deliveries", deliveries, methods=["GET"]),
         Route("/deliveries", clear, methods=["DELETE"]),
+        Route("/failures", set_failures, methods=["PUT"]),
+        Route("/rejected", rejected, methods=["GET"]),
         Route("/{channel}/{receiver}", receive, methods=["POST"]),
         Route("/{channel}/{receiver}/v2/enqueue", receive, methods=["POST"]),
     ])

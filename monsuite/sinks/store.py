@@ -28,6 +28,7 @@ class Delivery:
 class DeliveryStore:
     def __init__(self):
         self._deliveries: list[Delivery] = []
+        self.rejected: list[dict] = []  # attempts answered with an injected failure
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -45,10 +46,15 @@ class DeliveryStore:
                     if d.id > since_id and (receiver is None or d.receiver == receiver)
                     and (channel is None or d.channel == channel)]
 
+    def reject(self, channel: str, receiver: str, status: int) -> None:
+        with self._lock:
+            self.rejected.append({"channel": channel, "receiver": receiver, "status": status, "at": time.time()})
+
     def clear(self) -> int:
         with self._lock:
             count = len(self._deliveries)
             self._deliveries.clear()
+            self.rejected.clear()
             return count
 
 
