@@ -22,6 +22,7 @@ stack-down:
 benchmark: setup
 	.venv/bin/python benchmarks/stack_start.py
 	.venv/bin/python benchmarks/alert_latency.py
+	.venv/bin/python benchmarks/notifications.py
 
 clean:
 	rm -rf .venv reports .monsuite benchmarks/results
