@@ -39,8 +39,14 @@ class AlertmanagerClient:
 
 
 def alert(labels: dict, annotations: dict | None = None, *, resolved: bool = False, minutes: int = 5) -> dict:
-    """A postable alert: firing for ``minutes`` from now, or resolved now."""
+    """A postable alert: firing for ``minutes`` from now, or resolved now.
+
+    It starts now: Alertmanager flushes a new group at once, without group_wait, when an alert's
+    startsAt is already more than group_wait in the past.
+    """
     now = datetime.now(timezone.utc)
-    ends = now if resolved else now + timedelta(minutes=minutes)
-    return {"labels": labels, "annotations": annotations or {}, "startsAt": (now - timedelta(seconds=1)).isoformat(),
-            "endsAt": ends.isoformat()}
+    if resolved:  # endsAt must already be past when Alertmanager merges it, or the firing endsAt wins
+        starts, ends = now - timedelta(seconds=1), now
+    else:
+        starts, ends = now, now + timedelta(minutes=minutes)
+    return {"labels": labels, "annotations": annotations or {}, "startsAt": starts.isoformat(), "endsAt": ends.isoformat()}
