@@ -12,7 +12,6 @@ Alertmanager's log, the sink's arrival time). The worst case is S + E + F + G = 
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import sys
@@ -26,10 +25,10 @@ sys.path.insert(0, str(REPO))
 
 from monsuite.alerts.timeline import alert_state_at, alertmanager_received_at, visible_at  # noqa: E402
 from monsuite.clients.prometheus import PrometheusClient  # noqa: E402
+from benchmarks.results_file import add_out_option, write_result  # noqa: E402
 from monsuite.manifest import load_manifest  # noqa: E402
 from monsuite.sinks.client import SinkClient  # noqa: E402
 from monsuite.stack import Stack  # noqa: E402
-from monsuite.timescale import parse_ms  # noqa: E402
 
 WORST_MS = 1000 + 1000 + 0 + 0  # S + E + F + G
 
@@ -119,7 +118,7 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--runtime", default="process", choices=("process", "docker", "auto"))
     parser.add_argument("--no-suite", action="store_true", help="skip timing the default stack's alert campaign")
-    parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "alert_latency.json"))
+    add_out_option(parser, "alert_latency")
     args = parser.parse_args()
     result = {"benchmark": "alert_latency", "trials": run_trials(args.trials, args.runtime)}
     t = result["trials"]
@@ -136,11 +135,7 @@ def main() -> int:
         print(f"default-stack alert campaign (ci, time scale {suite['time_scale']}): {suite['campaign_seconds']} s "
               f"({suite['coverage']['alerts_exercised']}/{suite['coverage']['alerts_defined']} alerts); longest scenario "
               f"without the history wait {suite['longest_scenario_without_history_wait_seconds']} s; stack start {suite['stack_start_seconds']} s")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
-    print(f"written {out}")
-    return 0
+    return write_result(result, args.out)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import statistics
 import sys
 import tempfile
@@ -23,6 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from monsuite.clients.alertmanager import AlertmanagerClient, alert  # noqa: E402
+from benchmarks.results_file import add_out_option, write_result  # noqa: E402
 from monsuite.manifest import load_manifest  # noqa: E402
 from monsuite.routing.cases import Cases, RouteCase  # noqa: E402
 from monsuite.routing.config import write_routing_only  # noqa: E402
@@ -93,7 +93,7 @@ def main() -> int:
     parser.add_argument("--alerts", type=int, default=1000)
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--amtool-sample", type=int, default=100, help="routing cases timed with amtool")
-    parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "notifications.json"))
+    add_out_option(parser, "notifications")
     args = parser.parse_args()
     result = {"benchmark": "notifications", "deliveries": [deliveries(args.alerts, 0.0), deliveries(args.alerts, 0.3)],
               "routing": routing(args.cases, args.amtool_sample)}
@@ -104,11 +104,7 @@ def main() -> int:
     r = result["routing"]
     print(f"routing: {r['cases']} cases on a live Alertmanager {r['live_ms_per_case_including_alertmanager_start']} ms/case "
           f"vs amtool {r['amtool_ms_per_case']} ms/case: {r['speedup']}x; agreement {r['agreeing_cases']}")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
-    print(f"written {out}")
-    return 0
+    return write_result(result, args.out)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ up, and Alertmanager discovered by Prometheus (/api/v1/alertmanagers). Writes JS
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import statistics
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.results_file import add_out_option, write_result  # noqa: E402
 from monsuite.manifest import load_manifest  # noqa: E402
 from monsuite.stack import Stack  # noqa: E402
 
@@ -56,7 +56,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--runtimes", default="process,docker")
     parser.add_argument("--stack", default=str(REPO / "stacks" / "default"))
-    parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "stack_start.json"))
+    add_out_option(parser, "stack_start")
     args = parser.parse_args()
     result = {"benchmark": "stack_start", "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version()},
               "target_seconds": 7.0, "runtimes": {}}
@@ -77,11 +77,7 @@ def main() -> int:
         print(f"{runtime:<9} {usable['median']:>6.2f} / {usable['min']:.2f} / {usable['max']:.2f}{'':<10}"
               f"{entry['all_components_ready_seconds']['median']:>8.2f}    "
               f"{entry['prometheus_ready_to_usable_seconds']['median']:>10.2f}{'':<12}{entry['stop_seconds']['median']:>6.2f}")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
-    print(f"written {out}")
-    return 0
+    return write_result(result, args.out)
 
 
 if __name__ == "__main__":
