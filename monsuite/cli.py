@@ -75,6 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
     rt.add_argument("--no-live", action="store_true", help="only amtool (routing cases only)")
     rt.set_defaults(handler=routes_test)
 
+    dashboards = commands.add_parser("dashboards", help="Grafana dashboards").add_subparsers(metavar="ACTION")
+    dc = dashboards.add_parser("check", help="run every panel of dashboards against Prometheus as Grafana would")
+    dc.add_argument("files", nargs="+", metavar="FILE")
+    dc.add_argument("--prometheus-url", required=True)
+    dc.add_argument("--scrape-interval", default="15s", help="the datasource's scrape interval (default 15s)")
+    dc.add_argument("--target", default="2s", help="load time target per dashboard (default 2s)")
+    dc.add_argument("--verbose", action="store_true", help="list every panel, not only those without data")
+    dc.set_defaults(handler=dashboards_check)
+
     images = commands.add_parser("images", help="container images").add_subparsers(metavar="ACTION")
     build = images.add_parser("build", help="make local images from host binaries (when no registry is reachable)")
     build.add_argument("--stack", default="stacks/default", help="stack directory (default: stacks/default)")
@@ -230,3 +239,22 @@ def routes_test(args) -> int:
     if not problems:
         print("  every case holds" + (" and amtool agrees with the live Alertmanager" if report.amtool and report.live else ""))
     return 1 if problems else 0
+
+
+def dashboards_check(args) -> int:
+    from monsuite.dashboards.model import load_dashboard
+    from monsuite.dashboards.report import result_lines
+    from monsuite.dashboards.runner import run_dashboard
+    from monsuite.timescale import TimeScaleError, parse_ms
+
+    try:
+        scrape_ms, target = parse_ms(args.scrape_interval), parse_ms(args.target) / 1000
+    except TimeScaleError as exc:
+        raise UserError(f"--scrape-interval/--target: {exc}") from None
+    ok = True
+    for path in _existing_files(args.files):
+        result = run_dashboard(load_dashboard(path), args.prometheus_url, scrape_ms=scrape_ms, target_seconds=target)
+        ok &= result.ok
+        for line in result_lines(result, verbose=args.verbose):
+            print(line)
+    return 0 if ok else 1

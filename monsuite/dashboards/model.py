@@ -1,0 +1,92 @@
+"""A Grafana dashboard JSON model read into panels and targets (rows, collapsed rows, old `rows`,
+library panels, datasource references as a string, null, {type, uid} or a variable)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from monsuite.errors import ManifestError
+
+
+@dataclass(frozen=True)
+class Target:
+    ref_id: str
+    expr: str
+    instant: bool = False
+    interval: str = ""  # "Min step" of the target
+    datasource: object = None
+
+
+@dataclass
+class Panel:
+    id: object
+    title: str
+    type: str
+    targets: list[Target] = field(default_factory=list)
+    datasource: object = None
+    interval: str = ""
+    max_data_points: int | None = None
+    library_panel: str | None = None  # uid/name of a library panel (its queries live in Grafana, not here)
+    row: str = ""
+
+
+@dataclass
+class Dashboard:
+    path: str
+    uid: str
+    title: str
+    time_from: str
+    time_to: str
+    panels: list[Panel]
+    variables: list[dict]
+    problems: list[str] = field(default_factory=list)
+
+
+def load_dashboard(path: Path) -> Dashboard:
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise ManifestError(path, "", f"not a readable dashboard JSON file: {exc}") from None
+    if isinstance(data, dict) and isinstance(data.get("dashboard"), dict):  # the API's {"dashboard": ...} wrapper
+        data = data["dashboard"]
+    if not isinstance(data, dict) or not ("panels" in data or "rows" in data):
+        raise ManifestError(path, "", "not a Grafana dashboard model (no panels)")
+    time_range = data.get("time") or {}
+    dashboard = Dashboard(str(path), str(data.get("uid") or ""), str(data.get("title") or Path(path).stem),
+                          str(time_range.get("from", "now-6h")), str(time_range.get("to", "now")),
+                          list(_panels(data)), list((data.get("templating") or {}).get("list") or []))
+    ids = [p.id for p in dashboard.panels if p.id is not None]
+    duplicates = sorted({str(i) for i in ids if ids.count(i) > 1})
+    if duplicates:
+        dashboard.problems.append(f"panel ids used twice: {', '.join(duplicates)}")
+    return dashboard
+
+
+def _panels(data: dict):
+    for old_row in data.get("rows") or []:  # dashboards from before schema 16
+        for raw in old_row.get("panels") or []:
+            yield _panel(raw, str(old_row.get("title", "")))
+    row_title = ""
+    for raw in data.get("panels") or []:
+        if raw.get("type") == "row":
+            row_title = str(raw.get("title", ""))
+            for child in raw.get("panels") or []:  # a collapsed row keeps its panels inside
+                yield _panel(child, row_title)
+            continue
+        yield _panel(raw, row_title)
+
+
+def _panel(raw: dict, row: str) -> Panel:
+    library = raw.get("libraryPanel")
+    panel = Panel(raw.get("id"), str(raw.get("title", "")), str(raw.get("type", "")), datasource=raw.get("datasource"),
+                  interval=str(raw.get("interval") or ""), max_data_points=raw.get("maxDataPoints"),
+                  library_panel=(library.get("uid") or library.get("name")) if isinstance(library, dict) else None, row=row)
+    for target in raw.get("targets") or []:
+        expr = target.get("expr")
+        if not isinstance(expr, str) or not expr.strip() or target.get("hide"):
+            continue
+        panel.targets.append(Target(str(target.get("refId", "")), expr, bool(target.get("instant")) and not target.get("range"),
+                                    str(target.get("interval") or ""), target.get("datasource")))
+    return panel
