@@ -23,6 +23,7 @@ benchmark: setup
 	.venv/bin/python benchmarks/stack_start.py
 	.venv/bin/python benchmarks/alert_latency.py
 	.venv/bin/python benchmarks/notifications.py
+	.venv/bin/python benchmarks/dashboards.py
 
 clean:
 	rm -rf .venv reports .monsuite benchmarks/results

@@ -84,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
     dc.add_argument("--verbose", action="store_true", help="list every panel, not only those without data")
     dc.set_defaults(handler=dashboards_check)
 
+    metrics = commands.add_parser("metrics", help="metrics the rules and dashboards use").add_subparsers(metavar="ACTION")
+    mc = metrics.add_parser("check", help="every referenced metric and label exists; exposition lint per target")
+    mc.add_argument("--stack", default="stacks/default", help="the stack whose rules and dashboards are checked")
+    mc.add_argument("--prometheus-url", help="check against this Prometheus (default: start the stack, check, stop it)")
+    mc.add_argument("--strict-lint", action="store_true", help="exposition lint findings fail the check too")
+    mc.add_argument("--verbose", action="store_true")
+    mc.set_defaults(handler=metrics_check)
+
     images = commands.add_parser("images", help="container images").add_subparsers(metavar="ACTION")
     build = images.add_parser("build", help="make local images from host binaries (when no registry is reachable)")
     build.add_argument("--stack", default="stacks/default", help="stack directory (default: stacks/default)")
@@ -258,3 +266,28 @@ def dashboards_check(args) -> int:
         for line in result_lines(result, verbose=args.verbose):
             print(line)
     return 0 if ok else 1
+
+
+def metrics_check(args) -> int:
+    from monsuite.manifest import load_manifest
+    from monsuite.metrics_check import check
+    from monsuite.rules.model import expand
+    from monsuite.stack import Stack
+
+    manifest = load_manifest(args.stack)
+    rule_files = expand(manifest.directory, list(manifest.rule_files))
+    dashboards = sorted((manifest.directory / "dashboards").glob("*.json"))
+    stack = None
+    url = args.prometheus_url
+    if not url:
+        stack = Stack(manifest, runtime="auto", profile="ci", log=None)
+        stack.start()
+        url = stack.first_url("prometheus")
+    try:
+        report = check(rule_files, dashboards, url)
+    finally:
+        if stack is not None:
+            stack.stop()
+    for line in report.lines(verbose=args.verbose):
+        print(line)
+    return 0 if report.ok(args.strict_lint) else 1

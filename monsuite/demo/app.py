@@ -198,6 +198,7 @@ class DemoService:
 
     # ---- metrics -------------------------------------------------------------------------------
     async def metrics_endpoint(self, request: Request) -> Response:
+        await self.dependencies.ensure_queue(self._queue_depth(self.faults.current))
         self._apply_gauges()
         return Response(generate_latest(self.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 

@@ -55,6 +55,22 @@ class Dependencies:
         finally:
             client.close()
 
+    async def ensure_queue(self, depth: int) -> None:
+        """Keep the pending queue at ``depth`` items (after Redis restarted empty, say); errors are ignored:
+        Redis being down is what /ready and redis_up report."""
+        if self._redis is None:
+            return
+        try:
+            length = await asyncio.wait_for(self._redis.llen(PENDING_QUEUE_KEY), CHECK_TIMEOUT_SECONDS)
+            if length != depth:
+                async with self._redis.pipeline(transaction=True) as pipe:
+                    pipe.delete(PENDING_QUEUE_KEY)
+                    if depth:
+                        pipe.rpush(PENDING_QUEUE_KEY, *[f"job-{i}" for i in range(depth)])
+                    await asyncio.wait_for(pipe.execute(), 5)
+        except Exception:  # noqa: BLE001
+            return
+
     async def close(self) -> None:
         if self._redis is not None:
             await self._redis.aclose()

@@ -77,7 +77,7 @@ def check_files(paths: list[Path], prometheus_url: str | None = None) -> CheckRe
     index = LabelIndex(prometheus_url)
     readable = [p for p in paths if report.promtool[str(p)][0]]
     rules = [rule for path in readable for rule in load_rules(path)]
-    recorded = {rule.record for rule in rules if rule.record}
+    recorded = {rule.record for rule in rules if rule.record} | {"ALERTS", "ALERTS_FOR_STATE"}
     for rule in rules:
         report.findings += _rule_findings(rule, index, recorded)
     return report

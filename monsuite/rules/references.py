@@ -75,3 +75,25 @@ def _operator(op) -> str:
         if op == candidate:
             return text
     return str(op)
+
+
+COUNTER_FUNCTIONS = ("rate", "irate", "increase", "resets")
+
+
+@dataclass(frozen=True)
+class TypedUse:
+    function: str  # rate, irate, increase, resets, histogram_quantile
+    metrics: tuple[str, ...]
+
+
+def typed_uses(expr: str) -> list[TypedUse]:
+    """Functions that only make sense on some metric types, with the metrics they are applied to."""
+    found: list[TypedUse] = []
+
+    def visit(node):
+        if isinstance(node, promql_parser.Call) and node.func.name in (*COUNTER_FUNCTIONS, "histogram_quantile"):
+            found.append(TypedUse(node.func.name, _metrics(node)))
+        return True
+
+    promql_parser.walk(parse(expr), visit)
+    return found
