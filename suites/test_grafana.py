@@ -28,11 +28,12 @@ def test_dashboards_provisioned_through_the_api_load_with_data(stack):
         dashboard = load_dashboard(path)
         # Grafana expands its built-ins ($__rate_interval ...) itself; dashboard variables are the browser's job
         values = {v["name"]: ".*" for v in dashboard.variables if v.get("type") == "query"}
-        targets = [t for panel in dashboard.panels for t in panel.targets]
+        jobs = [(panel.title, t) for panel in dashboard.panels for t in panel.targets]
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=16) as pool:  # the browser fans panel queries out
-            results = list(pool.map(lambda t: grafana.query(expand(t.expr, values), instant=t.instant), targets))
+            results = list(pool.map(lambda job: (job[0], grafana.query(expand(job[1].expr, values), instant=job[1].instant)), jobs))
         load_seconds = time.perf_counter() - started
-        assert all(not r["error"] for r in results), [r["error"] for r in results if r["error"]]
-        assert all(r["samples"] for r in results if r is not None), f"{path.name}: a panel query returned no data"
+        assert all(not r["error"] for _, r in results), [r["error"] for _, r in results if r["error"]]
+        with_data = {title for title, r in results if r["samples"]}
+        assert with_data == {title for title, _ in jobs}, f"{path.name}: panels without data: {sorted({t for t, _ in jobs} - with_data)}"
         assert load_seconds < 2.0, f"{path.name} loaded through Grafana in {load_seconds:.2f}s"
