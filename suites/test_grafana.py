@@ -37,3 +37,26 @@ def test_dashboards_provisioned_through_the_api_load_with_data(stack):
         with_data = {title for title, r in results if r["samples"]}
         assert with_data == {title for title, _ in jobs}, f"{path.name}: panels without data: {sorted({t for t, _ in jobs} - with_data)}"
         assert load_seconds < 2.0, f"{path.name} loaded through Grafana in {load_seconds:.2f}s"
+
+
+
+def test_each_dashboard_page_renders_its_panels_in_a_browser(stack, request):
+    """The dashboard page in headless Chromium: every panel title rendered; the time and a screenshot kept."""
+    from pathlib import Path
+
+    from monsuite import browser
+
+    if browser.chromium() is None:
+        pytest.skip("Chromium not installed (Debian package chromium; make setup installs it)")
+    grafana = GrafanaClient(stack.url("grafana"))
+    grafana.ensure_prometheus_datasource(stack.url("prometheus"), scrape_interval=stack.profile_values["scrape_interval"])
+    report_dir = Path(request.config.getoption("--report-dir"))
+    for path in sorted((stack.manifest.directory / "dashboards").glob("*.json")):
+        model = json.loads(path.read_text())
+        saved = grafana.put_dashboard(model)
+        rendered = browser.render(f"{stack.url('grafana')}{saved['url']}?orgId=1&kiosk",
+                                  screenshot=report_dir / f"grafana-{saved['uid']}.png", budget_ms=15000)
+        titles = [p.title for p in load_dashboard(path).panels if p.title and p.targets]
+        missing = [t for t in titles if t not in rendered.dom]
+        assert not missing, f"{path.name}: panels not rendered: {missing}"
+        assert rendered.screenshot is not None
