@@ -1,0 +1,1 @@
+"""Load sessions with Locust: scenarios with thresholds, run headless in their own process."""
