@@ -1,0 +1,87 @@
+"""Monitoring keeps up and tells the truth under load: while Locust drives a bounded load against the
+demo service, the service's request counter in Prometheus rises by exactly what Locust sent (within
+1 %), scrapes stay shorter than their interval, and rule groups evaluate in time without missed
+iterations."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from monsuite.load.locust_run import run_locust
+from monsuite.load.scenario import LoadScenario
+from monsuite.timescale import parse_ms
+from monsuite.waits import wait_until
+
+pytestmark = [pytest.mark.live, pytest.mark.load, pytest.mark.slow]
+ENDPOINTS = {"/api/v1/automations": "GET", "/api/v1/executions": "POST"}
+LOAD = LoadScenario("under-load", None, users=10, spawn_rate=10, seconds=10, shape=None, thresholds={})
+
+
+@pytest.fixture(scope="module")
+def load_window(stack, prometheus):
+    """Run the load once with the background traffic paused, so that every counted request is Locust's."""
+    if "traffic" not in stack.handles or "demo" not in stack.handles:
+        pytest.skip("needs the demo service and its background traffic component")
+    traffic = stack.url("traffic")
+    before_rates = requests.get(f"{traffic}/traffic", timeout=5).json()
+    requests.patch(f"{traffic}/traffic", json={"reads_per_second": 0, "executions_per_second": 0, "tenant_rates": {}}, timeout=5)
+    try:
+        wait_until(lambda: requests.get(f"{traffic}/traffic", timeout=5).json()["in_flight"], timeout=30,
+                   what="the background traffic's last requests to finish", accept=lambda n: n == 0)
+        quiet = time.time()
+        before = _counts_after(prometheus, quiet)
+        started = time.time()
+        result = run_locust(LOAD, stack.url("demo"))
+        ended = time.time()
+        after = _counts_after(prometheus, ended)
+    finally:
+        requests.patch(f"{traffic}/traffic", json={k: before_rates[k] for k in
+                                                    ("reads_per_second", "executions_per_second", "tenant_rates")}, timeout=5)
+    return {"result": result, "before": before, "after": after, "started": started, "ended": ended}
+
+
+def _counts_after(prometheus, moment: float) -> dict[str, float]:
+    """Per endpoint, the request counter from the first scrape after ``moment``."""
+    def probe():
+        now = time.time()
+        found = {}
+        for series in prometheus.query_at('http_requests_total{job="windmill-platform-api"}[30s]', now):
+            endpoint = series["metric"].get("endpoint")
+            after = [(float(t), float(v)) for t, v in series["values"] if float(t) > moment]
+            if endpoint in ENDPOINTS and after:
+                found[endpoint] = found.get(endpoint, 0.0) + after[0][1]
+        return found
+
+    return wait_until(probe, timeout=30, what="a scrape after the moment", accept=lambda f: set(f) == set(ENDPOINTS))
+
+
+def test_prometheus_counts_what_locust_sent_within_one_percent(load_window):
+    result = load_window["result"]
+    sent = {e.name: e.requests for e in result.endpoints if e.name in ENDPOINTS}
+    assert sum(sent.values()) > 500, f"the load was too light to judge: {sent}"
+    for endpoint, count in sent.items():
+        counted = load_window["after"][endpoint] - load_window["before"][endpoint]
+        print(f"{endpoint}: Locust sent {count}, Prometheus counted {counted:.0f}")
+        assert abs(counted - count) <= 0.01 * count, f"{endpoint}: Locust sent {count}, Prometheus counted {counted:.0f}"
+
+
+def test_scrapes_stayed_shorter_than_their_interval(load_window, prometheus, stack):
+    interval = parse_ms(stack.profile_values["scrape_interval"]) / 1000
+    window = max(1, int(load_window["ended"] - load_window["started"]) + 1)
+    slowest = prometheus.query_at(f"max_over_time(scrape_duration_seconds[{window}s])", load_window["ended"])
+    too_slow = {f'{s["metric"].get("job")} {s["metric"].get("instance")}': float(s["value"][1]) for s in slowest
+                if float(s["value"][1]) >= interval}
+    assert slowest and not too_slow, f"scrapes as long as the {interval}s interval: {too_slow}"
+
+
+def test_rule_groups_kept_up_without_missed_iterations(load_window, prometheus):
+    window = max(1, int(load_window["ended"] - load_window["started"]) + 1)
+    missed = prometheus.query_at(f"increase(prometheus_rule_group_iterations_missed_total[{window}s])", load_window["ended"])
+    assert missed, "Prometheus exposes no rule group metrics"
+    assert not [s for s in missed if float(s["value"][1]) > 0], missed
+    late = prometheus.query_at(f"max_over_time(prometheus_rule_group_last_duration_seconds[{window}s])"
+                               " >= on (rule_group) prometheus_rule_group_interval_seconds", load_window["ended"])
+    assert not late, f"rule groups evaluating longer than their interval: {late}"
