@@ -24,6 +24,7 @@ benchmark: setup
 	.venv/bin/python benchmarks/alert_latency.py
 	.venv/bin/python benchmarks/notifications.py
 	.venv/bin/python benchmarks/dashboards.py
+	.venv/bin/python benchmarks/load.py
 
 clean:
 	rm -rf .venv reports .monsuite benchmarks/results
