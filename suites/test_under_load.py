@@ -34,7 +34,7 @@ def load_window(stack, prometheus):
         quiet = time.time()
         before = _counts_after(prometheus, quiet)
         started = time.time()
-        result = run_locust(LOAD, stack.url("demo"))
+        result = run_locust(LOAD, stack.url("demo"), pushgateway=stack.url("pushgateway"))
         ended = time.time()
         after = _counts_after(prometheus, ended)
     finally:
@@ -85,3 +85,44 @@ def test_rule_groups_kept_up_without_missed_iterations(load_window, prometheus):
     late = prometheus.query_at(f"max_over_time(prometheus_rule_group_last_duration_seconds[{window}s])"
                                " >= on (rule_group) prometheus_rule_group_interval_seconds", load_window["ended"])
     assert not late, f"rule groups evaluating longer than their interval: {late}"
+
+
+def test_locusts_own_counters_reach_prometheus(load_window, prometheus):
+    sent = load_window["result"].requests
+    found = wait_until(lambda: prometheus.query('sum(locust_requests_total{job="locust"})'), timeout=30,
+                       what="Locust's counters in Prometheus (pushed through the Pushgateway)")
+    assert 0 < float(found[0]["value"][1]) <= sent
+
+
+def test_an_alert_under_load_is_as_fast_as_when_idle(stack, load_window):
+    """The same scenario idle and during a Locust run: fault -> firing may grow by at most 20 %."""
+    import threading
+
+    from monsuite.alerts.campaign import Campaign
+    from monsuite.alerts.scenarios import load_for_stack
+
+    scenarios, rules = load_for_stack(stack.manifest)
+    chosen = [s for s in scenarios if s.name == "memory-near-limit"]
+    if not chosen:
+        pytest.skip("the stack has no memory-near-limit scenario")
+
+    def fault_to_firing() -> tuple[float, object]:
+        result = Campaign(stack, chosen, rules).run()["memory-near-limit"]
+        assert result.status == "passed", result.problems
+        return (result.times["firing"] - result.times["fault"]) * 1000, result
+
+    idle, _ = fault_to_firing()
+    heavy = LoadScenario("alert-under-load", None, users=10, spawn_rate=10, seconds=20, shape=None, thresholds={})
+    runner = threading.Thread(target=run_locust, args=(heavy, stack.url("demo")), daemon=True)
+    runner.start()
+    from monsuite.clients.prometheus import PrometheusClient
+
+    prometheus = PrometheusClient(stack.url("prometheus"))
+    wait_until(lambda: float((prometheus.query('sum(rate(http_requests_total{job="windmill-platform-api"}[2s]))')
+                              or [{"value": [0, "0"]}])[0]["value"][1]), timeout=20, what="the load to reach the service",
+               accept=lambda rate: rate > 200)
+    loaded, result = fault_to_firing()
+    runner.join(timeout=60)
+    print(f"memory-near-limit fault -> firing: idle {idle:.0f} ms, under load {loaded:.0f} ms ({loaded / idle:.2f}x)")
+    assert loaded <= 1.2 * idle, f"under load {loaded:.0f} ms vs idle {idle:.0f} ms"
+    assert set(result.receivers_firing) == set(chosen[0].receivers), "a notification was lost under load"
