@@ -73,6 +73,7 @@ class Stack:
         self._abort = threading.Event()
         self._lock = threading.Lock()
         self._state_lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
         self._started_at = 0.0
 
     # ---- queries -------------------------------------------------------------------------------
@@ -136,8 +137,11 @@ class Stack:
         # Worker threads do the starting; the main thread only waits, so Ctrl-C lands here and the
         # teardown below first lets every worker finish registering what it started.
         pool = ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="monsuite-start")
-        futures = {pool.submit(work, n): n for n in names}
+        self._pool = pool
+        futures = {}
         try:
+            for name in names:  # an interrupt while submitting must also wait for the workers already started
+                futures[pool.submit(work, name)] = name
             done, _ = wait(futures, return_when=FIRST_EXCEPTION)
         except BaseException:
             self._abort.set()
@@ -360,6 +364,8 @@ class Stack:
     def stop(self) -> None:
         """Stop everything this stack started (reverse start order) and remove its run directory."""
         self._abort.set()
+        if self._pool is not None:  # let any start still in flight register what it started first
+            self._pool.shutdown(wait=True, cancel_futures=True)
         waves = list(reversed(self.manifest.start_order()))
         for wave in waves:
             handles = [self.handles[n] for n in wave if n in self.handles]

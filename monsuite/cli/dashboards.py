@@ -1,0 +1,69 @@
+"""`monsuite dashboards check` and `monsuite metrics check`."""
+
+from __future__ import annotations
+
+from monsuite.cli.common import existing_files
+from monsuite.errors import UserError
+
+
+def register(commands) -> None:
+    dashboards = commands.add_parser("dashboards", help="Grafana dashboards").add_subparsers(metavar="ACTION")
+    dc = dashboards.add_parser("check", help="run every panel of dashboards against Prometheus as Grafana would")
+    dc.add_argument("files", nargs="+", metavar="FILE")
+    dc.add_argument("--prometheus-url", required=True)
+    dc.add_argument("--scrape-interval", default="15s", help="the datasource's scrape interval (default 15s)")
+    dc.add_argument("--target", default="2s", help="load time target per dashboard (default 2s)")
+    dc.add_argument("--verbose", action="store_true", help="list every panel, not only those without data")
+    dc.set_defaults(handler=dashboards_check)
+
+    metrics = commands.add_parser("metrics", help="metrics the rules and dashboards use").add_subparsers(metavar="ACTION")
+    mc = metrics.add_parser("check", help="every referenced metric and label exists; exposition lint per target")
+    mc.add_argument("--stack", default="stacks/default", help="the stack whose rules and dashboards are checked")
+    mc.add_argument("--prometheus-url", help="check against this Prometheus (default: start the stack, check, stop it)")
+    mc.add_argument("--strict-lint", action="store_true", help="exposition lint findings fail the check too")
+    mc.add_argument("--verbose", action="store_true")
+    mc.set_defaults(handler=metrics_check)
+
+
+def dashboards_check(args) -> int:
+    from monsuite.dashboards.model import load_dashboard
+    from monsuite.dashboards.report import result_lines
+    from monsuite.dashboards.runner import run_dashboard
+    from monsuite.timescale import TimeScaleError, parse_ms
+
+    try:
+        scrape_ms, target = parse_ms(args.scrape_interval), parse_ms(args.target) / 1000
+    except TimeScaleError as exc:
+        raise UserError(f"--scrape-interval/--target: {exc}") from None
+    ok = True
+    for path in existing_files(args.files):
+        result = run_dashboard(load_dashboard(path), args.prometheus_url, scrape_ms=scrape_ms, target_seconds=target)
+        ok &= result.ok
+        for line in result_lines(result, verbose=args.verbose):
+            print(line)
+    return 0 if ok else 1
+
+
+def metrics_check(args) -> int:
+    from monsuite.manifest import load_manifest
+    from monsuite.metrics_check import check
+    from monsuite.rules.model import expand
+    from monsuite.stack import Stack
+
+    manifest = load_manifest(args.stack)
+    rule_files = expand(manifest.directory, list(manifest.rule_files))
+    dashboards = sorted((manifest.directory / "dashboards").glob("*.json"))
+    stack = None
+    url = args.prometheus_url
+    if not url:
+        stack = Stack(manifest, runtime="auto", profile="ci", log=None)
+        stack.start()
+        url = stack.first_url("prometheus")
+    try:
+        report = check(rule_files, dashboards, url)
+    finally:
+        if stack is not None:
+            stack.stop()
+    for line in report.lines(verbose=args.verbose):
+        print(line)
+    return 0 if report.ok(args.strict_lint) else 1

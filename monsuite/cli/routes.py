@@ -1,0 +1,32 @@
+"""`monsuite routes test`."""
+
+from __future__ import annotations
+
+from monsuite.cli.common import existing_files
+
+
+def register(commands) -> None:
+    routes = commands.add_parser("routes", help="Alertmanager routing").add_subparsers(metavar="ACTION")
+    rt = routes.add_parser("test", help="check routing, inhibition and silence cases with amtool and a live Alertmanager")
+    rt.add_argument("--config", required=True, help="alertmanager.yml (a .j2 template is rendered leniently)")
+    rt.add_argument("cases", metavar="CASES.yaml")
+    rt.add_argument("--no-amtool", action="store_true", help="only the live Alertmanager")
+    rt.add_argument("--no-live", action="store_true", help="only amtool (routing cases only)")
+    rt.set_defaults(handler=routes_test)
+
+
+def routes_test(args) -> int:
+    from monsuite.routing.verdict import run_routing_test
+
+    config, cases = existing_files([args.config, args.cases])
+    report = run_routing_test(config, cases, use_amtool=not args.no_amtool, use_live=not args.no_live)
+    problems = report.problems()
+    counts = report.cases
+    print(f"{config}: {len(counts.routes)} routing, {len(counts.inhibitions)} inhibition, {len(counts.silences)} silence cases")
+    for engine, ms in report.per_case_ms().items():
+        print(f"  {engine}: {ms} ms per routing case")
+    for problem in problems:
+        print(f"  FAIL {problem}")
+    if not problems:
+        print("  every case holds" + (" and amtool agrees with the live Alertmanager" if report.amtool and report.live else ""))
+    return 1 if problems else 0

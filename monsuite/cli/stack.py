@@ -1,0 +1,115 @@
+"""`monsuite stack up/status/down` and `monsuite images build`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+from monsuite.errors import UserError
+from monsuite.manifest import EXTERNAL_KINDS
+from monsuite.runtimes import RUNTIMES
+
+DEFAULT_STATE_FILE = ".monsuite/state.json"
+
+
+def register(commands) -> None:
+    stack = commands.add_parser("stack", help="start, inspect and stop a stack").add_subparsers(metavar="ACTION")
+    up = stack.add_parser("up", help="start a stack and wait until it is usable")
+    add_stack_options(up)
+    up.set_defaults(handler=stack_up)
+    status = stack.add_parser("status", help="show what `stack up` started and whether it is healthy")
+    add_state_option(status)
+    status.set_defaults(handler=stack_status)
+    down = stack.add_parser("down", help="stop everything `stack up` started")
+    add_state_option(down)
+    down.set_defaults(handler=stack_down)
+
+    images = commands.add_parser("images", help="container images").add_subparsers(metavar="ACTION")
+    build = images.add_parser("build", help="make local images from host binaries (when no registry is reachable)")
+    build.add_argument("--stack", default="stacks/default", help="stack directory (default: stacks/default)")
+    build.set_defaults(handler=images_build)
+
+
+def add_state_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--state-file", default=os.environ.get("MONSUITE_STATE_FILE", DEFAULT_STATE_FILE),
+                        help=f"where `stack up` records what it started (default: {DEFAULT_STATE_FILE})")
+
+
+def add_stack_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stack", default="stacks/default", help="stack directory (default: stacks/default)")
+    parser.add_argument("--runtime", choices=RUNTIMES, default="auto", help="how to provide components (default: auto)")
+    parser.add_argument("--profile", default="ci", help="time profile: ci (compressed) or real (default: ci)")
+    for kind in EXTERNAL_KINDS:
+        parser.add_argument(f"--{kind}-url", help=f"URL of an existing {kind} (external runtime, or auto)")
+    add_state_option(parser)
+
+
+def stack_up(args) -> int:
+    from monsuite.manifest import load_manifest
+    from monsuite.stack import Stack
+
+    state_file = Path(args.state_file)
+    if state_file.exists():
+        raise UserError(f"{state_file}: a stack is already up (run `monsuite stack down` first)")
+    manifest = load_manifest(args.stack)
+    urls = {kind: getattr(args, f"{kind}_url") for kind in EXTERNAL_KINDS}
+    stack = Stack(manifest, runtime=args.runtime, profile=args.profile, urls=urls, state_file=state_file, log=print)
+    print(f"run {stack.run_id}: starting stack {manifest.name} ({args.runtime} runtime, {args.profile} profile)", flush=True)
+    stack.start()
+    for name, reason in stack.unavailable.items():
+        print(f"{name:<22} skipped  {reason}")
+    print(f"stack usable after {stack.usable_seconds:.2f}s; state in {state_file}; stop it with `monsuite stack down`")
+    return 0
+
+
+def _read_state(path: str) -> dict:
+    state_file = Path(path)
+    if not state_file.exists():
+        raise UserError(f"{state_file}: no stack is up (no state file); start one with `monsuite stack up`")
+    try:
+        return json.loads(state_file.read_text())
+    except ValueError:
+        raise UserError(f"{state_file}: not a monsuite state file (invalid JSON); remove it") from None
+
+
+def stack_status(args) -> int:
+    from monsuite.status import component_status, target_summary
+
+    state = _read_state(args.state_file)
+    print(f"run {state['run_id']}: stack {state['stack']} ({state['runtime']} runtime, {state['profile']} profile)")
+    healthy = True
+    for name, data in state["components"].items():
+        ok, detail = component_status(data)
+        healthy &= ok
+        print(f"{name:<22} {data['runtime']:<8} {data.get('url') or '-':<28} {'up' if ok else 'DOWN':<5} {detail}")
+    for name, reason in state.get("unavailable", {}).items():
+        print(f"{name:<22} {'-':<8} {'-':<28} {'skip':<5} {reason}")
+    prometheus = next((d for d in state["components"].values() if d["kind"] == "prometheus"), None)
+    if prometheus:
+        ok, lines = target_summary(prometheus["url"])
+        healthy &= ok
+        for line in lines:
+            print(line)
+    return 0 if healthy else 1
+
+
+def stack_down(args) -> int:
+    from monsuite.stack import stop_from_state
+
+    state_file = Path(args.state_file)
+    state = _read_state(args.state_file)
+    stopped = stop_from_state(state)
+    state_file.unlink(missing_ok=True)
+    print(f"run {state['run_id']}: stopped {', '.join(stopped) or 'nothing'}; removed {state.get('run_dir')}")
+    return 0
+
+
+def images_build(args) -> int:
+    from monsuite.images import build_images
+    from monsuite.manifest import load_manifest
+
+    built = build_images(load_manifest(args.stack))
+    print(f"{len(built)} local images built")
+    return 0
