@@ -53,3 +53,14 @@ def test_increases_counts_a_new_series_as_soon_as_it_appears():
 ])
 def test_each_channel_says_firing_or_resolved_its_own_way(delivery, status):
     assert notification_status(delivery) == status
+
+
+def test_active_is_the_start_of_the_pending_run_that_led_to_firing():
+    from monsuite.alerts.timeline import pending_since
+
+    # pending at 10, 11, (reset) then again from 13 to 22, firing at 23 with for = 10 s, E = 1 s
+    prom = RawSamples([({"alertname": "A"}, [(10.0, 1), (11.0, 1), *[(float(t), 1) for t in range(13, 23)]])])
+    assert pending_since(prom, "A", {}, 5.0, 23.0, 10.0, 1.0) == 13.0
+    # a missed evaluation (no sample at 16) in an unbroken pending run changes nothing
+    prom = RawSamples([({"alertname": "A"}, [(float(t), 1) for t in range(13, 23) if t != 16])])
+    assert pending_since(prom, "A", {}, 5.0, 23.0, 10.0, 1.0) == 13.0

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from monsuite.alerts.faults import FaultInjector, scenario_instance
 from monsuite.alerts.floors import Floors, floors_for
 from monsuite.alerts.scenarios import Scenario
-from monsuite.alerts.timeline import alert_state_at, alertmanager_received_at, visible_at
+from monsuite.alerts.timeline import alert_state_at, alertmanager_received_at, pending_since, visible_at
 from monsuite.clients.prometheus import PrometheusClient
 from monsuite.rules.model import Rule
 from monsuite.sinks.client import SinkClient
@@ -212,7 +212,13 @@ class Campaign:
         if scenario.visible:
             t["visible"] = visible_at(self.prometheus, scenario.visible, t["fault"], now)
         t["firing"] = alert_state_at(self.prometheus, scenario.alert, "firing", partition, t["fault"], now)
-        pending = alert_state_at(self.prometheus, scenario.alert, "pending", partition, t["fault"], now)
+        pending = None
+        if t["firing"] is not None:
+            first_pending = alert_state_at(self.prometheus, scenario.alert, "pending", partition, t["fault"], now)
+            pending = pending_since(self.prometheus, scenario.alert, partition, t["fault"], t["firing"],
+                                    result.floors.for_ms / 1000, result.floors.evaluation_ms / 1000)
+            if first_pending is not None and pending is not None and first_pending < pending:
+                t["first_pending"] = first_pending  # the expression flapped while its window ramped up
         t["active"] = pending if pending is not None else t["firing"]
         if t["firing"] is not None:
             log = self.stack.read_log(self.stack.of_kind("alertmanager")[0].name) if self.stack.of_kind("alertmanager") else ""

@@ -50,6 +50,22 @@ def alert_state_at(prom: PrometheusClient, alertname: str, state: str, labels: d
     return first
 
 
+def pending_since(prom: PrometheusClient, alertname: str, labels: dict, since: float, firing: float,
+                  for_seconds: float, evaluation_seconds: float) -> float | None:
+    """Prometheus' activeAt for the alert that fired at ``firing``. It lies in (firing - for - E, firing - for]:
+    an expression that flapped while its window ramped up reset `for`, and those earlier pending
+    evaluations do not count (a missed evaluation leaves the same gap as a reset, so gaps cannot tell)."""
+    earliest = firing - for_seconds - evaluation_seconds - 0.001
+    best = None
+    for metric, samples in raw_samples(prom, f'ALERTS{{alertname="{alertname}",alertstate="pending"}}', since, firing):
+        if any(metric.get(k) != v for k, v in labels.items()):
+            continue
+        times = [t for t, _ in samples if max(since, earliest) < t < firing]
+        if times:
+            best = times[0] if best is None else min(best, times[0])
+    return best
+
+
 def alertmanager_received_at(log_text: str, alertname: str, since: float) -> float | None:
     """Alertmanager's own time of the first receipt of the alert at or after ``since`` (debug log)."""
     for ts, name in AM_RECEIVED.findall(log_text):
