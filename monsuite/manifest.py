@@ -63,6 +63,7 @@ class StackManifest:
     description: str = ""
     rule_files: tuple[str, ...] = ()  # globs relative to the stack directory
     scenarios: str | None = None  # the scenarios file, relative to the stack directory
+    canary: bool = True  # add monsuite's pipeline canary (monsuite.alerts.canary) to the rendered configs
 
     @property
     def directory(self) -> Path:
@@ -104,7 +105,7 @@ def load_manifest(stack: str | Path) -> StackManifest:
         raise ManifestError(path, where, f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(raw, dict):
         raise ManifestError(path, "", "must be a mapping with 'name' and 'components'")
-    unknown = set(raw) - {"name", "description", "profiles", "components", "rule_files", "scenarios"}
+    unknown = set(raw) - {"name", "description", "profiles", "components", "rule_files", "scenarios", "canary"}
     if unknown:
         raise ManifestError(path, ", ".join(sorted(unknown)), "unknown top-level key")
     name = raw.get("name")
@@ -127,6 +128,9 @@ def load_manifest(stack: str | Path) -> StackManifest:
     scenarios = raw.get("scenarios")
     if scenarios is not None and not isinstance(scenarios, str):
         raise ManifestError(path, "scenarios", "must be the path of a scenarios file relative to the stack directory")
+    canary = raw.get("canary", True)
+    if not isinstance(canary, bool):
+        raise ManifestError(path, "canary", "must be true (default: monsuite adds its pipeline canary) or false")
     for pname, body in profiles.items():
         scale = body.get("time_scale")
         if scale is not None and (not isinstance(scale, (int, float)) or isinstance(scale, bool) or scale < 1):
@@ -135,7 +139,7 @@ def load_manifest(stack: str | Path) -> StackManifest:
             raise ManifestError(path, f"profiles.{pname}.time_scale", "scales the 'real' profile, which is missing")
     manifest = StackManifest(name=name, path=path, components=components, profiles=profiles,
                              description=str(raw.get("description") or ""), rule_files=tuple(rule_files),
-                             scenarios=scenarios)
+                             scenarios=scenarios, canary=canary)
     _check_acyclic(manifest)
     return manifest
 

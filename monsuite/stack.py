@@ -23,8 +23,10 @@ from typing import Callable
 
 import requests
 
+from monsuite.alerts import canary
 from monsuite.clients.prometheus import PrometheusClient
 from monsuite.errors import ComponentUnavailable, UserError
+from monsuite.history import backfill
 from monsuite.manifest import Component, StackManifest
 from monsuite.ports import free_ports, port_is_open
 from monsuite.profiles import resolve_profile
@@ -34,6 +36,7 @@ from monsuite.rules.scale import scale_rule_text
 from monsuite.runtimes import docker, external, process
 from monsuite.runtimes.base import Aborted, Choice, Handle, StartContext, Unavailable
 from monsuite.runtimes.select import choose_all
+from monsuite.timescale import parse_ms
 from monsuite.waits import WaitTimeout, wait_until
 
 USABLE_TIMEOUT_SECONDS = 40.0
@@ -70,6 +73,7 @@ class Stack:
         self.unavailable: dict[str, str] = {}
         self.choices: dict[str, Choice | Unavailable] = {}
         self.usable_seconds: float | None = None
+        self.canary: "canary.CanarySettings | None" = None
         self._abort = threading.Event()
         self._lock = threading.Lock()
         self._state_lock = threading.Lock()
@@ -122,6 +126,8 @@ class Stack:
         if any(isinstance(c, Choice) and c.runtime != "external" for c in self.choices.values()):
             render_tree(self.manifest.directory, self.run_dir / "config", context, self._rule_transforms())
             self._keep_rules_as_artifacts()
+            self._write_history(context)
+            self._install_canary(context)
         for wave in self.manifest.start_order():
             names = [n for n in wave if isinstance(self.choices[n], Choice)]
             self._run_concurrently(names, lambda n: self._start_component(n, ports, context))
@@ -214,6 +220,31 @@ class Stack:
             destination = target / source.relative_to(self.manifest.directory)
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(rendered, destination)
+
+    def _install_canary(self, context: dict) -> None:
+        """The pipeline canary (monsuite.alerts.canary) where monsuite runs Prometheus, Alertmanager and the sinks."""
+        started = {self.manifest.components[n].kind: c for n, c in context["components"].items() if c["runtime"] != "external"}
+        if not {"prometheus", "alertmanager", "sink"} <= set(started) or not self.manifest.canary:
+            return
+        settings = canary.CanarySettings.for_profile(self.profile_values)
+        if canary.install(self.run_dir / "config", settings, f"{started['sink']['url']}/webhook/{canary.RECEIVER}"):
+            self.canary = settings
+
+    def _write_history(self, context: dict) -> None:
+        """The past that scenarios' rules read (history:), written into each Prometheus started here."""
+        if not self.manifest.scenarios:
+            return
+        from monsuite.alerts.scenarios import load_for_stack
+
+        histories = [s.history for s in load_for_stack(self.manifest)[0] if s.history is not None]
+        if not histories:
+            return
+        step = parse_ms(self.profile_values["scrape_interval"]) / 1000
+        for name, choice in self.choices.items():
+            if isinstance(choice, Choice) and choice.runtime != "external" and self.manifest.components[name].kind == "prometheus":
+                samples = backfill(histories, Path(context["components"][name]["data_dir"]), end=time.time(),
+                                   scale=self.profile_values["time_scale"], step_seconds=step)
+                self.log(f"{name}: {samples} samples of scenario history written before the start")
 
     @staticmethod
     def _url_of(component: Component, choice: Choice, own_ports: dict[str, int]) -> str | None:

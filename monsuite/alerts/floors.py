@@ -8,8 +8,6 @@ from monsuite.alerts.scenarios import Scenario
 from monsuite.rules.model import Rule
 from monsuite.timescale import parse_ms
 
-PIPELINE_ALLOWANCE_MS = 50  # firing -> delivered may exceed group_wait by this much
-TOTAL_ALLOWANCE_MS = 200  # fault -> delivered may exceed the worst-case grid by this much
 
 
 @dataclass(frozen=True)
@@ -21,6 +19,7 @@ class Floors:
     ramp_ms: int  # the time the expression's window needs to cross its threshold
     delay_ms: int  # unscaled: the time before the fault can show at all (e.g. injected latency)
     budget_ms: int  # firing -> delivered, the product's target
+    notify_within_ms: int = 0  # fault -> delivered, the user's target for this alert (0: none)
 
     @property
     def best_total_ms(self) -> int:
@@ -30,13 +29,8 @@ class Floors:
     def worst_total_ms(self) -> int:
         return self.delay_ms + self.scrape_ms + self.evaluation_ms + self.for_ms + self.group_wait_ms + self.ramp_ms
 
-    @property
-    def pipeline_limit_ms(self) -> int:
-        return self.group_wait_ms + PIPELINE_ALLOWANCE_MS
-
     def to_dict(self) -> dict:
-        return {**asdict(self), "best_total_ms": self.best_total_ms, "worst_total_ms": self.worst_total_ms,
-                "pipeline_limit_ms": self.pipeline_limit_ms}
+        return {**asdict(self), "best_total_ms": self.best_total_ms, "worst_total_ms": self.worst_total_ms}
 
 
 def floors_for(scenario: Scenario, rule: Rule, profile: dict) -> Floors:
@@ -48,6 +42,6 @@ def floors_for(scenario: Scenario, rule: Rule, profile: dict) -> Floors:
     evaluation = scaled(rule.group_interval_ms) if rule.group_interval_ms else parse_ms(profile["evaluation_interval"])
     return Floors(
         scrape_ms=parse_ms(profile["scrape_interval"]), evaluation_ms=evaluation, for_ms=scaled(rule.for_ms),
-        group_wait_ms=parse_ms(profile["group_wait"]), ramp_ms=scaled(scenario.ramp_ms), delay_ms=scenario.delay_ms,
-        budget_ms=scaled(scenario.budget_ms),
+        group_wait_ms=parse_ms(profile.get("group_wait", "0s")), ramp_ms=scaled(scenario.ramp_ms), delay_ms=scenario.delay_ms,
+        budget_ms=scaled(scenario.budget_ms), notify_within_ms=scaled(scenario.notify_within_ms),
     )

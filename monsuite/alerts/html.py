@@ -33,14 +33,21 @@ td.text, th.text { text-align: left; }
 {{ profile.evaluation_interval }}, group_wait {{ profile.group_wait }}. Campaign {{ "%.1f"|format(seconds) }} s.</p>
 <p><b>Alert coverage: {{ cov.alerts_exercised }}/{{ cov.alerts_defined }} alert rules ({{ "%.0f"|format(cov.ratio * 100) }} %)</b>
 {% if cov.without_passing_scenario %} &mdash; without a passing scenario: {{ cov.without_passing_scenario|join(", ") }}{% endif %}</p>
+<h2>How the verdicts were decided</h2>
+<p>Hard gates come from the configuration and the scenarios: fires, labels, annotations, exactly its receivers,
+resolves, firing &rarr; delivered within the budget, fault &rarr; delivered within notify_within.
+Precision gates compare stage times with the configured floors (group_wait; S+E+F+G+ramp+delay) plus an allowance
+that this run measured: <b>{{ allowances.source }}</b> &mdash; {{ allowances.why }}.
+Phases run in order: {% for phase in phases %}[{{ phase|join(", ") }}]{% if not loop.last %} &rarr; {% endif %}{% endfor %}.</p>
 <img alt="stage timeline per scenario" src="data:image/png;base64,{{ plot }}">
 <h2>Stages (ms, from the components' own timestamps)</h2>
 <table><tr><th class="text">scenario</th><th class="text">alert</th><th class="text">result</th>
-{% for _, title in columns %}<th>{{ title }}</th>{% endfor %}<th>worst floor</th><th class="text">receivers</th><th class="text">problems</th></tr>
+{% for _, title in columns %}<th>{{ title }}</th>{% endfor %}<th>worst floor</th><th>allowed +</th><th class="text">receivers</th><th class="text">problems</th></tr>
 {% for r in results %}<tr><td class="text">{{ r.scenario }}</td><td class="text">{{ r.alert }}</td>
 <td class="text {{ r.status }}">{{ r.status }}</td>
 {% for key, _ in columns %}<td>{{ fmt(r.stages_ms[key]) }}</td>{% endfor %}
 <td>{{ fmt(r.floors_ms.worst_total_ms if r.floors_ms else None) }}</td>
+<td>{{ fmt(r.allowance_ms.pipeline) if r.allowance_ms else "-" }} / {{ fmt(r.allowance_ms.total) if r.allowance_ms else "-" }}</td>
 <td class="text">{{ r.receivers_firing|join(", ") }}</td>
 <td class="text">{{ (r.problems + ([r.reason] if r.reason else []))|join("; ") }}</td></tr>{% endfor %}
 </table></body></html>
@@ -52,7 +59,7 @@ def write_html(campaign: Campaign, path: Path) -> Path:
     html = PAGE.render(
         stack=campaign.stack.manifest.name, profile=campaign.stack.profile_values, seconds=campaign.seconds,
         cov=coverage(campaign.results, campaign.rules), plot=_timeline_png(campaign), results=results, columns=COLUMNS,
-        fmt=lambda v: "-" if v is None else f"{v:.0f}",
+        fmt=lambda v: "-" if v is None else f"{v:.0f}", allowances=campaign.allowances.to_dict(), phases=campaign.phases,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html)
@@ -77,8 +84,9 @@ def _timeline_png(campaign: Campaign) -> str:
                         label=label if row == 0 else None)
         if result.floors:
             in_place = (times.get("fault_in_place") or times["fault"]) - times["fault"]
-            ax.plot([in_place * 1000 + result.floors.worst_total_ms + 200] * 2, [row - 0.4, row + 0.4], color="#cf222e", linewidth=2,
-                    label="worst case + 200 ms" if row == 0 else None)
+            limit = result.floors.worst_total_ms + result.allowance_ms.get("total", 0)
+            ax.plot([in_place * 1000 + limit] * 2, [row - 0.4, row + 0.4], color="#cf222e", linewidth=2,
+                    label="worst case + allowance" if row == 0 else None)
     ax.set_yticks(range(len(results)), [r.scenario for r in results])
     ax.invert_yaxis()
     ax.set_xlabel("ms after the fault")

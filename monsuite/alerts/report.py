@@ -20,6 +20,8 @@ def write_json(campaign: Campaign, path: Path) -> dict:
         "profile": campaign.stack.profile_values,
         "seconds": round(campaign.seconds, 2),
         "coverage": coverage(campaign.results, campaign.rules),
+        "allowances": campaign.allowances.to_dict(),
+        "phases": campaign.phases,
         "scenarios": [r.to_dict() for r in campaign.results.values()],
     }
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -35,12 +37,13 @@ def table_lines(campaign: Campaign) -> list[str]:
     ]
     if cov["without_passing_scenario"]:
         lines.append("  without a passing scenario: " + ", ".join(cov["without_passing_scenario"]))
+    lines.append(f"  allowances: {campaign.allowances.why}")
     header = f"  {'scenario':<24}{'result':<8}" + "".join(f"{title:>9}" for _, title in COLUMNS) + f"{'worst':>9}  (ms)"
     lines.append(header)
     for result in campaign.results.values():
         stages = result.stage_ms()
         cells = "".join(f"{_cell(stages.get(key)):>9}" for key, _ in COLUMNS)
-        worst = result.floors.worst_total_ms + 200 if result.floors else None
+        worst = result.floors.worst_total_ms + result.allowance_ms.get("total", 0) if result.floors else None
         lines.append(f"  {result.scenario:<24}{result.status:<8}{cells}{_cell(worst):>9}")
     return lines
 

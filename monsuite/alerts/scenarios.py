@@ -9,12 +9,18 @@
         receivers: [pagerduty, discord]           # exactly these get it (firing and resolved)
         visible: {series: 'up{job="windmill-platform-api"}', when: "== 0"}
         budget: 30s                               # firing -> delivered, real time (scaled with the profile)
+        notify_within: 3m                         # fault -> delivered, real time: the user's target (optional)
         ramp: 0s                                  # real time the expression needs to cross its threshold
         delay: 0s                                 # unscaled time before the fault shows (e.g. injected latency)
         exclusive: false                          # true: runs alone (it disturbs everything else)
         uses: [demo.errors]                       # scenarios sharing a name never overlap
         needs: [demo]                             # components without which it skips
         requires_history: 0s                      # real time the stack must have run before the fault
+        history:                                  # or: the past the rule reads, written before the start
+          duration: 2h5m                          #   real time before the start (scaled with the profile)
+          series: [{name: x_total, labels: {job: api}, value: 0, rate: 10}]   # rate: per second
+        consumes: [host.cpu]                      # host resources it uses up (cpu, memory, disk): it
+                                                  #   runs with no other scenario beside it
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import jinja2
 import yaml
 
 from monsuite.errors import ManifestError
+from monsuite.history import History, HistorySeries
 from monsuite.yamlfile import load_yaml
 from monsuite.rules.model import Rule
 from monsuite.timescale import TimeScaleError, parse_ms
@@ -33,8 +40,10 @@ from monsuite.timescale import TimeScaleError, parse_ms
 FAULT_KINDS = ("demo", "stop", "push", "traffic")
 SCENARIO_KEYS = {
     "name", "alert", "fault", "labels", "annotations", "receivers", "visible", "budget", "ramp", "delay",
-    "exclusive", "uses", "needs", "requires_history", "description", "unit",
+    "exclusive", "uses", "needs", "requires_history", "description", "unit", "history", "consumes",
+    "notify_within",
 }
+HOST_RESOURCES = ("host.cpu", "host.memory", "host.disk")
 UNIT_KEYS = {"input", "active_at", "interval", "labels", "annotations", "settle"}
 WHEN = ("== ", "> ", "< ", "increases")
 
@@ -57,6 +66,7 @@ class Scenario:
     annotations: dict = field(default_factory=dict)
     visible: dict | None = None
     budget_ms: int = 30_000
+    notify_within_ms: int = 0
     ramp_ms: int = 0
     delay_ms: int = 0
     exclusive: bool = False
@@ -65,6 +75,8 @@ class Scenario:
     requires_history_ms: int = 0
     description: str = ""
     unit: dict | None = None  # promtool unit test input: {input, active_at, interval, labels, annotations}
+    history: History | None = None  # series written into Prometheus before it starts
+    consumes: tuple[str, ...] = ()  # host resources it uses up: it runs alone
 
     @property
     def pushed(self) -> list[PushedSeries]:
@@ -131,20 +143,51 @@ def _scenario(path: Path, index: int, raw, alerts, receivers, components) -> Sce
     unit = raw.get("unit")
     if unit is not None:
         _check_unit(unit, fail)
+    consumes = raw.get("consumes", [])
+    if not isinstance(consumes, list) or set(consumes) - set(HOST_RESOURCES):
+        fail("consumes", f"must be a list of host resources: {', '.join(HOST_RESOURCES)}")
+    history = _history(raw["history"], fail) if raw.get("history") is not None else None
     try:
         durations = {key: parse_ms(str(raw[key])) if raw.get(key) else default
-                     for key, default in (("budget", 30_000), ("ramp", 0), ("delay", 0), ("requires_history", 0))}
+                     for key, default in (("budget", 30_000), ("ramp", 0), ("delay", 0), ("requires_history", 0),
+                                             ("notify_within", 0))}
     except TimeScaleError as exc:
         fail("", str(exc))
     return Scenario(
         name=str(raw["name"]), alert=raw["alert"], fault=fault, receivers=tuple(raw["receivers"]),
         labels={k: str(v) for k, v in (raw.get("labels") or {}).items()},
         annotations={k: str(v) for k, v in (raw.get("annotations") or {}).items()},
-        visible=visible, budget_ms=durations["budget"], ramp_ms=durations["ramp"], delay_ms=durations["delay"],
+        visible=visible, budget_ms=durations["budget"], notify_within_ms=durations["notify_within"], ramp_ms=durations["ramp"], delay_ms=durations["delay"],
         exclusive=bool(raw.get("exclusive", False)), uses=tuple(raw.get("uses", [])), needs=tuple(raw.get("needs", [])),
         requires_history_ms=durations["requires_history"], description=str(raw.get("description", "")),
-        unit=unit,
+        unit=unit, history=history, consumes=tuple(consumes),
     )
+
+
+def _history(raw, fail) -> History:
+    if not isinstance(raw, dict) or set(raw) != {"duration", "series"}:
+        fail("history", "must be {duration: <real time before the start>, series: [{name, labels, value, rate}, ...]}")
+    try:
+        duration = parse_ms(str(raw["duration"]))
+    except TimeScaleError as exc:
+        fail("history.duration", str(exc))
+    if not isinstance(raw["series"], list) or not raw["series"]:
+        fail("history.series", "must be a non-empty list of {name, labels, value, rate}")
+    series = []
+    for index, item in enumerate(raw["series"]):
+        if not isinstance(item, dict) or not item.get("name") or set(item) - {"name", "labels", "value", "rate"}:
+            fail(f"history.series[{index}]", "needs a name, and optional labels, value and rate")
+        if not isinstance(item.get("labels", {}), dict):
+            fail(f"history.series[{index}].labels", "must be a mapping of label name to value")
+        try:
+            value, rate = float(item.get("value", 0)), float(item.get("rate", 0))
+        except (TypeError, ValueError):
+            fail(f"history.series[{index}]", "value and rate must be numbers")
+        if rate < 0:
+            fail(f"history.series[{index}].rate", "must be >= 0 (a counter only grows)")
+        series.append(HistorySeries(str(item["name"]), {str(k): str(v) for k, v in item.get("labels", {}).items()},
+                                    value, rate))
+    return History(duration, tuple(series))
 
 
 def _check_unit(unit, fail) -> None:

@@ -3,34 +3,84 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
+import time
 
 import psycopg
 
 
 class CpuBurner:
-    """While on, a thread keeps one core busy; the service's process_cpu_seconds_total grows ~1 s per second.
+    """While on, the service's process uses CPU at a target rate (default one core), whatever else runs.
 
-    It hashes a large buffer: hashlib releases the GIL while it works, so the burn costs CPU but does
-    not slow the service's own request handling (a pure-Python loop would hold the GIL and would).
+    process_cpu_seconds_total is what a CPU alert reads, so the burner steers the whole process' CPU
+    time (time.process_time) towards `cores` CPU-seconds per second of wall time. On an idle machine one
+    thread gets there; on a busy one the kernel shares each core among the runnable threads, so the
+    burner adds threads (up to MAX_THREADS) until the process gets its share. The target also caps it:
+    a thread that is ahead of the target sleeps, so the burner never takes more than it is asked for.
+    A deficit built up while starved is forgiven beyond CATCH_UP_SECONDS, so the rate stays steady.
+
+    It hashes a buffer: hashlib releases the GIL while it works, so the burn costs CPU but does not
+    slow the service's own request handling (a pure-Python loop would hold the GIL and would).
     """
 
-    def __init__(self):
+    MAX_THREADS = 4 * (os.cpu_count() or 1)
+    CATCH_UP_SECONDS = 0.25
+    CONTROL_SECONDS = 0.2
+
+    def __init__(self, cores: float = 1.0):
+        self.cores = cores
         self._stop: threading.Event | None = None
+        self._threads = 0
+        self._lock = threading.Lock()
+        self._cpu_start = 0.0
+        self._wall_start = 0.0
+
+    @property
+    def threads(self) -> int:
+        return self._threads
 
     def set(self, on: bool) -> None:
         if on and self._stop is None:
             self._stop = threading.Event()
-            threading.Thread(target=self._spin, args=(self._stop,), daemon=True, name="cpu-burn").start()
+            self._cpu_start, self._wall_start = time.process_time(), time.monotonic()
+            self._threads = 0
+            self._add_thread(self._stop)
+            threading.Thread(target=self._control, args=(self._stop,), daemon=True, name="cpu-burn-control").start()
         elif not on and self._stop is not None:
             self._stop.set()
             self._stop = None
 
-    @staticmethod
-    def _spin(stop: threading.Event) -> None:
-        block = b"\x5a" * (4 << 20)
+    def _deficit(self) -> float:
+        """CPU-seconds the process is behind its target (negative: ahead)."""
+        with self._lock:
+            target = (time.monotonic() - self._wall_start) * self.cores
+            used = time.process_time() - self._cpu_start
+            if target - used > self.CATCH_UP_SECONDS * self.cores:  # forgive what cannot be caught up
+                self._cpu_start += target - used - self.CATCH_UP_SECONDS * self.cores
+                used = target - self.CATCH_UP_SECONDS * self.cores
+            return target - used
+
+    def _add_thread(self, stop: threading.Event) -> None:
+        self._threads += 1
+        threading.Thread(target=self._spin, args=(stop,), daemon=True, name=f"cpu-burn-{self._threads}").start()
+
+    def _control(self, stop: threading.Event) -> None:
+        previous = 0.0
+        while not stop.wait(self.CONTROL_SECONDS):
+            # Behind, and not catching up with the threads it has: add one.
+            deficit = self._deficit()
+            if deficit > self.CONTROL_SECONDS * self.cores * 0.25 and deficit >= previous and self._threads < self.MAX_THREADS:
+                self._add_thread(stop)
+            previous = deficit
+
+    def _spin(self, stop: threading.Event) -> None:
+        block = b"\x5a" * (256 << 10)
         while not stop.is_set():
-            hashlib.sha256(block).digest()
+            if self._deficit() > 0:
+                hashlib.sha256(block).digest()
+            else:
+                stop.wait(0.002)
 
 
 class ConnectionHolder:
