@@ -3,7 +3,8 @@
 The start, in order: pick a runtime per component; allocate ports; render the configuration into a
 fresh run directory; start components wave by wave (each wave concurrently, in worker threads) and
 wait for each one's readiness check; then wait until the stack is *usable*: every Prometheus target
-scraped once and healthy, and Alertmanager discovered by Prometheus. Whatever fails or is
+scraped twice and healthy, Alertmanager discovered by Prometheus, and what the stack's rules and
+dashboards read present (monsuite.readiness). Whatever fails or is
 interrupted on the way, everything started so far is stopped and the run directory removed.
 """
 
@@ -23,6 +24,7 @@ from typing import Callable
 
 import requests
 
+from monsuite import readiness
 from monsuite.alerts import canary
 from monsuite.clients.prometheus import PrometheusClient
 from monsuite.errors import ComponentUnavailable, UserError
@@ -383,10 +385,17 @@ class Stack:
                 return "targets not up: " + "; ".join(pending)
             if expect_am and not client.alertmanagers():
                 return "Alertmanager not yet discovered by Prometheus"
-            return True
+            waiting = readiness.not_ready(client, wanted, since)
+            return "; ".join(waiting) if waiting else True
 
+        since = time.time() - (time.monotonic() - self._started_at)
+        scrape_ms = parse_ms(self.profile_values.get("scrape_interval", "15s"))
+        wanted = readiness.expectations(self.rule_files(), sorted((self.manifest.directory / "dashboards").glob("*.json")), scrape_ms)
+        longest_step = max((step for _, step in wanted.dashboard_steps), default=0.0)
         try:
-            wait_until(probe, timeout=USABLE_TIMEOUT_SECONDS, fatal=(Aborted,), what="the stack to be usable (every target scraped and up, Alertmanager discovered)",
+            wait_until(probe, timeout=USABLE_TIMEOUT_SECONDS + 3 * scrape_ms / 1000 + longest_step, fatal=(Aborted,),
+                       what="the stack to be usable (every target scraped twice and up, Alertmanager discovered, "
+                            "every metric its rules and dashboards read present, dashboards past their first step)",
                        accept=lambda r: r is True, interval=0.1)
         except WaitTimeout as exc:
             raise StackStartError(str(exc)) from None

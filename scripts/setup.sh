@@ -4,7 +4,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-PACKAGES="docker.io prometheus prometheus-alertmanager prometheus-node-exporter prometheus-blackbox-exporter \
+PACKAGES="docker.io stress-ng prometheus prometheus-alertmanager prometheus-node-exporter prometheus-blackbox-exporter \
 prometheus-pushgateway prometheus-postgres-exporter prometheus-redis-exporter postgresql redis-server wrk chromium"
 
 missing=""

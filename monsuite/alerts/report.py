@@ -14,8 +14,8 @@ COLUMNS = (
 )
 
 
-def write_json(campaign: Campaign, path: Path) -> dict:
-    body = {
+def campaign_body(campaign: Campaign) -> dict:
+    return {
         "stack": campaign.stack.manifest.name,
         "profile": campaign.stack.profile_values,
         "seconds": round(campaign.seconds, 2),
@@ -24,6 +24,10 @@ def write_json(campaign: Campaign, path: Path) -> dict:
         "phases": campaign.phases,
         "scenarios": [r.to_dict() for r in campaign.results.values()],
     }
+
+
+def write_json(campaign: Campaign, path: Path) -> dict:
+    body = campaign_body(campaign)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(body, indent=2, default=str))
     return body

@@ -11,7 +11,7 @@ def register(commands) -> None:
     dc = dashboards.add_parser("check", help="run every panel of dashboards against Prometheus as Grafana would")
     dc.add_argument("files", nargs="+", metavar="FILE")
     dc.add_argument("--prometheus-url", required=True)
-    dc.add_argument("--scrape-interval", default="15s", help="the datasource's scrape interval (default 15s)")
+    dc.add_argument("--scrape-interval", help="the datasource's scrape interval (default: the Prometheus' own global scrape_interval)")
     dc.add_argument("--target", default="2s", help="load time target per dashboard (default 2s)")
     dc.add_argument("--verbose", action="store_true", help="list every panel, not only those without data")
     dc.set_defaults(handler=dashboards_check)
@@ -31,8 +31,11 @@ def dashboards_check(args) -> int:
     from monsuite.dashboards.runner import run_dashboard
     from monsuite.timescale import TimeScaleError, parse_ms
 
+    from monsuite.clients.prometheus import PrometheusClient
+
+    scrape_interval = args.scrape_interval or PrometheusClient(args.prometheus_url).global_scrape_interval()
     try:
-        scrape_ms, target = parse_ms(args.scrape_interval), parse_ms(args.target) / 1000
+        scrape_ms, target = parse_ms(scrape_interval), parse_ms(args.target) / 1000
     except TimeScaleError as exc:
         raise UserError(f"--scrape-interval/--target: {exc}") from None
     ok = True

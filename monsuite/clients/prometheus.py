@@ -78,6 +78,17 @@ class PrometheusClient:
     def alerts(self) -> list[dict]:
         return self._get("/api/v1/alerts")["alerts"]
 
+    def global_scrape_interval(self) -> str:
+        """The global scrape_interval of the running configuration (Prometheus' own default: 1m)."""
+        import yaml
+
+        config = yaml.safe_load(self._get("/api/v1/status/config")["yaml"]) or {}
+        return str((config.get("global") or {}).get("scrape_interval", "1m"))
+
+    def metadata_names(self) -> list[str]:
+        """The metric families the scrape targets expose (their # TYPE/# HELP names)."""
+        return list(self._get("/api/v1/metadata"))
+
     def query_at(self, expr: str, at: float) -> list[dict]:
         """Instant query at a unix time; for a range selector the raw samples with their own timestamps."""
         return self._get("/api/v1/query", query=expr, time=f"{at:.3f}")["result"]

@@ -1,0 +1,53 @@
+"""`monsuite campaign`: the alert campaign run once or repeated, with a flakiness report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from monsuite.errors import UserError
+from monsuite.runtimes import RUNTIMES
+
+MAX_REPEAT = 200
+
+
+def register(commands) -> None:
+    parser = commands.add_parser("campaign", help="run the alert campaign N times; report pass rates and stage distributions")
+    parser.add_argument("--stack", default="stacks/default", help="stack directory (default: stacks/default)")
+    parser.add_argument("--repeat", type=int, default=1, help=f"repetitions (1..{MAX_REPEAT}, default 1)")
+    parser.add_argument("--fresh", action="store_true", help="a fresh stack start per repetition (default: one start)")
+    parser.add_argument("--stress", action="store_true", help="a bounded CPU load on one core (stress-ng) beside the runs")
+    parser.add_argument("--runtime", choices=RUNTIMES, default="auto", help="how to provide components (default: auto)")
+    parser.add_argument("--profile", default="ci", help="time profile (default: ci)")
+    parser.add_argument("--out", default="reports/flakiness", help="report directory (default: reports/flakiness)")
+    parser.set_defaults(handler=campaign)
+
+
+def campaign(args) -> int:
+    from monsuite.alerts.flakiness import repeat
+    from monsuite.alerts.flakiness_html import write_html
+    from monsuite.manifest import load_manifest
+
+    if not 1 <= args.repeat <= MAX_REPEAT:
+        raise UserError(f"--repeat: must be between 1 and {MAX_REPEAT}, got {args.repeat}")
+    manifest = load_manifest(args.stack)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def keep(body: dict) -> None:
+        (out / f"run-{body['repetition']:03d}.json").write_text(json.dumps(body, indent=2, default=str))
+
+    result = repeat(manifest, repetitions=args.repeat, fresh=args.fresh, stress=args.stress, runtime=args.runtime,
+                    profile=args.profile, log=lambda line: print(line, flush=True), on_run=keep)
+    summary = result.summary()
+    (out / "flakiness.json").write_text(json.dumps(summary, indent=2))
+    write_html(summary, out / "flakiness.html")
+    print(f"{'scenario':<24}{'passed':>8}{'fault->delivered p50/p95/max ms':>34}{'firing->delivered p50/p95/max ms':>35}")
+    for name, entry in summary["scenarios"].items():
+        cells = []
+        for stage in ("fault_to_delivered", "firing_to_delivered"):
+            d = entry["stages"].get(stage)
+            cells.append(f"{d['p50']:.0f} / {d['p95']:.0f} / {d['max']:.0f}" if d else "-")
+        print(f"{name:<24}{entry['passed']:>4}/{entry['runs'] - entry['skipped']:<3}{cells[0]:>34}{cells[1]:>35}")
+    print(f"report: {out / 'flakiness.html'}, {out / 'flakiness.json'}")
+    return 0 if summary["all_passed"] else 1
