@@ -45,8 +45,8 @@ def expectations(rule_files: list[Path], dashboards: list[Path], scrape_ms: int)
     metrics = set()
     for expr in expressions:
         try:
-            metrics |= {m for s in selectors(expr) for m in s.metrics}
-        except Exception:  # noqa: BLE001 - an expression that does not parse is the checks' finding, not the wait's
+            metrics |= {s.metric for s in selectors(expr) if s.metric}
+        except ValueError:  # an expression that does not parse is the checks' finding, not the wait's
             continue
     return Expectations(frozenset(metrics - recorded), tuple(steps))
 

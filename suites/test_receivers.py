@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from monsuite.clients.alertmanager import AlertmanagerClient, alert
+from monsuite.sinks.payloads import mentions_alert
 from monsuite.waits import wait_until
 
 pytestmark = pytest.mark.live
@@ -34,7 +35,7 @@ def alertmanager(stack, alertmanager_url):
 
 
 def mentions(alertname: str):
-    return lambda delivery: alertname in json.dumps(delivery["body"])
+    return lambda delivery: mentions_alert(delivery, alertname)
 
 
 @pytest.mark.parametrize("case", sorted(ROUTES))

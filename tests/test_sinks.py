@@ -88,3 +88,25 @@ def test_email_can_be_refused_temporarily(sink_server):
         smtp.send_message(message)
     assert refused
     assert len(SinkClient(sink_server.url).deliveries(receiver="ops")) == 1
+
+
+def test_a_notification_is_about_the_alerts_it_carries_not_the_route_that_names_others():
+    from monsuite.sinks.payloads import mentions_alert
+
+    group_key = '{}/{alertname=~"ControlAlert|ForDoubledAlert"}:{alertname="ControlAlert"}'
+    webhook = {"channel": "webhook", "body": {"groupKey": group_key, "alerts": [{"labels": {"alertname": "ControlAlert"}}]}}
+    assert mentions_alert(webhook, "ControlAlert") and not mentions_alert(webhook, "ForDoubledAlert")
+    slack = {"channel": "slack", "body": {"attachments": [{"title": "[FIRING:1] NodeDown (node)"}]}}
+    assert mentions_alert(slack, "NodeDown") and not mentions_alert(slack, "Node")
+
+
+def test_a_webhook_tells_one_resolved_alert_from_another_of_its_group_still_firing():
+    from monsuite.sinks.payloads import alert_status
+
+    body = {"status": "firing", "alerts": [
+        {"status": "firing", "labels": {"alertname": "NodeHighCPUUsage", "instance": "host:9100"}},
+        {"status": "resolved", "labels": {"alertname": "NodeHighCPUUsage", "instance": "scenario-cpu"}}]}
+    delivery = {"channel": "webhook", "body": body}
+    assert alert_status(delivery, "NodeHighCPUUsage", {"instance": "scenario-cpu"}) == "resolved"
+    assert alert_status(delivery, "NodeHighCPUUsage") == "firing"
+    assert alert_status(delivery, "NodeHighCPUUsage", {"instance": "elsewhere"}) is None

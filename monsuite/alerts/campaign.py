@@ -3,8 +3,6 @@ from fault to delivered notification and back to resolved, and time every stage.
 
 from __future__ import annotations
 
-import json
-import re
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -18,7 +16,7 @@ from monsuite.alerts.timeline import alert_state_at, alertmanager_received_at, p
 from monsuite.clients.prometheus import PrometheusClient
 from monsuite.rules.model import Rule
 from monsuite.sinks.client import SinkClient
-from monsuite.sinks.payloads import notification_status
+from monsuite.sinks.payloads import alert_status, mentions_alert
 
 POLL_SECONDS = 0.15
 MAX_CONCURRENT = 16
@@ -198,14 +196,18 @@ class Campaign:
         return deliveries[-1]["id"] if deliveries else 0
 
     def _deliveries_of(self, scenario: Scenario, since_id: int) -> list[dict]:
-        pattern = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(scenario.alert)}(?![A-Za-z0-9_])")
-        return [d for d in self.sinks.deliveries(since_id=since_id) if pattern.search(json.dumps(d["body"]))]
+        return [d for d in self.sinks.deliveries(since_id=since_id) if mentions_alert(d, scenario.alert, self._partition(scenario))]
+
+    @staticmethod
+    def _partition(scenario: Scenario) -> dict:
+        """The labels that tell this scenario's alert from others of the same name (pushed series' instance)."""
+        return {"instance": scenario_instance(scenario)} if "push" in scenario.fault else {}
 
     def _wait_deliveries(self, scenario: Scenario, since_id: int, status: str, deadline: float) -> dict[str, dict]:
         found: dict[str, dict] = {}
         while True:
             for delivery in self._deliveries_of(scenario, since_id):
-                if notification_status(delivery) == status and delivery["receiver"] not in found:
+                if alert_status(delivery, scenario.alert, self._partition(scenario)) == status and delivery["receiver"] not in found:
                     found[delivery["receiver"]] = delivery
             if set(scenario.receivers) <= set(found) or time.time() > deadline:
                 return found
@@ -214,17 +216,14 @@ class Campaign:
     def _record_alert(self, scenario: Scenario, result: ScenarioResult) -> None:
         for alert in self.prometheus.alerts():
             labels = alert["labels"]
-            if labels.get("alertname") == scenario.alert and self._partition_matches(scenario, labels):
+            if labels.get("alertname") == scenario.alert and all(labels.get(k) == v for k, v in self._partition(scenario).items()):
                 result.labels, result.annotations = labels, alert["annotations"]
                 return
-
-    def _partition_matches(self, scenario: Scenario, labels: dict) -> bool:
-        return "push" not in scenario.fault or labels.get("instance") == scenario_instance(scenario)
 
     def _read_timeline(self, scenario: Scenario, result: ScenarioResult) -> None:
         t = result.times
         now = time.time()
-        partition = {"instance": scenario_instance(scenario)} if "push" in scenario.fault else {}
+        partition = self._partition(scenario)
         if scenario.visible:
             t["visible"] = visible_at(self.prometheus, scenario.visible, t["fault"], now)
         t["firing"] = alert_state_at(self.prometheus, scenario.alert, "firing", partition, t["fault"], now)

@@ -3,6 +3,7 @@ load beside it: per scenario, how often it passed and the distribution of each s
 
 from __future__ import annotations
 
+import math
 import shutil
 import statistics
 import subprocess
@@ -67,7 +68,7 @@ def distribution(values: list[float]) -> dict:
 
 def _quantile(ordered: list[float], q: float) -> float:
     """Nearest-rank quantile: with few runs, a value that was observed."""
-    index = max(0, min(len(ordered) - 1, int(round(q * len(ordered) + 0.5)) - 1))
+    index = max(0, min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1))
     return ordered[index]
 
 

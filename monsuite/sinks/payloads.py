@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 
 def problems(channel: str, body) -> list[str]:
     if not isinstance(body, dict):
@@ -83,3 +86,32 @@ def notification_status(delivery: dict) -> str:
     else:
         return ""
     return "resolved" if title.upper().startswith("[RESOLVED") else "firing"
+
+
+def mentions_alert(delivery: dict, alertname: str, labels: dict | None = None) -> bool:
+    """Whether a notification is about this alert: the webhook's alert labels; the rendered text elsewhere.
+
+    `labels` narrows it to one alert of that name (e.g. one instance) where the payload carries labels.
+    The webhook's groupKey is left out: it holds the route's matchers, which may name other alerts.
+    """
+    return alert_status(delivery, alertname, labels) is not None
+
+
+def alert_status(delivery: dict, alertname: str, labels: dict | None = None) -> str | None:
+    """'firing' or 'resolved' for this alert in the notification; None when the notification is not about it.
+
+    A webhook carries each alert's own status, so an alert that resolved is told apart from another alert
+    of its group that still fires. Other channels carry the group's status in their rendered text.
+    """
+    body = delivery.get("body")
+    if delivery.get("channel") == "webhook" and isinstance(body, dict) and isinstance(body.get("alerts"), list):
+        statuses = [a.get("status") or body.get("status") or "firing" for a in body["alerts"] if isinstance(a, dict) and _labels_match(a.get("labels") or {}, alertname, labels)]
+        return ("firing" if "firing" in statuses else statuses[0]) if statuses else None
+    text = json.dumps({k: v for k, v in body.items() if k != "groupKey"} if isinstance(body, dict) else body)
+    if re.search(rf"(?<![A-Za-z0-9_]){re.escape(alertname)}(?![A-Za-z0-9_])", text) is None:
+        return None
+    return notification_status(delivery)
+
+
+def _labels_match(alert_labels: dict, alertname: str, labels: dict | None) -> bool:
+    return alert_labels.get("alertname") == alertname and all(alert_labels.get(k) == v for k, v in (labels or {}).items())

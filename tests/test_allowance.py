@@ -1,0 +1,54 @@
+"""Allowances: measured from the canary's distribution, never stricter than the floor, local bursts honoured."""
+
+from __future__ import annotations
+
+from monsuite.alerts.allowance import MIN_PIPELINE_MS, MIN_TOTAL_MS, Allowances
+from monsuite.alerts.canary import CanarySample
+
+GROUP_WAIT_MS = 200
+
+
+def cycles(excess_ms: list[float], start: float = 1000.0, period: float = 2.0) -> list[CanarySample]:
+    return [CanarySample(str(i), start + i * period, start + i * period + (GROUP_WAIT_MS + e) / 1000)
+            for i, e in enumerate(excess_ms)]
+
+
+def test_without_a_canary_the_fixed_allowances_apply_and_say_why():
+    allowances = Allowances.fixed("the stack runs no canary")
+    assert allowances.source == "fixed"
+    assert allowances.pipeline_ms(1000.0) == MIN_PIPELINE_MS and allowances.total_ms(1000.0) == MIN_TOTAL_MS
+    assert "no canary" in allowances.why
+
+
+def test_too_few_cycles_fall_back_to_fixed():
+    allowances = Allowances.measured(cycles([5, 6, 7]), GROUP_WAIT_MS, 2.0, 10.0)
+    assert allowances.source == "fixed" and "3 canary cycles" in allowances.why
+
+
+def test_a_quiet_machine_keeps_the_floor():
+    allowances = Allowances.measured(cycles([5, 6, 6, 7, 5, 6, 8, 6]), GROUP_WAIT_MS, 2.0, 10.0)
+    assert allowances.source == "canary"
+    assert allowances.pipeline_ms(1005.0) == MIN_PIPELINE_MS
+
+
+def test_a_slow_machine_widens_the_allowance_to_its_far_out_fence():
+    excess = [100, 120, 140, 160, 110, 130, 150, 170]
+    allowances = Allowances.measured(cycles(excess), GROUP_WAIT_MS, 2.0, 10.0)
+    assert allowances.fence_ms > max(excess)  # Q3 + 3 IQR
+    assert allowances.pipeline_ms(None) == round(allowances.fence_ms, 1)
+    assert "fence" in allowances.why
+
+
+def test_a_burst_near_the_alert_counts_even_when_it_is_an_outlier_overall():
+    excess = [5, 6, 6, 7, 5, 400, 6, 8, 6, 5]
+    allowances = Allowances.measured(cycles(excess), GROUP_WAIT_MS, 2.0, 10.0)
+    burst_at = 1000.0 + 5 * 2.0
+    assert allowances.pipeline_ms(burst_at + 1.0) == 400.0
+    assert allowances.pipeline_ms(1000.0) < 400.0  # far from the burst, the distribution decides
+
+
+def test_the_total_allowance_adds_the_longest_scrape():
+    allowances = Allowances.measured(cycles([100, 120, 140, 160, 110, 130, 150, 170]), GROUP_WAIT_MS, 2.0, 250.0)
+    assert allowances.total_ms(None) == round(allowances.pipeline_ms(None) + 250.0, 1)
+    report = allowances.to_dict()
+    assert report["canary_cycles"] == 8 and report["scrape_ms"] == 250.0
