@@ -229,7 +229,8 @@ class Stack:
         if not {"prometheus", "alertmanager", "sink"} <= set(started) or not self.manifest.canary:
             return
         settings = canary.CanarySettings.for_profile(self.profile_values)
-        if canary.install(self.run_dir / "config", settings, f"{started['sink']['url']}/webhook/{canary.RECEIVER}"):
+        sink = started["sink"]
+        if canary.install(self.run_dir / "config", settings, sink["url"], sink["ports"].get("smtp")):
             self.canary = settings
 
     def _write_history(self, context: dict) -> None:

@@ -52,3 +52,20 @@ def test_the_total_allowance_adds_the_longest_scrape():
     assert allowances.total_ms(None) == round(allowances.pipeline_ms(None) + 250.0, 1)
     report = allowances.to_dict()
     assert report["canary_cycles"] == 8 and report["scrape_ms"] == 250.0
+
+
+def test_an_alert_of_a_slow_rule_group_may_be_sent_that_much_later():
+    allowances = Allowances.measured(cycles([5, 6, 6, 7, 5, 6, 8, 6]), GROUP_WAIT_MS, 2.0, 10.0,
+                                     {"windmill-platform": 70.0, "monsuite-canary": 1.0})
+    assert allowances.pipeline_ms(1005.0, "windmill-platform") == MIN_PIPELINE_MS + 70.0
+    assert allowances.pipeline_ms(1005.0, "other") == MIN_PIPELINE_MS
+    assert "longest rule group evaluation 70 ms (windmill-platform)" in allowances.why
+
+
+def test_where_alertmanager_logs_receipts_the_stage_group_wait_governs_is_judged():
+    samples = [CanarySample(str(i), 1000.0 + 4 * i, 1000.0 + 4 * i + 0.3, 1000.0 + 4 * i + 0.09) for i in range(6)]
+    allowances = Allowances.measured(samples, GROUP_WAIT_MS, 4.0, 10.0, {"slow-group": 80.0})
+    assert allowances.stage == "alertmanager_to_delivered"
+    assert round(allowances._excess(samples[0]), 1) == 10.0  # 300 - 90 - 200
+    assert allowances.pipeline_ms(1000.0, "slow-group") == MIN_PIPELINE_MS  # evaluation time is before receipt
+    assert allowances.total_ms(1000.0, "slow-group") == max(MIN_TOTAL_MS, MIN_PIPELINE_MS + 80.0 + 90.0 + 10.0)

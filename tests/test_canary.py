@@ -15,7 +15,7 @@ from monsuite.alerts import canary
 def test_period_leaves_room_for_evaluation_and_group_wait():
     ci = canary.CanarySettings.for_profile({"evaluation_interval": "250ms", "group_wait": "167ms"})
     real = canary.CanarySettings.for_profile({"evaluation_interval": "15s", "group_wait": "10s"})
-    assert ci.period_seconds == 2 and real.period_seconds == 100
+    assert ci.period_seconds == 4 and real.period_seconds == 100
     assert canary.CanarySettings.for_profile({"evaluation_interval": "1s"}).group_wait_ms == 0
 
 
@@ -32,7 +32,7 @@ def write_configs(tmp_path):
 def test_install_adds_rule_route_and_receiver_without_touching_the_rest(tmp_path):
     write_configs(tmp_path)
     settings = canary.CanarySettings(2, 250, 200)
-    assert canary.install(tmp_path, settings, "http://127.0.0.1:1/webhook/monsuite-canary")
+    assert canary.install(tmp_path, settings, "http://127.0.0.1:1", smtp_port=2525)
     prometheus = yaml.safe_load((tmp_path / "prometheus.yml").read_text())
     alertmanager = yaml.safe_load((tmp_path / "alertmanager.yml").read_text())
     assert prometheus["rule_files"] == ["rules/*.yml", str(tmp_path / canary.RULE_FILE)]
@@ -40,6 +40,18 @@ def test_install_adds_rule_route_and_receiver_without_touching_the_rest(tmp_path
     assert first["receiver"] == canary.RECEIVER and first["group_by"] == ["..."] and first["group_wait"] == "200ms"
     assert second == {"receiver": "other", "matchers": ['severity="critical"']}
     assert [r["name"] for r in alertmanager["receivers"]] == ["team", "other", canary.RECEIVER]
+    channels = alertmanager["receivers"][-1]
+    assert channels["webhook_configs"][0]["url"] == "http://127.0.0.1:1/webhook/monsuite-canary"
+    assert channels["email_configs"][0]["smarthost"] == "127.0.0.1:2525"
+    assert {"slack_configs", "pagerduty_configs", "discord_configs"} <= set(channels)
+
+
+@pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool not on PATH (Debian: apt-get install prometheus-alertmanager)")
+def test_amtool_accepts_the_alertmanager_config_with_the_canary(tmp_path):
+    write_configs(tmp_path)
+    canary.install(tmp_path, canary.CanarySettings(2, 250, 200), "http://127.0.0.1:1", smtp_port=2525)
+    check = subprocess.run(["amtool", "check-config", str(tmp_path / "alertmanager.yml")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 def test_install_changes_nothing_without_an_alertmanager_route(tmp_path):
@@ -91,10 +103,17 @@ def webhook(cycle, arrived_at, status="firing"):
             "body": {"alerts": [{"status": status, "labels": {canary.CYCLE_LABEL: cycle}}]}}
 
 
-def test_samples_pair_each_cycles_first_firing_with_its_first_delivery():
-    prometheus = RecordedPrometheus({"10": [100.0, 100.25, 100.5], "11": [102.0], "12": [104.0]})
-    deliveries = [webhook("10", 100.31), webhook("10", 101.0), webhook("11", 102.2), webhook("12", 104.3, "resolved"),
-                  {**webhook("11", 99.0), "receiver": "someone-else"}]
+def slack(cycle, arrived_at):
+    return {"receiver": canary.RECEIVER, "channel": "slack", "arrived_at": arrived_at,
+            "body": {"attachments": [{"title": f"[FIRING:1] MonsuiteCanary canary {cycle}"}]}}
+
+
+def test_samples_pair_each_cycles_first_firing_with_its_last_channel():
+    prometheus = RecordedPrometheus({"1000010": [100.0, 100.25, 100.5], "1000011": [102.0], "1000012": [104.0]})
+    deliveries = [webhook("1000010", 100.31), slack("1000010", 100.35), webhook("1000010", 101.0),
+                  webhook("1000011", 102.2), slack("1000011", 102.25),
+                  webhook("1000012", 104.3, "resolved"), slack("1000012", 104.3),  # never firing at the webhook
+                  {**webhook("1000011", 99.0), "receiver": "someone-else"}]
     found = canary.samples(prometheus, deliveries, since=99.0, until=110.0)
-    assert [(s.cycle, s.firing, s.delivered) for s in found] == [("10", 100.0, 100.31), ("11", 102.0, 102.2)]
-    assert round(found[0].excess_ms(200), 1) == 110.0
+    assert [(s.cycle, s.firing, s.delivered) for s in found] == [("1000010", 100.0, 100.35), ("1000011", 102.0, 102.25)]
+    assert round(found[0].excess_ms(200), 1) == 150.0

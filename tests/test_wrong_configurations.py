@@ -50,7 +50,7 @@ def test_the_correct_control_passes(campaign):
 def test_group_wait_ten_times_the_configured_one_fails_the_pipeline_check(campaign):
     result = campaign.results["slow-group"]
     assert result.status == "failed"
-    assert "firing -> delivered" in problems_of(campaign, "slow-group") and "group_wait 200 ms" in problems_of(campaign, "slow-group")
+    assert "-> delivered" in problems_of(campaign, "slow-group") and "> group_wait 200 ms +" in problems_of(campaign, "slow-group")
 
 
 def test_a_doubled_for_misses_the_users_notification_target(campaign):

@@ -8,14 +8,14 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from monsuite.alerts import canary
-from monsuite.alerts.allowance import Allowances
+from monsuite.alerts.allowance import FROM_ALERTMANAGER, Allowances
 from monsuite.alerts.faults import FaultInjector, scenario_instance
 from monsuite.alerts.floors import Floors, floors_for
 from monsuite.alerts.scenarios import Scenario
 from monsuite.alerts.timeline import alert_state_at, alertmanager_received_at, pending_since, visible_at
 from monsuite.clients.prometheus import PrometheusClient
 from monsuite.rules.model import Rule
-from monsuite.sinks.client import SinkClient
+from monsuite.sinks.client import DeliveryFeed, SinkClient
 from monsuite.sinks.payloads import alert_status, mentions_alert
 
 POLL_SECONDS = 0.15
@@ -78,6 +78,7 @@ class Campaign:
         self.log = log
         self.prometheus = PrometheusClient(stack.first_url("prometheus"))
         self.sinks = SinkClient(stack.first_url("sink"))
+        self.feed = DeliveryFeed(self.sinks)
         self.results: dict[str, ScenarioResult] = {}
         self.allowances = Allowances.fixed("not measured yet")
         self.phases: list[list[str]] = []  # the scenarios of each scheduling phase, in order
@@ -97,13 +98,15 @@ class Campaign:
                                                              f"needs {', '.join(missing)} ({reasons})")
             else:
                 runnable.append(scenario)
-        for phase in schedule(runnable):
-            self.phases.append([s.name for s in phase])
-            self._run_concurrently(phase)
-        self.seconds = time.time() - self.started_at
-        self.allowances = self._measure_allowances()
-        for scenario in runnable:
-            self._judge(scenario, self.results[scenario.name])
+        with self.feed:
+            for phase in schedule(runnable):
+                self.phases.append([s.name for s in phase])
+                self._run_concurrently(phase)
+            self.seconds = time.time() - self.started_at
+            self.feed.refresh()
+            self.allowances = self._measure_allowances()
+            for scenario in runnable:
+                self._judge(scenario, self.results[scenario.name])
         return self.results
 
     def _measure_allowances(self) -> Allowances:
@@ -112,11 +115,30 @@ class Campaign:
             return Allowances.fixed("the stack runs no canary (its Prometheus, Alertmanager or sinks are not started by monsuite)")
         until = time.time()
         since = self.started_at - settings.period_seconds
-        cycles = canary.samples(self.prometheus, self.sinks.deliveries(receiver=canary.RECEIVER), since, until)
+        cycles = canary.samples(self.prometheus, [d for d in self.feed.since(0) if d["receiver"] == canary.RECEIVER],
+                                since, until, self._alertmanager_log())
         window_ms = max(1, int((until - since) * 1000))
         scrape = self.prometheus.query_at(f"max(max_over_time(scrape_duration_seconds[{window_ms}ms]))", until)
         scrape_ms = float(scrape[0]["value"][1]) * 1000 if scrape else 0.0
-        return Allowances.measured(cycles, settings.group_wait_ms, settings.period_seconds, scrape_ms)
+        return Allowances.measured(cycles, settings.group_wait_ms, settings.period_seconds, scrape_ms,
+                                   self._group_evaluation_ms(window_ms, until))
+
+    def _alertmanager_log(self) -> str:
+        handles = self.stack.of_kind("alertmanager")
+        return self.stack.read_log(handles[0].name) if handles else ""
+
+    def _group_evaluation_ms(self, window_ms: int, until: float) -> dict[str, float]:
+        """The longest evaluation of each rule group in the campaign: from Prometheus' own metric where it
+        scrapes itself, else the last evaluation its rules API reports."""
+        found: dict[str, float] = {}
+        for group in self.prometheus.rule_groups():
+            found[group["name"]] = float(group.get("evaluationTime") or 0.0) * 1000
+        series = self.prometheus.query_at(
+            f"max by (rule_group) (max_over_time(prometheus_rule_group_last_duration_seconds[{window_ms}ms]))", until)
+        for item in series:
+            name = item["metric"].get("rule_group", "").rsplit(";", 1)[-1]
+            found[name] = max(found.get(name, 0.0), float(item["value"][1]) * 1000)
+        return found
 
     def _run_concurrently(self, scenarios: list[Scenario]) -> None:
         pending = list(scenarios)
@@ -164,7 +186,8 @@ class Campaign:
     def _exercise(self, scenario: Scenario, result: ScenarioResult) -> None:
         floors = result.floors
         injector = FaultInjector(self.stack, scenario)
-        since_id = self._last_delivery_id()
+        self.feed.refresh()
+        since_id = self.feed.last_id()
         fault_at = time.time()  # the fault may act from the moment it is requested (a SIGTERM, a PATCH)
         result.times["fault"] = fault_at
         try:
@@ -191,12 +214,8 @@ class Campaign:
             result.problems.append(f"no resolved notification at {sorted(set(scenario.receivers) - set(resolved))}")
         self._read_timeline(scenario, result)
 
-    def _last_delivery_id(self) -> int:
-        deliveries = self.sinks.deliveries()
-        return deliveries[-1]["id"] if deliveries else 0
-
     def _deliveries_of(self, scenario: Scenario, since_id: int) -> list[dict]:
-        return [d for d in self.sinks.deliveries(since_id=since_id) if mentions_alert(d, scenario.alert, self._partition(scenario))]
+        return [d for d in self.feed.since(since_id) if mentions_alert(d, scenario.alert, self._partition(scenario))]
 
     @staticmethod
     def _partition(scenario: Scenario) -> dict:
@@ -206,6 +225,8 @@ class Campaign:
     def _wait_deliveries(self, scenario: Scenario, since_id: int, status: str, deadline: float) -> dict[str, dict]:
         found: dict[str, dict] = {}
         while True:
+            if time.time() > deadline:
+                self.feed.refresh()  # the last word before giving up is the sinks' own
             for delivery in self._deliveries_of(scenario, since_id):
                 if alert_status(delivery, scenario.alert, self._partition(scenario)) == status and delivery["receiver"] not in found:
                     found[delivery["receiver"]] = delivery
@@ -236,8 +257,7 @@ class Campaign:
                 t["first_pending"] = first_pending  # the expression flapped while its window ramped up
         t["active"] = pending if pending is not None else t["firing"]
         if t["firing"] is not None:
-            log = self.stack.read_log(self.stack.of_kind("alertmanager")[0].name) if self.stack.of_kind("alertmanager") else ""
-            t["alertmanager"] = alertmanager_received_at(log, scenario.alert, t["firing"])
+            t["alertmanager"] = alertmanager_received_at(self._alertmanager_log(), scenario.alert, t["firing"])
         unexpected = {d["receiver"] for d in self._deliveries_of(scenario, 0) if d["arrived_at"] >= t["fault"]}
         result.unexpected_receivers = sorted(unexpected - set(scenario.receivers))
 
@@ -253,8 +273,9 @@ class Campaign:
 
     def _check(self, scenario: Scenario, result: ScenarioResult) -> None:
         problems, floors, stages = result.problems, result.floors, result.stage_ms()
-        pipeline_allowance = self.allowances.pipeline_ms(result.times.get("firing"))
-        total_allowance = self.allowances.total_ms(result.times.get("firing"))
+        group = self.rules[scenario.alert].group
+        pipeline_allowance = self.allowances.pipeline_ms(result.times.get("firing"), group)
+        total_allowance = self.allowances.total_ms(result.times.get("firing"), group)
         result.allowance_ms = {"pipeline": pipeline_allowance, "total": total_allowance, "source": self.allowances.source}
         if result.times.get("firing") is None:
             problems.append("Prometheus never had the alert firing (no ALERTS{alertstate=\"firing\"} sample)")
@@ -274,12 +295,15 @@ class Campaign:
             if delivery_problems:
                 problems.append(f"{receiver}: payload departs from its documented shape: {delivery_problems[0]}")
         firing_to_delivered = stages["firing_to_delivered"]
-        if firing_to_delivered is not None:
-            if firing_to_delivered > floors.budget_ms:
-                problems.append(f"firing -> delivered {firing_to_delivered:.0f} ms > budget {floors.budget_ms} ms")
-            if firing_to_delivered > floors.group_wait_ms + pipeline_allowance:
-                problems.append(f"firing -> delivered {firing_to_delivered:.0f} ms > group_wait {floors.group_wait_ms} ms + "
-                                f"{pipeline_allowance:.0f} ms allowed ({self.allowances.source}: {self.allowances.why})")
+        if firing_to_delivered is not None and firing_to_delivered > floors.budget_ms:
+            problems.append(f"firing -> delivered {firing_to_delivered:.0f} ms > budget {floors.budget_ms} ms")
+        judged = stages.get(self.allowances.stage)
+        if self.allowances.stage == FROM_ALERTMANAGER and judged is None:  # this alert's receipt was not logged
+            judged, pipeline_allowance = firing_to_delivered, total_allowance
+        if judged is not None and judged > floors.group_wait_ms + pipeline_allowance:
+            title = self.allowances.stage.replace("_to_", " -> ").replace("_", " ")
+            problems.append(f"{title} {judged:.0f} ms > group_wait {floors.group_wait_ms} ms + "
+                            f"{pipeline_allowance:.0f} ms allowed ({self.allowances.source}: {self.allowances.why})")
         fault_to_delivered = stages["fault_to_delivered"]
         if floors.notify_within_ms and fault_to_delivered is not None and fault_to_delivered > floors.notify_within_ms:
             problems.append(f"fault -> delivered {fault_to_delivered:.0f} ms > notify_within {floors.notify_within_ms} ms")

@@ -2,10 +2,12 @@
 alerting pipeline (as cortex-tools' e2ealerting does).
 
 Every cycle of `period_seconds` the canary rule is true for the first half: a new alert, labelled with
-the cycle's number, that Alertmanager groups on its own (group_by: ['...']) and delivers to the
-sinks' webhook. For each cycle: Prometheus' firing evaluation timestamp (ALERTS) and the sink's arrival
-time. Their difference minus the canary route's group_wait is what the machine adds to the pipeline
-in this run, under this load: the distribution that scenarios' precision checks are judged against.
+the cycle's number, that Alertmanager groups on its own (group_by: ['...']) and delivers through every
+channel the sinks speak (webhook, Slack, PagerDuty, Discord and, where the sinks have SMTP, email),
+as a scenario's alert with several receivers is. For each cycle: Prometheus' firing evaluation
+timestamp (ALERTS) and the last channel's arrival time at the sinks. Their difference minus the canary
+route's group_wait is what the machine adds to the pipeline in this run, under this load: the
+distribution that scenarios' precision checks are judged against.
 
 The canary is monsuite's own instrument: it is added to the rendered configuration of a stack whose
 Prometheus, Alertmanager and sinks monsuite starts (the user's files are untouched), its alert is never
@@ -14,14 +16,17 @@ counted as a rule of the stack, and it routes only to its own receiver.
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from monsuite.alerts.timeline import raw_samples
+from monsuite.alerts.timeline import alertmanager_received_at, raw_samples
 from monsuite.clients.prometheus import PrometheusClient
+from monsuite.sinks.payloads import notification_status
 from monsuite.timescale import format_ms, parse_ms
 
 ALERT = "MonsuiteCanary"
@@ -41,7 +46,8 @@ class CanarySettings:
         evaluation = parse_ms(profile["evaluation_interval"])
         group_wait = parse_ms(profile.get("group_wait", "0s"))
         # Long enough that a cycle's alert is delivered well before the next one fires.
-        period = max(2, math.ceil(4 * (evaluation + group_wait) / 1000))
+        # Each cycle's resolved alert is re-sent by Prometheus for 15 minutes: a longer cycle keeps that small.
+        period = max(4, math.ceil(4 * (evaluation + group_wait) / 1000))
         return cls(period, evaluation, group_wait)
 
     def rule_group(self) -> dict:
@@ -59,7 +65,24 @@ class CanarySettings:
         }]}
 
 
-def install(config_dir: Path, settings: CanarySettings, webhook_url: str) -> bool:
+def receiver(http_url: str, smtp_port: int | None) -> dict:
+    """One receiver with an integration per channel of the sinks (nothing leaves 127.0.0.1)."""
+    base = f"{http_url.rstrip('/')}"
+    body = {
+        "name": RECEIVER,
+        "webhook_configs": [{"url": f"{base}/webhook/{RECEIVER}", "send_resolved": False}],
+        "slack_configs": [{"api_url": f"{base}/slack/{RECEIVER}", "channel": "#monsuite-canary", "send_resolved": False}],
+        "pagerduty_configs": [{"url": f"{base}/pagerduty/{RECEIVER}/v2/enqueue", "routing_key": "monsuite-canary",
+                               "send_resolved": False}],
+        "discord_configs": [{"webhook_url": f"{base}/discord/{RECEIVER}", "send_resolved": False}],
+    }
+    if smtp_port:
+        body["email_configs"] = [{"to": f"{RECEIVER}@monsuite.test", "from": "monsuite@monsuite.test",
+                                  "smarthost": f"127.0.0.1:{smtp_port}", "require_tls": False, "send_resolved": False}]
+    return body
+
+
+def install(config_dir: Path, settings: CanarySettings, sink_http_url: str, smtp_port: int | None = None) -> bool:
     """Add the canary rule and route to the rendered Prometheus and Alertmanager configs.
 
     Returns False (and changes nothing) when either config is not where a stack keeps it.
@@ -83,8 +106,7 @@ def install(config_dir: Path, settings: CanarySettings, webhook_url: str) -> boo
     }
     route = alertmanager["route"]
     route["routes"] = [canary_route, *(route.get("routes") or [])]
-    alertmanager["receivers"] = [*(alertmanager.get("receivers") or []), {
-        "name": RECEIVER, "webhook_configs": [{"url": webhook_url, "send_resolved": False}]}]
+    alertmanager["receivers"] = [*(alertmanager.get("receivers") or []), receiver(sink_http_url, smtp_port)]
     prometheus_yml.write_text(yaml.safe_dump(prometheus, sort_keys=False))
     alertmanager_yml.write_text(yaml.safe_dump(alertmanager, sort_keys=False))
     return True
@@ -98,27 +120,54 @@ def _first(directory: Path, names: tuple[str, ...]) -> Path | None:
 class CanarySample:
     cycle: str
     firing: float  # Prometheus' evaluation timestamp (unix seconds)
-    delivered: float  # the sink's arrival time
+    delivered: float  # the sink's arrival time (the last channel's)
+    received: float | None = None  # Alertmanager's receipt (its debug log), where it logs it
 
     def excess_ms(self, group_wait_ms: int) -> float:
+        """firing -> delivered beyond group_wait: Prometheus' notifier, Alertmanager and the receivers."""
         return (self.delivered - self.firing) * 1000 - group_wait_ms
 
+    def alertmanager_excess_ms(self, group_wait_ms: int) -> float | None:
+        """Alertmanager's receipt -> delivered beyond group_wait: the part group_wait governs."""
+        return None if self.received is None else (self.delivered - self.received) * 1000 - group_wait_ms
 
-def samples(prometheus: PrometheusClient, deliveries: list[dict], since: float, until: float) -> list[CanarySample]:
-    """Each canary cycle that fired in [since, until] and was delivered: its two timestamps."""
+    @property
+    def to_alertmanager_ms(self) -> float | None:
+        return None if self.received is None else (self.received - self.firing) * 1000
+
+
+def samples(prometheus: PrometheusClient, deliveries: list[dict], since: float, until: float,
+            alertmanager_log: str = "") -> list[CanarySample]:
+    """Each canary cycle that fired in [since, until] and reached every channel: firing, Alertmanager's
+    receipt (from its debug log, when given) and the last arrival."""
     firing: dict[str, float] = {}
     for metric, values in raw_samples(prometheus, f'ALERTS{{alertname="{ALERT}",alertstate="firing"}}', since, until):
         times = [t for t, _ in values if t >= since]
         cycle = metric.get(CYCLE_LABEL)
         if cycle and times:
             firing[cycle] = min(times[0], firing.get(cycle, math.inf))
-    arrived: dict[str, float] = {}
+    arrivals: dict[str, dict[str, float]] = {}  # cycle -> channel -> first arrival
+    channels = set()
     for delivery in deliveries:
-        body = delivery.get("body")
-        if delivery.get("receiver") != RECEIVER or not isinstance(body, dict):
+        if delivery.get("receiver") != RECEIVER:
             continue
-        for alert in body.get("alerts", []):
-            cycle = alert.get("labels", {}).get(CYCLE_LABEL)
-            if cycle and alert.get("status") == "firing":
-                arrived[cycle] = min(delivery["arrived_at"], arrived.get(cycle, math.inf))
-    return sorted((CanarySample(c, firing[c], arrived[c]) for c in firing if c in arrived), key=lambda s: s.firing)
+        channels.add(delivery.get("channel"))
+        for cycle in _cycles_in(delivery, firing):
+            seen = arrivals.setdefault(cycle, {})
+            seen[delivery["channel"]] = min(delivery["arrived_at"], seen.get(delivery["channel"], math.inf))
+    complete = [c for c in firing if c in arrivals and set(arrivals[c]) == channels]
+    return sorted((CanarySample(c, firing[c], max(arrivals[c].values()),
+                                alertmanager_received_at(alertmanager_log, ALERT, firing[c]) if alertmanager_log else None)
+                   for c in complete), key=lambda s: s.firing)
+
+
+def _cycles_in(delivery: dict, known: dict[str, float]) -> list[str]:
+    """The firing cycles a notification is about: the webhook's alert labels; elsewhere the rendered text,
+    which carries the group's labels (the cycle's number among them)."""
+    body = delivery.get("body")
+    if delivery.get("channel") == "webhook" and isinstance(body, dict):
+        return [a["labels"][CYCLE_LABEL] for a in body.get("alerts", [])
+                if a.get("status") == "firing" and CYCLE_LABEL in a.get("labels", {})]
+    if notification_status(delivery) != "firing":
+        return []
+    return [cycle for cycle in set(re.findall(r"\d{4,}", json.dumps(body))) if cycle in known]

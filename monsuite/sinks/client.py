@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Callable
 
 import requests
@@ -45,3 +46,52 @@ class SinkClient:
             timeout=timeout, what=f"{count} matching deliveries on receiver {receiver!r}",
             accept=lambda found: len(found) >= count, interval=0.05,
         )
+
+
+class DeliveryFeed:
+    """Every delivery the sinks received since the feed started, fetched incrementally by one poller.
+
+    Many concurrent readers (the scenarios of a campaign) read this local copy instead of each asking
+    the sinks for everything: the sinks answer one small request per interval, so watching them does
+    not slow the deliveries being timed.
+    """
+
+    def __init__(self, client: SinkClient, interval: float = 0.1):
+        self.client = client
+        self.interval = interval
+        self._deliveries: list[dict] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="delivery-feed")
+
+    def __enter__(self) -> "DeliveryFeed":
+        self.refresh()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def refresh(self) -> None:
+        with self._lock:
+            last = self._deliveries[-1]["id"] if self._deliveries else 0
+        new = self.client.deliveries(since_id=last)
+        with self._lock:
+            known = self._deliveries[-1]["id"] if self._deliveries else 0
+            self._deliveries.extend(d for d in new if d["id"] > known)
+
+    def last_id(self) -> int:
+        with self._lock:
+            return self._deliveries[-1]["id"] if self._deliveries else 0
+
+    def since(self, since_id: int = 0) -> list[dict]:
+        with self._lock:
+            return [d for d in self._deliveries if d["id"] > since_id]
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.refresh()
+            except requests.RequestException:
+                continue  # a sink stopped by a fault comes back; the next poll catches up
