@@ -297,11 +297,12 @@ class Campaign:
         firing_to_delivered = stages["firing_to_delivered"]
         if firing_to_delivered is not None and firing_to_delivered > floors.budget_ms:
             problems.append(f"firing -> delivered {firing_to_delivered:.0f} ms > budget {floors.budget_ms} ms")
-        judged = stages.get(self.allowances.stage)
-        if self.allowances.stage == FROM_ALERTMANAGER and judged is None:  # this alert's receipt was not logged
-            judged, pipeline_allowance = firing_to_delivered, total_allowance
+        stage = self.allowances.stage
+        if stage == FROM_ALERTMANAGER and stages.get(stage) is None:  # this alert's receipt was not logged
+            stage, pipeline_allowance = "firing_to_delivered", total_allowance
+        judged = stages.get(stage)
         if judged is not None and judged > floors.group_wait_ms + pipeline_allowance:
-            title = self.allowances.stage.replace("_to_", " -> ").replace("_", " ")
+            title = stage.replace("_to_", " -> ").replace("_", " ")
             problems.append(f"{title} {judged:.0f} ms > group_wait {floors.group_wait_ms} ms + "
                             f"{pipeline_allowance:.0f} ms allowed ({self.allowances.source}: {self.allowances.why})")
         fault_to_delivered = stages["fault_to_delivered"]
