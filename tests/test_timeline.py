@@ -44,6 +44,14 @@ def test_increases_counts_a_new_series_as_soon_as_it_appears():
     assert visible_at(prom, {"series": "x", "when": "increases"}, 100.0, 101) == 100.2
 
 
+def test_increases_counts_a_counter_that_restarted_below_its_old_value():
+    # the service restarted since the last fault: its error counter counts again from zero
+    prom = RawSamples([({"status": "500"}, [(95.0, 150), (100.3, 2), (100.55, 4)])])
+    assert visible_at(prom, {"series": "x", "when": "increases"}, 100.0, 101) == 100.3
+    unchanged = RawSamples([({"status": "500"}, [(95.0, 150), (100.3, 150)])])
+    assert visible_at(unchanged, {"series": "x", "when": "increases"}, 100.0, 101) is None
+
+
 @pytest.mark.parametrize("delivery, status", [
     ({"channel": "webhook", "body": {"status": "resolved"}}, "resolved"),
     ({"channel": "pagerduty", "body": {"event_action": "trigger"}}, "firing"),

@@ -24,11 +24,15 @@ def visible_at(prom: PrometheusClient, visible: dict, fault_at: float, until: fl
     first = None
     for _, samples in raw_samples(prom, visible["series"], fault_at - 30, until):
         before = [v for t, v in samples if t < fault_at]
+        previous = before[-1] if before else None
         for t, v in samples:
             if t < fault_at:
                 continue
             if when == "increases":
-                hit = not before or v > before[-1]
+                # A counter that restarted (its process did) counts up again from zero: any count after the
+                # drop is an increase, as rate() sees it.
+                hit = previous is None or v > previous or 0 < v < previous
+                previous = v
             else:
                 op, number = when.split()
                 hit = {"==": v == float(number), ">": v > float(number), "<": v < float(number)}[op]
