@@ -76,6 +76,7 @@ class Stack:
         self.choices: dict[str, Choice | Unavailable] = {}
         self.usable_seconds: float | None = None
         self.canary: "canary.CanarySettings | None" = None
+        self._log_marks: dict[str, dict[float, int]] = {}
         self._abort = threading.Event()
         self._lock = threading.Lock()
         self._state_lock = threading.Lock()
@@ -277,15 +278,36 @@ class Stack:
             return
         self._start_component(name, self._ports, self._context_values, first_start=False)
 
-    def read_log(self, name: str) -> str:
+    def read_log(self, name: str, since: float | None = None) -> str:
+        """A component's log; with `since` (unix seconds), only what it wrote from about then on, so that
+        a long-running stack's growing log is not read again and again (a docker log from the whole
+        second before, a process log from the size it had then)."""
         handle = self.handles.get(name) or self.ran.get(name)
         if handle is None:
             return ""
         if handle.runtime == "docker":
-            return docker.full_log(handle)
+            return docker.full_log(handle, since=since - 1 if since is not None else None)
         if handle.log_path and os.path.exists(handle.log_path):
-            return Path(handle.log_path).read_text(errors="replace")
+            with open(handle.log_path, "rb") as log:
+                log.seek(self._log_offset(handle.log_path, since))
+                return log.read().decode(errors="replace")
         return ""
+
+    def mark_log(self, name: str, at: float) -> None:
+        """Remember where a component's log stands now, for read_log(name, since=at)."""
+        handle = self.handles.get(name)
+        if handle is not None and handle.runtime != "docker" and handle.log_path and os.path.exists(handle.log_path):
+            self._log_offset(handle.log_path, at)
+
+    def _log_offset(self, path: str, since: float | None) -> int:
+        """The size a process log had at `since`, remembered the first time it is asked for."""
+        if since is None:
+            return 0
+        with self._lock:
+            marks = self._log_marks.setdefault(path, {})
+            if since not in marks:
+                marks[since] = os.path.getsize(path)
+            return marks[since]
 
     def _start_component(self, name: str, ports: dict, context: dict, first_start: bool = True) -> None:
         if self._abort.is_set():

@@ -83,12 +83,16 @@ class Campaign:
         self.allowances = Allowances.fixed("not measured yet")
         self.phases: list[list[str]] = []  # the scenarios of each scheduling phase, in order
         self.started_at = 0.0
+        self.log_since: float | None = None
         self.seconds = 0.0
         self._stack_started = time.time() - (stack.usable_seconds or 0)
 
     # ---- scheduling ----------------------------------------------------------------------------
     def run(self) -> dict[str, ScenarioResult]:
         self.started_at = time.time()
+        self.log_since = self.started_at
+        for handle in self.stack.of_kind("alertmanager"):
+            self.stack.mark_log(handle.name, self.log_since)
         runnable = []
         for scenario in self.scenarios:
             missing = [c for c in scenario.needs if c not in self.stack.handles]
@@ -124,8 +128,9 @@ class Campaign:
                                    self._group_evaluation_ms(window_ms, until))
 
     def _alertmanager_log(self) -> str:
+        """Alertmanager's log since the campaign started (its receipts of this campaign's alerts)."""
         handles = self.stack.of_kind("alertmanager")
-        return self.stack.read_log(handles[0].name) if handles else ""
+        return self.stack.read_log(handles[0].name, since=self.log_since) if handles else ""
 
     def _group_evaluation_ms(self, window_ms: int, until: float) -> dict[str, float]:
         """The longest evaluation of each rule group in the campaign: from Prometheus' own metric where it

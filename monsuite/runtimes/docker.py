@@ -186,8 +186,11 @@ def log_tail(handle: Handle, lines: int = 20) -> str:
         return ""
 
 
-def full_log(handle: Handle) -> str:
+def full_log(handle: Handle, since: float | None = None) -> str:
+    """The container's log; from `since` (unix seconds, whole-second resolution) when given."""
     try:
-        return client().containers.get(handle.container_id).logs().decode(errors="replace")
+        container = client().containers.get(handle.container_id)
+        logs = container.logs(since=int(since)) if since is not None else container.logs()
+        return logs.decode(errors="replace")
     except Exception:  # noqa: BLE001
         return ""
