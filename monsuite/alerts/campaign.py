@@ -279,8 +279,8 @@ class Campaign:
     def _check(self, scenario: Scenario, result: ScenarioResult) -> None:
         problems, floors, stages = result.problems, result.floors, result.stage_ms()
         group = self.rules[scenario.alert].group
-        pipeline_allowance = self.allowances.pipeline_ms(result.times.get("firing"), group)
-        total_allowance = self.allowances.total_ms(result.times.get("firing"), group)
+        pipeline_allowance = self.allowances.pipeline_ms(group)
+        total_allowance = self.allowances.total_ms(group)
         result.allowance_ms = {"pipeline": pipeline_allowance, "total": total_allowance, "source": self.allowances.source}
         if result.times.get("firing") is None:
             problems.append("Prometheus never had the alert firing (no ALERTS{alertstate=\"firing\"} sample)")
