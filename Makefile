@@ -25,6 +25,7 @@ benchmark: setup
 	.venv/bin/python benchmarks/notifications.py
 	.venv/bin/python benchmarks/dashboards.py
 	.venv/bin/python benchmarks/load.py
+	.venv/bin/python benchmarks/cpu_burner.py
 
 clean:
 	rm -rf .venv reports .monsuite benchmarks/results
