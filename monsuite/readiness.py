@@ -30,6 +30,7 @@ ALWAYS_DEFINED = {"ALERTS", "ALERTS_FOR_STATE"}
 class Expectations:
     metrics: frozenset[str]  # selected by the stack's rules and dashboards (recording outputs excluded)
     dashboard_steps: tuple[tuple[str, float], ...]  # (dashboard title, its largest step in seconds)
+    selectors: frozenset[str] = frozenset()  # selected series with equality matchers only, e.g. x{db="app"}
 
 
 def expectations(rule_files: list[Path], dashboards: list[Path], scrape_ms: int) -> Expectations:
@@ -42,13 +43,30 @@ def expectations(rule_files: list[Path], dashboards: list[Path], scrape_ms: int)
     for path in dashboards:
         expressions += [reference.expr for reference in dashboard_expressions(path)]
         steps.append(_largest_step(path, scrape_ms))
-    metrics = set()
+    metrics, exact = set(), set()
     for expr in expressions:
         try:
-            metrics |= {s.metric for s in selectors(expr) if s.metric}
+            found = selectors(expr)
         except ValueError:  # an expression that does not parse is the checks' finding, not the wait's
             continue
-    return Expectations(frozenset(metrics - recorded), tuple(steps))
+        metrics |= {s.metric for s in found if s.metric}
+        exact |= {_text(s) for s in found if s.metric and s.metric not in recorded and s.matchers
+                  and all(op == "=" and value for _, op, value in s.matchers)}
+    return Expectations(frozenset(metrics - recorded), tuple(steps), frozenset(exact))
+
+
+def _text(selector) -> str:
+    return selector.metric + "{" + ",".join(f'{label}="{value}"' for label, _, value in selector.matchers) + "}"
+
+
+def series_not_yet_seen(client: PrometheusClient, wanted: Expectations) -> list[str]:
+    """Selected series (equality matchers only) whose metric is exposed but that have no series yet: a
+    database an exporter has not listed yet, say. Some only exist under a fault, so the stack waits for
+    them a bounded while only (see Stack._wait_usable)."""
+    families = set(client.metadata_names())
+    now = time.time()
+    return sorted(text for text in wanted.selectors
+                  if _exposed(text.split("{", 1)[0], families) and not client.query_at(f"count({text})", now))
 
 
 def _largest_step(path: Path, scrape_ms: int) -> tuple[str, float]:

@@ -11,6 +11,7 @@ interrupted on the way, everything started so far is stopped and the run directo
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import sys
@@ -422,6 +423,31 @@ class Stack:
                        accept=lambda r: r is True, interval=0.1)
         except WaitTimeout as exc:
             raise StackStartError(str(exc)) from None
+        # Series with exact labels (a database's rows, a queue's key) may come a few scrapes after their
+        # metric; some exist only under a fault. Wait for them a bounded while, then name what is missing.
+        def all_seen():
+            if self._abort.is_set():
+                raise Aborted()
+            return not readiness.series_not_yet_seen(client, wanted)
+
+        try:
+            wait_until(all_seen, timeout=max(5.0, 20 * scrape_ms / 1000), interval=0.25, fatal=(Aborted,),
+                       what="every selected series")
+        except WaitTimeout:
+            missing = readiness.series_not_yet_seen(client, wanted)
+            if missing:
+                self.log("usable; series that rules or dashboards select but the stack does not produce "
+                         "without a fault: " + ", ".join(missing))
+        # Grafana floors a range query's end to its step: a series that came late shows once a step passed it.
+        seen_at = time.time()
+
+        def steps_passed():
+            if self._abort.is_set():
+                raise Aborted()
+            return all(math.floor(time.time() / step) * step >= seen_at for _, step in wanted.dashboard_steps)
+
+        wait_until(steps_passed, timeout=longest_step + 1, interval=0.1, fatal=(Aborted,),
+                   what="every dashboard's last step past the stack's data")
 
     # ---- stop ----------------------------------------------------------------------------------
     def stop(self) -> None:
