@@ -99,6 +99,9 @@ def test_an_interrupted_start_leaves_nothing_behind(runtime, sig, after_ready, t
         [sys.executable, "-m", "monsuite", "stack", "up", "--stack", DEFAULT_STACK, "--runtime", runtime,
          "--state-file", str(state_file)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        # A shell that runs the tests in the background has SIGINT ignored, and a child would inherit that
+        # and never see the Ctrl-C this test sends: give it the default disposition, as a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     first = proc.stdout.readline()
     assert first.startswith("run "), first + proc.stderr.read()
