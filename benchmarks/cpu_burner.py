@@ -55,7 +55,6 @@ def main() -> int:
         if competing:
             proc = subprocess.Popen([stress, "--cpu", str(competing), "--timeout", f"{args.seconds + 30}s", "--quiet"],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(0.5)
         try:
             run = {"competing_busy_cores": competing, **measure(args.seconds)}
         finally:
