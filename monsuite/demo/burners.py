@@ -106,10 +106,25 @@ class SchedulingWeight:
     def __init__(self):
         self._restore: tuple[str, int] | None = None
 
+    @property
+    def mechanism(self) -> str | None:
+        """What was raised: "autogroup", "process" or None (nothing could be)."""
+        return self._restore[0] if self._restore else None
+
+    def current(self, mechanism: str) -> int:
+        if mechanism == "autogroup":
+            return self._autogroup_nice()
+        return os.getpriority(os.PRIO_PROCESS, 0)
+
+    def _autogroup_nice(self) -> int:
+        # Empty when the process is in a cgroup rather than an autogroup (containers, systemd
+        # services): writing there succeeds but weighs nothing, so it counts as unavailable.
+        with open(self.AUTOGROUP) as current:
+            return int(current.read().split("nice")[1])
+
     def raise_(self) -> None:
         try:
-            with open(self.AUTOGROUP) as current:
-                before = int(current.read().split("nice")[1])
+            before = self._autogroup_nice()
             with open(self.AUTOGROUP, "w") as autogroup:
                 autogroup.write(str(self.NICE))
             self._restore = ("autogroup", before)
