@@ -9,6 +9,7 @@ setup:
 
 test: setup
 	$(PYTEST) tests suites --junitxml=reports/junit-tests.xml
+	$(PYTEST) suites --stack stacks/minimal --report-dir reports/minimal --junitxml=reports/minimal/junit.xml
 
 demo: setup
 	$(PYTEST) suites --report-dir reports --junitxml=reports/junit.xml

@@ -8,6 +8,7 @@ import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 
@@ -112,7 +113,7 @@ def lint_targets(prometheus_url: str) -> dict[str, list[str]]:
     """promtool check metrics on what every scrape target exposes (the same URL Prometheus scrapes)."""
     results = {}
     for target in PrometheusClient(prometheus_url).targets():
-        if target.job in ("blackbox",):  # a probe result, not an exporter's own exposition
+        if parse_qs(urlsplit(target.scrape_url).query).get("target"):  # a probe's result, not an exposition
             continue
         try:
             body = requests.get(target.scrape_url, timeout=10).text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from monsuite.fixtures.stack import require
 from monsuite.waits import wait_until
 
 pytestmark = pytest.mark.live
@@ -36,9 +37,7 @@ def test_health_is_healthy_then_unhealthy_under_fault_then_recovers(demo):
 
 @pytest.mark.parametrize("dependency", sorted(DEPENDENCY_COMPONENTS))
 def test_ready_turns_false_when_a_dependency_is_down_and_back(stack, demo, dependency):
-    component = DEPENDENCY_COMPONENTS[dependency]
-    if component not in stack.handles:
-        pytest.skip(f"component {component} unavailable: {stack.reason_unavailable(component)}")
+    require(stack, DEPENDENCY_COMPONENTS[dependency])
     before = demo.get("/ready")
     assert before.status_code == 200, before.text
     assert before.json() == {"status": "ready"}
@@ -58,9 +57,14 @@ def test_ready_turns_false_when_a_dependency_is_down_and_back(stack, demo, depen
 
 
 def test_the_external_probe_sees_a_failing_health_endpoint(demo, prometheus):
-    """blackbox_exporter probes /health: Prometheus must see probe_success drop to 0 and come back."""
+    """An exporter probes /health (blackbox style): Prometheus must see probe_success drop to 0 and come back."""
+    probes = prometheus.probes_of(f"{demo.url}/health")
+    if not probes:
+        pytest.skip(f"the stack's Prometheus probes no {demo.url}/health (a blackbox exporter job with it as a target)")
+    selector = f'probe_success{{job="{probes[0].labels.get("job", probes[0].job)}",instance="{probes[0].instance}"}}'
+
     def probe_success():
-        result = prometheus.query('probe_success{job="blackbox"}')
+        result = prometheus.query(selector)
         return float(result[0]["value"][1]) if result else None
 
     wait_until(probe_success, timeout=15, what="probe_success == 1 before the fault", accept=lambda v: v == 1.0)

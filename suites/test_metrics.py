@@ -10,20 +10,26 @@ import pytest
 from monsuite.metrics_check import check, lint_targets
 
 pytestmark = pytest.mark.live
-OWN_JOBS = ("windmill-platform-api", "windmill-workers", "monsuite-traffic")
+OWN_SERVICE_KINDS = ("app", "traffic", "sink")  # the services monsuite itself runs (each exposes /metrics)
 
 
 def test_every_metric_and_label_referenced_by_rules_and_dashboards_exists(stack, prometheus):
     dashboards = sorted((stack.manifest.directory / "dashboards").glob("*.json"))
+    if not stack.rule_files() and not dashboards:
+        pytest.skip(f"{stack.manifest.path}: no rule_files and no dashboards/*.json to check")
     report = check(stack.rule_files(), dashboards, prometheus.url, lint=False)
-    assert report.references > 20
+    assert report.references > 0, "the rules and dashboards were read but no metric reference was found in them"
     assert report.ok(), "\n".join(report.lines())
 
 
-def test_the_services_own_expositions_are_clean(prometheus):
+def test_the_services_own_expositions_are_clean(stack, prometheus):
+    own_services = [h for h in stack.handles.values() if h.kind in OWN_SERVICE_KINDS and h.runtime != "external"]
+    own_jobs = {job for h in own_services for job in prometheus.jobs_scraping(h.url)}
+    if not own_jobs:
+        pytest.skip(f"the stack's Prometheus scrapes none of its own services ({', '.join(h.name for h in own_services) or 'none started'})")
     lint = lint_targets(prometheus.url)
-    own = {target: problems for target, problems in lint.items() if target.split()[0] in OWN_JOBS}
-    assert own, f"none of {OWN_JOBS} is scraped"
+    own = {target: problems for target, problems in lint.items() if target.split()[0] in own_jobs}
+    assert own, f"none of the jobs {sorted(own_jobs)} was linted"
     assert not any(own.values()), own
 
 

@@ -10,6 +10,7 @@ import time
 import pytest
 import requests
 
+from monsuite.fixtures.stack import require_kind
 from monsuite.load.locust_run import run_locust
 from monsuite.load.scenario import LoadScenario
 from monsuite.timescale import parse_ms
@@ -23,32 +24,34 @@ LOAD = LoadScenario("under-load", None, users=10, spawn_rate=10, seconds=10, sha
 @pytest.fixture(scope="module")
 def load_window(stack, prometheus):
     """Run the load once with the background traffic paused, so that every counted request is Locust's."""
-    if "traffic" not in stack.handles or "demo" not in stack.handles:
-        pytest.skip("needs the demo service and its background traffic component")
-    traffic = stack.url("traffic")
+    demo, traffic = require_kind(stack, "app"), require_kind(stack, "traffic")
+    jobs = prometheus.jobs_scraping(demo.url)
+    if not jobs:
+        pytest.skip(f"the stack's Prometheus does not scrape the demo service ({demo.name}, {demo.url})")
+    traffic = traffic.url
     before_rates = requests.get(f"{traffic}/traffic", timeout=5).json()
     requests.patch(f"{traffic}/traffic", json={"reads_per_second": 0, "executions_per_second": 0, "tenant_rates": {}}, timeout=5)
     try:
         wait_until(lambda: requests.get(f"{traffic}/traffic", timeout=5).json()["in_flight"], timeout=30,
                    what="the background traffic's last requests to finish", accept=lambda n: n == 0)
         quiet = time.time()
-        before = _counts_after(prometheus, quiet)
+        before = _counts_after(prometheus, jobs[0], quiet)
         started = time.time()
-        result = run_locust(LOAD, stack.url("demo"), pushgateway=stack.url("pushgateway"))
+        result = run_locust(LOAD, demo.url, pushgateway=stack.url("pushgateway"))
         ended = time.time()
-        after = _counts_after(prometheus, ended)
+        after = _counts_after(prometheus, jobs[0], ended)
     finally:
         requests.patch(f"{traffic}/traffic", json={k: before_rates[k] for k in
                                                     ("reads_per_second", "executions_per_second", "tenant_rates")}, timeout=5)
-    return {"result": result, "before": before, "after": after, "started": started, "ended": ended}
+    return {"result": result, "before": before, "after": after, "started": started, "ended": ended, "job": jobs[0]}
 
 
-def _counts_after(prometheus, moment: float) -> dict[str, float]:
+def _counts_after(prometheus, job: str, moment: float) -> dict[str, float]:
     """Per endpoint, the request counter from the first scrape after ``moment``."""
     def probe():
         now = time.time()
         found = {}
-        for series in prometheus.query_at('http_requests_total{job="windmill-platform-api"}[30s]', now):
+        for series in prometheus.query_at(f'http_requests_total{{job="{job}"}}[30s]', now):
             endpoint = series["metric"].get("endpoint")
             after = [(float(t), float(v)) for t, v in series["values"] if float(t) > moment]
             if endpoint in ENDPOINTS and after:
@@ -87,7 +90,9 @@ def test_rule_groups_kept_up_without_missed_iterations(load_window, prometheus):
     assert not late, f"rule groups evaluating longer than their interval: {late}"
 
 
-def test_locusts_own_counters_reach_prometheus(load_window, prometheus):
+def test_locusts_own_counters_reach_prometheus(load_window, prometheus, stack):
+    if "pushgateway" not in stack.handles:
+        pytest.skip("Locust's counters reach Prometheus through a Pushgateway; the stack has no component pushgateway")
     sent = load_window["result"].requests
     found = wait_until(lambda: prometheus.query('sum(locust_requests_total{job="locust"})'), timeout=30,
                        what="Locust's counters in Prometheus (pushed through the Pushgateway)")
@@ -113,12 +118,12 @@ def test_an_alert_under_load_is_as_fast_as_when_idle(stack, load_window):
 
     idle, _ = fault_to_firing()
     heavy = LoadScenario("alert-under-load", None, users=10, spawn_rate=10, seconds=20, shape=None, thresholds={})
-    runner = threading.Thread(target=run_locust, args=(heavy, stack.url("demo")), daemon=True)
+    runner = threading.Thread(target=run_locust, args=(heavy, require_kind(stack, "app").url), daemon=True)
     runner.start()
     from monsuite.clients.prometheus import PrometheusClient
 
     prometheus = PrometheusClient(stack.url("prometheus"))
-    wait_until(lambda: float((prometheus.query('sum(rate(http_requests_total{job="windmill-platform-api"}[2s]))')
+    wait_until(lambda: float((prometheus.query(f'sum(rate(http_requests_total{{job="{load_window["job"]}"}}[2s]))')
                               or [{"value": [0, "0"]}])[0]["value"][1]), timeout=20, what="the load to reach the service",
                accept=lambda rate: rate > 200)
     loaded, result = fault_to_firing()

@@ -24,6 +24,7 @@ from monsuite.alerts.canary import CanarySample
 
 MIN_PIPELINE_MS = 50.0  # never stricter than this: below it, scheduling noise is not a configuration fault
 MIN_TOTAL_MS = 200.0
+MIN_CANARY_CYCLES = 4  # fewer make no distribution: the allowances fall back to the fixed ones
 TAIL_FACTOR = 2.0  # an outlier exceeds this multiple of the largest excess the canary showed
 FROM_ALERTMANAGER = "alertmanager_to_delivered"
 FROM_FIRING = "firing_to_delivered"
@@ -49,8 +50,9 @@ class Allowances:
     @classmethod
     def measured(cls, samples: list[CanarySample], group_wait_ms: int, period_seconds: float, scrape_ms: float,
                  group_eval_ms: dict[str, float] | None = None) -> "Allowances":
-        if len(samples) < 4:
-            return cls.fixed(f"only {len(samples)} canary cycles were delivered (4 needed for a distribution)")
+        if len(samples) < MIN_CANARY_CYCLES:
+            return cls.fixed(f"only {len(samples)} canary cycles were delivered "
+                             f"({MIN_CANARY_CYCLES} needed for a distribution)")
         stage = FROM_ALERTMANAGER if all(s.received is not None for s in samples) else FROM_FIRING
         allowances = cls("canary", "", stage, group_wait_ms, period_seconds, list(samples), 0.0, scrape_ms,
                          dict(group_eval_ms or {}),

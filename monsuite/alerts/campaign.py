@@ -8,7 +8,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from monsuite.alerts import canary
-from monsuite.alerts.allowance import FROM_ALERTMANAGER, Allowances
+from monsuite.alerts.allowance import FROM_ALERTMANAGER, MIN_CANARY_CYCLES, Allowances
 from monsuite.alerts.faults import FaultInjector, scenario_instance
 from monsuite.alerts.floors import Floors, floors_for
 from monsuite.alerts.scenarios import Scenario
@@ -17,6 +17,7 @@ from monsuite.clients.prometheus import PrometheusClient
 from monsuite.rules.model import Rule
 from monsuite.sinks.client import DeliveryFeed, SinkClient
 from monsuite.sinks.payloads import alert_status, mentions_alert
+from monsuite.waits import WaitTimeout, wait_until
 
 POLL_SECONDS = 0.15
 MAX_CONCURRENT = 16
@@ -107,11 +108,34 @@ class Campaign:
                 self.phases.append([s.name for s in phase])
                 self._run_concurrently(phase)
             self.seconds = time.time() - self.started_at
+            self._await_canary_cycles()
             self.feed.refresh()
             self.allowances = self._measure_allowances()
             for scenario in runnable:
                 self._judge(scenario, self.results[scenario.name])
         return self.results
+
+    def _await_canary_cycles(self) -> None:
+        """A short campaign may end before the canary cycled often enough to give a distribution: wait
+        (bounded by a few cycles) for the ones it needs, so its verdicts are judged on measured allowances."""
+        settings = getattr(self.stack, "canary", None)
+        if settings is None:
+            return
+
+        def delivered() -> int:
+            self.feed.refresh()
+            return len(self._canary_cycles(settings, time.time()))
+
+        try:
+            wait_until(delivered, timeout=(MIN_CANARY_CYCLES + 2) * settings.period_seconds, interval=0.5,
+                       what=f"{MIN_CANARY_CYCLES} canary cycles delivered", accept=lambda n: n >= MIN_CANARY_CYCLES)
+        except WaitTimeout as exc:
+            self.log(f"allowances: {exc}")
+
+    def _canary_cycles(self, settings, until: float) -> list:
+        deliveries = [d for d in self.feed.since(0) if d["receiver"] == canary.RECEIVER]
+        return canary.samples(self.prometheus, deliveries, self.started_at - settings.period_seconds, until,
+                              self._alertmanager_log())
 
     def _measure_allowances(self) -> Allowances:
         settings = getattr(self.stack, "canary", None)
@@ -119,8 +143,7 @@ class Campaign:
             return Allowances.fixed("the stack runs no canary (its Prometheus, Alertmanager or sinks are not started by monsuite)")
         until = time.time()
         since = self.started_at - settings.period_seconds
-        cycles = canary.samples(self.prometheus, [d for d in self.feed.since(0) if d["receiver"] == canary.RECEIVER],
-                                since, until, self._alertmanager_log())
+        cycles = self._canary_cycles(settings, until)
         window_ms = max(1, int((until - since) * 1000))
         scrape = self.prometheus.query_at(f"max(max_over_time(scrape_duration_seconds[{window_ms}ms]))", until)
         scrape_ms = float(scrape[0]["value"][1]) * 1000 if scrape else 0.0

@@ -57,9 +57,15 @@ class FaultInjector:
             self._pusher.stop()
 
     def _url(self, name: str, kind: str) -> str:
+        """The component called ``name``, or else the stack's only running component of ``kind``."""
         url = self.stack.url(name)
+        of_kind = self.stack.of_kind(kind)
+        if url is None and len(of_kind) == 1:
+            url = of_kind[0].url
         if url is None:
-            raise UserError(f"scenario {self.scenario.name}: component {name} ({kind}) is not running")
+            raise UserError(f"scenario {self.scenario.name}: no running component {name!r}"
+                            f"{'' if of_kind else f' and none of kind {kind}'} for its fault"
+                            f"{f' (several of kind {kind}: name one {name!r})' if len(of_kind) > 1 else ''}")
         return url
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 
 class AlertmanagerClient:
@@ -24,6 +25,18 @@ class AlertmanagerClient:
         response.raise_for_status()
         return response.json()
 
+    def notification_requests(self, integration: str) -> tuple[float, float]:
+        """(requests sent, requests failed) to receivers of one integration (webhook, slack, ...), from
+        Alertmanager's own counters; a failed request is one Alertmanager saw fail, whatever the receiver did."""
+        response = self.session.get(f"{self.url}/metrics", timeout=self.timeout)
+        response.raise_for_status()
+        counts = {"alertmanager_notification_requests": 0.0, "alertmanager_notification_requests_failed": 0.0}
+        for family in text_string_to_metric_families(response.text):
+            for sample in family.samples:
+                name = sample.name.removesuffix("_total")
+                if name in counts and sample.labels.get("integration") == integration:
+                    counts[name] += sample.value
+        return counts["alertmanager_notification_requests"], counts["alertmanager_notification_requests_failed"]
 
     def silence(self, matchers: list[tuple[str, str, str]], comment: str, minutes: int = 60) -> str:
         """Create a silence (acknowledge); matchers as (label, operator, value)."""

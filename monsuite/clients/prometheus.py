@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 
@@ -68,6 +69,15 @@ class PrometheusClient:
             )
             for t in data["activeTargets"]
         ]
+
+    def jobs_scraping(self, base_url: str) -> list[str]:
+        """The `job` labels of the targets whose own endpoint is at base_url's host and port."""
+        netloc = urlsplit(base_url).netloc
+        return sorted({t.labels.get("job", t.job) for t in self.targets() if urlsplit(t.scrape_url).netloc == netloc})
+
+    def probes_of(self, url: str) -> list[Target]:
+        """The targets that probe ``url`` through an exporter (blackbox style: ?target=<url>)."""
+        return [t for t in self.targets() if url in parse_qs(urlsplit(t.scrape_url).query).get("target", [])]
 
     def alertmanagers(self) -> list[str]:
         return [am["url"] for am in self._get("/api/v1/alertmanagers")["activeAlertmanagers"]]

@@ -119,16 +119,47 @@ def live_routes(am: LiveAlertmanager, cases: Cases) -> list[tuple[str, ...]]:
     return [by_case.get(f"route-{i}", ()) for i in range(len(cases.routes))]
 
 
+# Alertmanager's inhibitor learns of posted alerts asynchronously (it reads the alert store's feed), so
+# an inhibition shows on the target a moment after both alerts were posted. A case expected inhibited is
+# polled until it shows (up to INHIBITION_TIMEOUT); one expected not inhibited is watched for
+# QUIET_FACTOR x the slowest inhibition this run saw (at least QUIET_MIN_SECONDS): a wrong inhibition
+# would have shown by then.
+INHIBITION_TIMEOUT = 30.0
+QUIET_FACTOR = 10.0
+QUIET_MIN_SECONDS = 0.5
+
+
 def live_inhibitions(am: LiveAlertmanager, cases: Cases) -> list[bool]:
-    results = []
-    for i, case in enumerate(cases.inhibitions):
+    """Per case, whether the target was inhibited by that case's own source (an earlier case's source,
+    whose resolution the inhibitor may not have read yet, does not count)."""
+    results: dict[int, bool] = {}
+    slowest = 0.0
+    expected_first = sorted(range(len(cases.inhibitions)), key=lambda i: not cases.inhibitions[i].inhibited)
+    for i in expected_first:
+        case = cases.inhibitions[i]
         source = {**case.source, CASE_LABEL: f"inhibit-{i}"}
         target = {**case.target, CASE_LABEL: f"inhibit-{i}"}
+        started = time.monotonic()
         am.post([alert(source), alert(target)])
-        status = next(a["status"] for a in am.alerts() if a["labels"] == target)
-        results.append(bool(status.get("inhibitedBy")))
+        watch = INHIBITION_TIMEOUT if case.inhibited else max(QUIET_MIN_SECONDS, QUIET_FACTOR * slowest)
+        results[i] = _inhibited_within(am, source, target, watch)
+        if results[i]:
+            slowest = max(slowest, time.monotonic() - started)
         am.post([alert(source, resolved=True), alert(target, resolved=True)])
-    return results
+    return [results[i] for i in range(len(cases.inhibitions))]
+
+
+def _inhibited_within(am: LiveAlertmanager, source: dict, target: dict, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while True:
+        by_labels = {tuple(sorted(a["labels"].items())): a for a in am.alerts()}
+        own_source = by_labels.get(tuple(sorted(source.items())), {}).get("fingerprint")
+        status = by_labels.get(tuple(sorted(target.items())), {}).get("status", {})
+        if own_source and own_source in (status.get("inhibitedBy") or []):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)  # polling Alertmanager's state; there is no event to wait on
 
 
 def live_silences(am: LiveAlertmanager, cases: Cases) -> list[bool]:
