@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from monsuite.errors import ManifestError
+from monsuite.timescale import is_duration
 from monsuite.yamlfile import load_yaml
 
 KINDS = {"prometheus", "alertmanager", "grafana", "loki", "jaeger", "exporter", "app", "traffic", "sink", "database", "cache"}
@@ -22,6 +23,11 @@ COMPONENT_KEYS = {
     "run_as", "init", "after_start", "optional", "description", "stop_signal",
 }
 STOP_SIGNALS = ("SIGTERM", "SIGINT", "SIGQUIT", "SIGKILL")
+# Profile variables monsuite itself reads (templates may use any others). Each is a Prometheus duration.
+TIMING_VARIABLES = ("scrape_interval", "scrape_timeout", "evaluation_interval", "group_wait", "group_interval",
+                    "repeat_interval", "resolve_timeout", "resend_delay")
+# What the alert campaign needs to compute each stage's floor (group_wait defaults to 0s).
+CAMPAIGN_VARIABLES = ("scrape_interval", "evaluation_interval")
 READY_KEYS = {"http", "tcp", "timeout"}
 
 
@@ -137,11 +143,25 @@ def load_manifest(stack: str | Path) -> StackManifest:
             raise ManifestError(path, f"profiles.{pname}.time_scale", "must be a number >= 1")
         if scale is not None and "real" not in profiles:
             raise ManifestError(path, f"profiles.{pname}.time_scale", "scales the 'real' profile, which is missing")
+        _check_profile(path, pname, {**(profiles.get("real", {}) if scale else {}), **body}, needs_campaign=bool(scenarios))
     manifest = StackManifest(name=name, path=path, components=components, profiles=profiles,
                              description=str(raw.get("description") or ""), rule_files=tuple(rule_files),
                              scenarios=scenarios, canary=canary)
     _check_acyclic(manifest)
     return manifest
+
+
+def _check_profile(path: Path, name: str, variables: dict, needs_campaign: bool) -> None:
+    """`variables`: the profile as it resolves (a scaled profile inherits from `real`)."""
+    for key in TIMING_VARIABLES:
+        if key in variables and not is_duration(variables[key]):
+            raise ManifestError(path, f"profiles.{name}.{key}",
+                                f"must be a Prometheus duration such as 15s or 250ms, got {variables[key]!r}")
+    missing = [key for key in CAMPAIGN_VARIABLES if key not in variables] if needs_campaign else []
+    if missing:
+        raise ManifestError(path, f"profiles.{name}.{missing[0]}",
+                            "required when the stack has scenarios: the alert campaign times each stage from "
+                            f"{', '.join(CAMPAIGN_VARIABLES)} (and group_wait, default 0s)")
 
 
 def _component(path: Path, name: str, body) -> Component:

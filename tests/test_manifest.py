@@ -42,6 +42,12 @@ def test_official_images_are_pinned():
     ("name: x\ncomponents: {a: {kind: app, module: m, ready: {http: health}, ports: [web]}}\n", "components.a.ready.http", "starting with '/'"),
     ("name: x\ncomponents: {a: {kind: app, module: m, ready: {http: /x}}}\n", "components.a.ready", "needs at least one port"),
     ("name: x\nfrobnicate: 1\ncomponents: {a: {kind: app, module: m}}\n", "frobnicate", "unknown top-level key"),
+    ("name: x\nprofiles: {ci: {scrape_interval: fast}}\ncomponents: {a: {kind: app, module: m}}\n",
+     "profiles.ci.scrape_interval", "Prometheus duration"),
+    ("name: x\nscenarios: s.yaml\nprofiles: {ci: {scrape_interval: 1s}}\ncomponents: {a: {kind: app, module: m}}\n",
+     "profiles.ci.evaluation_interval", "required when the stack has scenarios"),
+    ("name: x\nscenarios: s.yaml\nprofiles: {real: {scrape_interval: 15s}, ci: {time_scale: 60}}\n"
+     "components: {a: {kind: app, module: m}}\n", "profiles.real.evaluation_interval", "required"),
 ])
 def test_a_bad_manifest_names_the_file_the_field_and_the_problem(tmp_path, text, field, problem):
     with pytest.raises(ManifestError) as caught:
