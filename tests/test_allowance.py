@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from monsuite.alerts.allowance import MIN_PIPELINE_MS, MIN_TOTAL_MS, Allowances
-from monsuite.alerts.canary import CanarySample
+from monsuite.alerts.canary import LANES, CanarySample
 
 GROUP_WAIT_MS = 200
 
 
 def cycles(excess_ms: list[float], start: float = 1000.0, period: float = 2.0) -> list[CanarySample]:
-    return [CanarySample(str(i), start + i * period, start + i * period + (GROUP_WAIT_MS + e) / 1000)
-            for i, e in enumerate(excess_ms)]
+    """One cycle per excess value, each delivered on every lane with that excess."""
+    return [CanarySample(f"{i}/lane-{lane}", start + i * period, start + i * period + (GROUP_WAIT_MS + e) / 1000)
+            for i, e in enumerate(excess_ms) for lane in range(1, LANES + 1)]
 
 
 def test_without_a_canary_the_fixed_allowances_apply_and_say_why():
@@ -22,7 +23,7 @@ def test_without_a_canary_the_fixed_allowances_apply_and_say_why():
 
 def test_too_few_cycles_fall_back_to_fixed():
     allowances = Allowances.measured(cycles([5, 6, 7]), GROUP_WAIT_MS, 2.0, 10.0)
-    assert allowances.source == "fixed" and "3 canary cycles" in allowances.why
+    assert allowances.source == "fixed" and f"{3 * LANES} canary alerts" in allowances.why
 
 
 def test_a_quiet_machine_keeps_the_floor():
@@ -51,7 +52,7 @@ def test_the_total_allowance_adds_the_longest_scrape():
     allowances = Allowances.measured(cycles([100, 120, 140, 160, 110, 130, 150, 170]), GROUP_WAIT_MS, 2.0, 250.0)
     assert allowances.total_ms() == round(allowances.pipeline_ms() + 250.0, 1)
     report = allowances.to_dict()
-    assert report["canary_cycles"] == 8 and report["scrape_ms"] == 250.0
+    assert report["canary_alerts"] == 8 * LANES and report["scrape_ms"] == 250.0
 
 
 def test_an_alert_of_a_slow_rule_group_may_be_sent_that_much_later():
@@ -63,7 +64,7 @@ def test_an_alert_of_a_slow_rule_group_may_be_sent_that_much_later():
 
 
 def test_where_alertmanager_logs_receipts_the_stage_group_wait_governs_is_judged():
-    samples = [CanarySample(str(i), 1000.0 + 4 * i, 1000.0 + 4 * i + 0.3, 1000.0 + 4 * i + 0.09) for i in range(6)]
+    samples = [CanarySample(str(i), 1000.0 + 4 * i, 1000.0 + 4 * i + 0.3, 1000.0 + 4 * i + 0.09) for i in range(4 * LANES)]
     allowances = Allowances.measured(samples, GROUP_WAIT_MS, 4.0, 10.0, {"slow-group": 80.0})
     assert allowances.stage == "alertmanager_to_delivered"
     assert round(allowances._excess(samples[0]), 1) == 10.0  # 300 - 90 - 200

@@ -68,9 +68,10 @@ def test_promtool_accepts_the_rule_and_it_fires_once_per_cycle_with_its_number(t
     check = subprocess.run(["promtool", "check", "rules", str(rules)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
 
-    def firing(cycle):
-        return [{"exp_labels": {canary.CYCLE_LABEL: str(cycle), "monsuite": "canary"},
-                 "exp_annotations": canary.CanarySettings(4, 1000, 0).rule_group()["groups"][0]["rules"][0]["annotations"]}]
+    def firing(cycle):  # one alert per lane, each its own label set
+        return [{"exp_labels": {canary.CYCLE_LABEL: str(cycle), canary.LANE_LABEL: f"lane-{lane}", "monsuite": "canary"},
+                 "exp_annotations": canary.CanarySettings(4, 1000, 0).rule_group()["groups"][0]["rules"][0]["annotations"]}
+                for lane in range(1, canary.LANES + 1)]
 
     tests = {"rule_files": [str(rules)], "evaluation_interval": "1s", "tests": [{
         "interval": "1s", "input_series": [],
@@ -94,26 +95,30 @@ class RecordedPrometheus:
 
     def query_at(self, expr, at):
         assert expr.startswith(f'ALERTS{{alertname="{canary.ALERT}",alertstate="firing"}}[')
-        return [{"metric": {"alertname": canary.ALERT, canary.CYCLE_LABEL: c}, "values": [[t, "1"] for t in times]}
-                for c, times in self.series.items()]
+        return [{"metric": {"alertname": canary.ALERT, canary.CYCLE_LABEL: c, canary.LANE_LABEL: lane},
+                 "values": [[t, "1"] for t in times]}
+                for (c, lane), times in self.series.items()]
 
 
-def webhook(cycle, arrived_at, status="firing"):
+def webhook(cycle, arrived_at, status="firing", lane="lane-1"):
     return {"receiver": canary.RECEIVER, "channel": "webhook", "arrived_at": arrived_at,
-            "body": {"alerts": [{"status": status, "labels": {canary.CYCLE_LABEL: cycle}}]}}
+            "body": {"alerts": [{"status": status, "labels": {canary.CYCLE_LABEL: cycle, canary.LANE_LABEL: lane}}]}}
 
 
-def slack(cycle, arrived_at):
+def slack(cycle, arrived_at, lane="lane-1"):
     return {"receiver": canary.RECEIVER, "channel": "slack", "arrived_at": arrived_at,
-            "body": {"attachments": [{"title": f"[FIRING:1] MonsuiteCanary canary {cycle}"}]}}
+            "body": {"attachments": [{"title": f"[FIRING:1] MonsuiteCanary ({cycle} {lane} canary)"}]}}
 
 
-def test_samples_pair_each_cycles_first_firing_with_its_last_channel():
-    prometheus = RecordedPrometheus({"1000010": [100.0, 100.25, 100.5], "1000011": [102.0], "1000012": [104.0]})
+def test_samples_pair_each_cycle_and_lanes_first_firing_with_its_last_channel():
+    prometheus = RecordedPrometheus({("1000010", "lane-1"): [100.0, 100.25, 100.5], ("1000010", "lane-2"): [100.0],
+                                     ("1000011", "lane-1"): [102.0], ("1000012", "lane-1"): [104.0]})
     deliveries = [webhook("1000010", 100.31), slack("1000010", 100.35), webhook("1000010", 101.0),
+                  webhook("1000010", 100.33, lane="lane-2"), slack("1000010", 100.4, lane="lane-2"),
                   webhook("1000011", 102.2), slack("1000011", 102.25),
                   webhook("1000012", 104.3, "resolved"), slack("1000012", 104.3),  # never firing at the webhook
                   {**webhook("1000011", 99.0), "receiver": "someone-else"}]
     found = canary.samples(prometheus, deliveries, since=99.0, until=110.0)
-    assert [(s.cycle, s.firing, s.delivered) for s in found] == [("1000010", 100.0, 100.35), ("1000011", 102.0, 102.25)]
+    assert [(s.cycle, s.firing, s.delivered) for s in found] == [
+        ("1000010/lane-1", 100.0, 100.35), ("1000010/lane-2", 100.0, 100.4), ("1000011/lane-1", 102.0, 102.25)]
     assert round(found[0].excess_ms(200), 1) == 150.0

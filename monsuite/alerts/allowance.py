@@ -20,11 +20,11 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
-from monsuite.alerts.canary import CanarySample
+from monsuite.alerts.canary import LANES, CanarySample
 
 MIN_PIPELINE_MS = 50.0  # never stricter than this: below it, scheduling noise is not a configuration fault
 MIN_TOTAL_MS = 200.0
-MIN_CANARY_CYCLES = 4  # fewer make no distribution: the allowances fall back to the fixed ones
+MIN_CANARY_SAMPLES = 4 * LANES  # four cycles' worth; fewer make no distribution (fixed allowances then)
 TAIL_FACTOR = 2.0  # an outlier exceeds this multiple of the largest excess the canary showed
 FROM_ALERTMANAGER = "alertmanager_to_delivered"
 FROM_FIRING = "firing_to_delivered"
@@ -50,9 +50,9 @@ class Allowances:
     @classmethod
     def measured(cls, samples: list[CanarySample], group_wait_ms: int, period_seconds: float, scrape_ms: float,
                  group_eval_ms: dict[str, float] | None = None) -> "Allowances":
-        if len(samples) < MIN_CANARY_CYCLES:
-            return cls.fixed(f"only {len(samples)} canary cycles were delivered "
-                             f"({MIN_CANARY_CYCLES} needed for a distribution)")
+        if len(samples) < MIN_CANARY_SAMPLES:
+            return cls.fixed(f"only {len(samples)} canary alerts were delivered "
+                             f"({MIN_CANARY_SAMPLES} needed for a distribution)")
         stage = FROM_ALERTMANAGER if all(s.received is not None for s in samples) else FROM_FIRING
         allowances = cls("canary", "", stage, group_wait_ms, period_seconds, list(samples), 0.0, scrape_ms,
                          dict(group_eval_ms or {}),
@@ -61,7 +61,7 @@ class Allowances:
         q1, _, q3 = statistics.quantiles(excess, n=4, method="inclusive")
         allowances.fence_ms = max(q3 + 3 * (q3 - q1), TAIL_FACTOR * excess[-1])
         title = "Alertmanager -> delivered" if stage == FROM_ALERTMANAGER else "firing -> delivered"
-        allowances.why = (f"canary: {len(samples)} cycles; {title} beyond group_wait p50 {statistics.median(excess):.0f} ms, "
+        allowances.why = (f"canary: {len(samples)} alerts ({LANES} per cycle); {title} beyond group_wait p50 {statistics.median(excess):.0f} ms, "
                           f"max {excess[-1]:.0f} ms; allowed max(Q3 + 3 IQR, {TAIL_FACTOR:g} x max) = {allowances.fence_ms:.0f} ms; "
                           f"firing -> Alertmanager max {allowances.to_alertmanager_ms:.0f} ms; longest scrape {scrape_ms:.0f} ms")
         if allowances.group_eval_ms:
@@ -95,5 +95,5 @@ class Allowances:
         return {"source": self.source, "why": self.why, "stage": self.stage, "fence_ms": round(self.fence_ms, 1),
                 "scrape_ms": round(self.scrape_ms, 1), "to_alertmanager_ms": round(self.to_alertmanager_ms, 1),
                 "group_eval_ms": {k: round(v, 1) for k, v in self.group_eval_ms.items()},
-                "canary_cycles": len(self.samples), "canary_excess_ms": [round(self._excess(s), 1) for s in self.samples],
+                "canary_alerts": len(self.samples), "canary_lanes": LANES, "canary_excess_ms": [round(self._excess(s), 1) for s in self.samples],
                 "canary_period_seconds": self.period_seconds}

@@ -8,7 +8,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from monsuite.alerts import canary
-from monsuite.alerts.allowance import FROM_ALERTMANAGER, MIN_CANARY_CYCLES, Allowances
+from monsuite.alerts.allowance import FROM_ALERTMANAGER, MIN_CANARY_SAMPLES, Allowances
 from monsuite.alerts.faults import FaultInjector, scenario_instance
 from monsuite.alerts.floors import Floors, floors_for
 from monsuite.alerts.scenarios import Scenario
@@ -127,8 +127,8 @@ class Campaign:
             return len(self._canary_cycles(settings, time.time()))
 
         try:
-            wait_until(delivered, timeout=(MIN_CANARY_CYCLES + 2) * settings.period_seconds, interval=0.5,
-                       what=f"{MIN_CANARY_CYCLES} canary cycles delivered", accept=lambda n: n >= MIN_CANARY_CYCLES)
+            wait_until(delivered, timeout=(MIN_CANARY_SAMPLES // canary.LANES + 2) * settings.period_seconds, interval=0.5,
+                       what=f"{MIN_CANARY_SAMPLES} canary alerts delivered", accept=lambda n: n >= MIN_CANARY_SAMPLES)
         except WaitTimeout as exc:
             self.log(f"allowances: {exc}")
 
@@ -248,7 +248,7 @@ class Campaign:
     @staticmethod
     def _partition(scenario: Scenario) -> dict:
         """The labels that tell this scenario's alert from others of the same name (pushed series' instance)."""
-        return {"instance": scenario_instance(scenario)} if "push" in scenario.fault else {}
+        return {"instance": scenario_instance(scenario)} if "push" in scenario.fault and scenario.keeps_instance else {}
 
     def _wait_deliveries(self, scenario: Scenario, since_id: int, status: str, deadline: float) -> dict[str, dict]:
         found: dict[str, dict] = {}

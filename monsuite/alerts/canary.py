@@ -1,8 +1,9 @@
 """A canary alert that fires again and again for as long as the stack runs, so the run measures its own
 alerting pipeline (as cortex-tools' e2ealerting does).
 
-Every cycle of `period_seconds` the canary rule is true for the first half: a new alert, labelled with
-the cycle's number, that Alertmanager groups on its own (group_by: ['...']) and delivers through every
+Every cycle of `period_seconds` the canary rule is true for the first half: LANES new alerts, labelled
+with the cycle's number and their lane, each of which Alertmanager groups on its own (group_by: ['...'])
+and delivers through every
 channel the sinks speak (webhook, Slack, PagerDuty, Discord and, where the sinks have SMTP, email),
 as a scenario's alert with several receivers is. For each cycle: Prometheus' firing evaluation
 timestamp (ALERTS) and the last channel's arrival time at the sinks. Their difference minus the canary
@@ -32,6 +33,10 @@ from monsuite.timescale import format_ms, parse_ms
 ALERT = "MonsuiteCanary"
 RECEIVER = "monsuite-canary"
 CYCLE_LABEL = "monsuite_canary_cycle"
+LANE_LABEL = "monsuite_canary_lane"
+# Each cycle fires this many alerts at once, each its own group: more samples per cycle, taken while
+# Alertmanager and the sinks handle several notifications together (as concurrent scenarios make them).
+LANES = 3
 RULE_FILE = "monsuite-canary-rules.yml"
 
 
@@ -57,8 +62,11 @@ class CanarySettings:
             "interval": format_ms(self.evaluation_ms),
             "rules": [{
                 "alert": ALERT,
-                # The cycle's number while in the first half of the cycle, nothing in the second.
-                "expr": f"floor(vector(time()) / {self.period_seconds}) unless on() (vector(time()) % {self.period_seconds} >= {half:g})",
+                # The cycle's number while in the first half of the cycle, nothing in the second; once per lane.
+                "expr": " or ".join(
+                    f'label_replace(floor(vector(time()) / {self.period_seconds}) unless on() '
+                    f'(vector(time()) % {self.period_seconds} >= {half:g}), "{LANE_LABEL}", "lane-{lane}", "", "")'
+                    for lane in range(1, LANES + 1)),
                 "labels": {CYCLE_LABEL: '{{ $value | printf "%.0f" }}', "monsuite": "canary"},
                 "annotations": {"summary": "monsuite pipeline canary (fires every cycle; measures the alerting pipeline)"},
             }],
@@ -118,7 +126,7 @@ def _first(directory: Path, names: tuple[str, ...]) -> Path | None:
 
 @dataclass(frozen=True)
 class CanarySample:
-    cycle: str
+    cycle: str  # "<cycle number>/lane-<n>"
     firing: float  # Prometheus' evaluation timestamp (unix seconds)
     delivered: float  # the sink's arrival time (the last channel's)
     received: float | None = None  # Alertmanager's receipt (its debug log), where it logs it
@@ -143,8 +151,8 @@ def samples(prometheus: PrometheusClient, deliveries: list[dict], since: float, 
     firing: dict[str, float] = {}
     for metric, values in raw_samples(prometheus, f'ALERTS{{alertname="{ALERT}",alertstate="firing"}}', since, until):
         times = [t for t, _ in values if t >= since]
-        cycle = metric.get(CYCLE_LABEL)
-        if cycle and times:
+        if metric.get(CYCLE_LABEL) and times:
+            cycle = _sample_id(metric)
             firing[cycle] = min(times[0], firing.get(cycle, math.inf))
     arrivals: dict[str, dict[str, float]] = {}  # cycle -> channel -> first arrival
     channels = set()
@@ -161,13 +169,19 @@ def samples(prometheus: PrometheusClient, deliveries: list[dict], since: float, 
                    for c in complete), key=lambda s: s.firing)
 
 
+def _sample_id(labels: dict) -> str:
+    return f"{labels.get(CYCLE_LABEL)}/{labels.get(LANE_LABEL, 'lane-1')}"
+
+
 def _cycles_in(delivery: dict, known: dict[str, float]) -> list[str]:
-    """The firing cycles a notification is about: the webhook's alert labels; elsewhere the rendered text,
-    which carries the group's labels (the cycle's number among them)."""
+    """The firing cycle/lane a notification is about: the webhook's alert labels; elsewhere the rendered
+    text, which carries the group's labels (the cycle's number and the lane among them)."""
     body = delivery.get("body")
     if delivery.get("channel") == "webhook" and isinstance(body, dict):
-        return [a["labels"][CYCLE_LABEL] for a in body.get("alerts", [])
+        return [_sample_id(a["labels"]) for a in body.get("alerts", [])
                 if a.get("status") == "firing" and CYCLE_LABEL in a.get("labels", {})]
     if notification_status(delivery) != "firing":
         return []
-    return [cycle for cycle in set(re.findall(r"\d{4,}", json.dumps(body))) if cycle in known]
+    text = json.dumps(body)
+    lanes = set(re.findall(r"lane-\d+", text))
+    return [f"{cycle}/{lane}" for cycle in set(re.findall(r"\d{4,}", text)) for lane in lanes if f"{cycle}/{lane}" in known]

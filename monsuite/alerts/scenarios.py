@@ -21,6 +21,9 @@
           series: [{name: x_total, labels: {job: api}, value: 0, rate: 10}]   # rate: per second
         consumes: [host.cpu]                      # host resources it uses up (cpu, memory, disk): it
                                                   #   runs with no other scenario beside it
+        keeps_instance: true                      # push faults: the alert carries the pushed series'
+                                                  #   instance (false: the rule aggregates it away; the
+                                                  #   alert is then told apart by its name alone)
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from monsuite.timescale import TimeScaleError, parse_ms
 FAULT_KINDS = ("demo", "stop", "push", "traffic")
 SCENARIO_KEYS = {
     "name", "alert", "fault", "labels", "annotations", "receivers", "visible", "budget", "ramp", "delay",
-    "exclusive", "uses", "needs", "requires_history", "description", "unit", "history", "consumes",
+    "exclusive", "uses", "needs", "requires_history", "description", "unit", "history", "consumes", "keeps_instance",
     "notify_within",
 }
 HOST_RESOURCES = ("host.cpu", "host.memory", "host.disk")
@@ -77,6 +80,7 @@ class Scenario:
     unit: dict | None = None  # promtool unit test input: {input, active_at, interval, labels, annotations}
     history: History | None = None  # series written into Prometheus before it starts
     consumes: tuple[str, ...] = ()  # host resources it uses up: it runs alone
+    keeps_instance: bool = True  # push faults: the alert carries the pushed series' instance label
 
     @property
     def pushed(self) -> list[PushedSeries]:
@@ -160,8 +164,15 @@ def _scenario(path: Path, index: int, raw, alerts, receivers, components) -> Sce
         visible=visible, budget_ms=durations["budget"], notify_within_ms=durations["notify_within"], ramp_ms=durations["ramp"], delay_ms=durations["delay"],
         exclusive=bool(raw.get("exclusive", False)), uses=tuple(raw.get("uses", [])), needs=tuple(raw.get("needs", [])),
         requires_history_ms=durations["requires_history"], description=str(raw.get("description", "")),
-        unit=unit, history=history, consumes=tuple(consumes),
+        unit=unit, history=history, consumes=tuple(consumes), keeps_instance=_flag(raw, "keeps_instance", True, fail),
     )
+
+
+def _flag(raw: dict, key: str, default: bool, fail) -> bool:
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        fail(key, "must be true or false")
+    return value
 
 
 def _history(raw, fail) -> History:
@@ -228,9 +239,15 @@ def alertmanager_receivers(stack_dir: Path) -> set[str]:
         path = stack_dir / name
         if path.exists():
             text = path.read_text()
-            if path.suffix == ".j2":
-                text = jinja2.Environment(undefined=jinja2.ChainableUndefined).from_string(text).render()
-            config = yaml.safe_load(text) or {}
+            try:
+                if path.suffix == ".j2":
+                    text = jinja2.Environment(undefined=jinja2.ChainableUndefined).from_string(text).render()
+                config = yaml.safe_load(text) or {}
+            except (jinja2.TemplateError, yaml.YAMLError) as exc:
+                raise ManifestError(path, "", f"cannot be read as a (templated) Alertmanager config: "
+                                              f"{getattr(exc, 'problem', None) or exc}") from None
+            if not isinstance(config, dict):
+                raise ManifestError(path, "", "must be a mapping (an Alertmanager config)")
             return {r["name"] for r in config.get("receivers", []) if isinstance(r, dict) and "name" in r}
     raise ManifestError(stack_dir, "alertmanager.yml", "the stack has no Alertmanager config to check receivers against")
 

@@ -6,7 +6,7 @@ import argparse
 import signal
 import sys
 
-from monsuite.cli import campaign, dashboards, load, routes, rules, stack
+from monsuite.cli import campaign, dashboards, init, load, routes, rules, stack
 from monsuite.errors import UserError
 
 
@@ -34,6 +34,6 @@ def _sigterm_as_interrupt(signum, frame):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="monsuite", description="Conformance and load tests for monitoring stacks.")
     commands = parser.add_subparsers(metavar="COMMAND")
-    for group in (stack, campaign, rules, routes, dashboards, load):
+    for group in (init, stack, campaign, rules, routes, dashboards, load):
         group.register(commands)
     return parser

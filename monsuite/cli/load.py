@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from monsuite.paths import shipped_stack
 
 
 def register(commands) -> None:
@@ -27,7 +27,7 @@ def load_run(args) -> int:
     stack = None
     host, pushgateway = args.host, None
     if not host:
-        stack = Stack(load_manifest(Path(__file__).resolve().parents[2] / "stacks" / "default"), runtime="auto", profile="ci")
+        stack = Stack(load_manifest(shipped_stack("default")), runtime="auto", profile="ci")
         stack.start()
         host, pushgateway = stack.url("demo"), stack.url("pushgateway")
     try:

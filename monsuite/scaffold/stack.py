@@ -1,0 +1,156 @@
+"""Write a stack directory from a user's files: their rules, Alertmanager config (rewired to the local
+sinks), Prometheus settings and dashboards, around the components of the minimal stack plus a
+Pushgateway, with a starting scenario per alert rule that can be derived."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from monsuite.errors import ManifestError, UserError
+from monsuite.routing.cases import Cases, RouteCase
+from monsuite.routing.engines import amtool_routes
+from monsuite.rules.model import load_rules
+from monsuite.scaffold.components import components_yaml
+from monsuite.scaffold.alertmanager import rewire, uses_named_templates
+from monsuite.scaffold.jinja import Placeholder, dump_template
+from monsuite.scaffold.scenarios import Unsupported, starting_scenario
+from monsuite.timescale import parse_ms
+from monsuite.yamlfile import load_yaml
+
+HEADER = "# Written by `monsuite init`; edit freely.\n"
+# Without a Prometheus config: the intervals rule authors commonly assume (Prometheus' own default is 1m,
+# at which a rate() over [1m] never has two samples).
+PROMETHEUS_DEFAULTS = {"scrape_interval": "15s", "scrape_timeout": "10s", "evaluation_interval": "15s"}
+TIME_SCALE = 60
+
+
+@dataclass
+class InitReport:
+    directory: Path
+    alerts: int = 0
+    scenarios: int = 0
+    unsupported: list[tuple[str, str]] = field(default_factory=list)  # (alert, why no scenario)
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        lines = [f"{self.directory}: stack written; {self.scenarios} starting scenarios for {self.alerts} alert rules"]
+        lines += [f"  no scenario for {alert}: {why}" for alert, why in self.unsupported]
+        lines += [f"  note: {note}" for note in self.notes]
+        lines.append(f"next: monsuite scenarios check --stack {self.directory}; pytest suites --stack {self.directory}")
+        return lines
+
+
+def read_yaml(path: Path, what: str) -> dict:
+    try:
+        data = load_yaml(path.read_text())
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read the {what}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ManifestError(path, "", f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise ManifestError(path, "", f"must be a mapping (a {what})")
+    return data
+
+
+def init_stack(directory: Path, rules: list[Path], alertmanager_config: Path, prometheus_config: Path | None = None,
+               dashboards: list[Path] = (), templates: list[Path] = ()) -> InitReport:
+    if directory.exists() and any(directory.iterdir()):
+        raise UserError(f"{directory}: not empty; init writes a new stack into an empty or new directory")
+    am = read_yaml(alertmanager_config, "Alertmanager config")
+    if not templates and uses_named_templates(am):
+        raise UserError(f"{alertmanager_config}: {uses_named_templates(am)[0]} calls a named template; "
+                        "pass the template files with --templates")
+    prometheus = read_yaml(prometheus_config, "Prometheus config") if prometheus_config else {}
+    settings = {**PROMETHEUS_DEFAULTS, **(prometheus.get("global") or {})}
+    external_labels = settings.pop("external_labels", None) or {}
+    alert_rules = [r for path in rules for r in load_rules(path) if r.alert]
+
+    report = InitReport(directory, alerts=len(alert_rules))
+    rewired = rewire(am, with_templates=bool(templates))
+    report.notes += rewired.notes
+    if prometheus.get("scrape_configs"):
+        report.notes.append(f"{prometheus_config}: scrape_configs left out; the stack scrapes its own components "
+                            "(add your exporters as components to scrape them)")
+
+    directory.mkdir(parents=True, exist_ok=True)
+    _copy(rules, directory / "rules")
+    _copy(dashboards, directory / "dashboards")
+    _copy(templates, directory / "templates")
+    (directory / "alertmanager.yml.j2").write_text(dump_template(rewired.config, HEADER))
+    (directory / "prometheus.yml.j2").write_text(_prometheus_template(external_labels))
+    real = {"scrape_interval": settings["scrape_interval"], "scrape_timeout": settings["scrape_timeout"],
+            "evaluation_interval": settings["evaluation_interval"], **rewired.profile}
+    (directory / "stack.yaml").write_text(_stack_yaml(directory.name, real))
+
+    budget = _budget(rewired.profile)
+    scenarios = []
+    for rule in alert_rules:
+        try:
+            scenarios.append(starting_scenario(rule, _router(alertmanager_config, report), budget, external_labels,
+                                               TIME_SCALE, alert_rules))
+        except Unsupported as exc:
+            report.unsupported.append((rule.alert, str(exc)))
+    report.scenarios = len(scenarios)
+    (directory / "scenarios.yaml").write_text(HEADER + yaml.safe_dump({"scenarios": scenarios}, sort_keys=False, width=120))
+    return report
+
+
+def _copy(files, into: Path) -> None:
+    if not files:
+        return
+    into.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        if not Path(path).is_file():
+            raise UserError(f"{path}: no such file")
+        shutil.copyfile(path, into / Path(path).name)
+
+
+def _router(config: Path, report: InitReport):
+    def receivers_for(labels: dict) -> list[str]:
+        case = RouteCase({k: str(v) for k, v in labels.items()}, ())
+        return list(amtool_routes(config, Cases((case,), (), ()))[0])
+    return receivers_for
+
+
+def _budget(profile: dict) -> str:
+    """firing -> delivered may take the longest group_wait in the routing tree, plus 30 s (the seeds' target)."""
+    waits = [parse_ms(v) for k, v in profile.items() if k.endswith("group_wait")]
+    return f"{(max(waits, default=0) + 30_000) // 1000}s"
+
+
+def _prometheus_template(external_labels: dict) -> str:
+    config = {
+        "global": {"scrape_interval": Placeholder("{{ profile.scrape_interval }}"),
+                   "scrape_timeout": Placeholder("{{ profile.scrape_timeout }}"),
+                   "evaluation_interval": Placeholder("{{ profile.evaluation_interval }}"),
+                   **({"external_labels": external_labels} if external_labels else {})},
+        "alerting": {"alertmanagers": [{"static_configs": [{"targets": [Placeholder("127.0.0.1:{{ components.alertmanager.port }}")]}]}]},
+        "rule_files": [Placeholder("{{ config_dir }}/rules/*")],
+        "scrape_configs": [
+            _job(name, port) for name, port in (
+                ("prometheus", "prometheus.port"), ("alertmanager", "alertmanager.port"), ("service", "service.port"),
+                ("traffic", "traffic.port"))
+        ] + [{**_job("pushgateway", "pushgateway.port"), "honor_labels": True}],
+    }
+    return dump_template(config, HEADER)
+
+
+def _job(name: str, port: str) -> dict:
+    return {"job_name": name, "static_configs": [{"targets": [Placeholder("127.0.0.1:{{ components." + port + " }}")]}]}
+
+
+def _stack_yaml(name: str, real: dict) -> str:
+    ci = {"time_scale": TIME_SCALE, "scrape_timeout": _scaled(real["scrape_interval"])}
+    manifest = {"name": name, "description": "written by monsuite init from your monitoring files",
+                "rule_files": ["rules/*"], "scenarios": "scenarios.yaml",
+                "profiles": {"real": real, "ci": ci}}
+    return HEADER + yaml.safe_dump(manifest, sort_keys=False, width=120) + components_yaml()
+
+
+def _scaled(duration: str) -> str:
+    """The ci profile's scrape timeout: the whole scaled scrape interval (a busy machine needs it)."""
+    return f"{max(1, parse_ms(duration) // TIME_SCALE)}ms"
