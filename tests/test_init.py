@@ -44,6 +44,15 @@ def test_the_scaffolded_stack_validates_with_a_scenario_per_solvable_rule(tmp_pa
 
 
 @pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool not on PATH (Debian: prometheus-alertmanager)")
+def test_the_routing_baseline_holds_in_amtool_and_a_live_alertmanager(tmp_path):
+    from monsuite.routing.verdict import run_routing_test
+
+    target = init(tmp_path)
+    report = run_routing_test(target / "alertmanager.yml.j2", target / "routes.yaml")
+    assert len(report.cases.routes) == 12 and not report.problems(), report.problems()
+
+
+@pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool not on PATH (Debian: prometheus-alertmanager)")
 def test_the_rewired_alertmanager_config_is_valid_and_delivers_only_to_the_sinks(tmp_path):
     target = init(tmp_path)
     context = {"components": {"sinks": SimpleNamespace(ports={"http": 8080, "smtp": 2525})},

@@ -27,10 +27,22 @@ def load_config(path: Path) -> dict:
     return config
 
 
+ROUTE_TIMINGS = ("group_wait", "group_interval", "repeat_interval")
+
+
 def routing_only(config: dict) -> dict:
     safe = {key: config[key] for key in KEPT if key in config}
     safe["receivers"] = [{"name": receiver["name"]} for receiver in config["receivers"]]
+    safe["route"] = _without_timings(safe["route"])
     return safe
+
+
+def _without_timings(route: dict) -> dict:
+    """Routing does not depend on timings, and a template rendered without its profile leaves them empty."""
+    kept = {k: v for k, v in route.items() if k not in ROUTE_TIMINGS}
+    if isinstance(route.get("routes"), list):
+        kept["routes"] = [_without_timings(child) for child in route["routes"]]
+    return kept
 
 
 def write_routing_only(source: Path, target: Path) -> Path:

@@ -96,7 +96,20 @@ def init_stack(directory: Path, rules: list[Path], alertmanager_config: Path, pr
             report.unsupported.append((rule.alert, str(exc)))
     report.scenarios = len(scenarios)
     (directory / "scenarios.yaml").write_text(HEADER + yaml.safe_dump({"scenarios": scenarios}, sort_keys=False, width=120))
+    (directory / "routes.yaml").write_text(_routing_table(alert_rules, _router(alertmanager_config, report), external_labels))
     return report
+
+
+def _routing_table(alert_rules, receivers_for, external_labels: dict) -> str:
+    """Each alert rule's labels and the receivers your config routes them to today: the baseline the
+    routing suite holds the config to (through amtool and a live Alertmanager) from now on."""
+    routes = []
+    for rule in alert_rules:
+        labels = {**external_labels, **{k: str(v) for k, v in rule.labels.items() if "{{" not in str(v)},
+                  "alertname": rule.alert}
+        routes.append({"labels": labels, "receivers": receivers_for(labels)})
+    return (HEADER + "# Each alert rule's labels and where the Alertmanager config routed them when init ran.\n"
+            + yaml.safe_dump({"routes": routes}, sort_keys=False, width=120))
 
 
 def _copy(files, into: Path) -> None:
