@@ -7,6 +7,7 @@ import signal
 import sys
 
 from monsuite.cli import campaign, dashboards, init, load, routes, rules, stack
+from monsuite import __version__
 from monsuite.errors import UserError
 
 
@@ -31,9 +32,50 @@ def _sigterm_as_interrupt(signum, frame):
     raise KeyboardInterrupt()
 
 
+EXIT_STATUS = "exit status: 0 all good, 1 a check found a problem, 2 bad input (one line on stderr), 130 interrupted"
+EXAMPLES = {
+    "stack up": "monsuite stack up\n  monsuite stack up --stack stacks/minimal --profile real --state-file /tmp/s.json",
+    "stack status": "monsuite stack status\n  monsuite stack status --state-file /tmp/s.json",
+    "stack down": "monsuite stack down\n  monsuite stack down --state-file /tmp/s.json",
+    "campaign": "monsuite campaign --repeat 20\n  monsuite campaign --repeat 10 --stress --out reports/flakiness",
+    "scenarios check": "monsuite scenarios check --stack stacks/minimal",
+    "rules test": "monsuite rules test tests/data/prometheus-testdata/v2.42.0/unittest.yml",
+    "rules check": "monsuite rules check stacks/default/rules/*.yml --prometheus-url http://127.0.0.1:9090",
+    "routes test": "monsuite routes test --config stacks/default/alertmanager.yml.j2 stacks/default/routes.yaml",
+    "dashboards check": "monsuite dashboards check stacks/default/dashboards/*.json",
+    "metrics check": "monsuite metrics check --stack stacks/default",
+    "load run": "monsuite load run baseline\n  monsuite load run spike --users 50 --duration 1m",
+    "images build": "monsuite images build",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="monsuite", description="Conformance and load tests for monitoring stacks.")
+    parser = argparse.ArgumentParser(prog="monsuite", description="Conformance and load tests for monitoring stacks.",
+                                     epilog=EXIT_STATUS)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(metavar="COMMAND")
     for group in (init, stack, campaign, rules, routes, dashboards, load):
         group.register(commands)
+    _teach(commands, [])
     return parser
+
+
+def _teach(subparsers, path: list[str]) -> None:
+    """Every command's help ends with examples and the exit status; a group alone shows its help."""
+    for name, command in subparsers.choices.items():
+        words = [*path, name]
+        examples = EXAMPLES.get(" ".join(words))
+        if not command.epilog:
+            command.epilog = (f"example:\n  {examples}\n\n" if examples else "") + EXIT_STATUS
+            command.formatter_class = argparse.RawDescriptionHelpFormatter
+        children = [a for a in command._actions if isinstance(a, argparse._SubParsersAction)]
+        if children:
+            command.set_defaults(handler=_help_of(command))
+            _teach(children[0], words)
+
+
+def _help_of(parser: argparse.ArgumentParser):
+    def show(args) -> int:
+        parser.print_help()
+        return 2
+    return show

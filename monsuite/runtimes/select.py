@@ -59,5 +59,5 @@ def how_to_provide(component: Component) -> str:
     if component.binary:
         ways.append(f"the binary {component.binary[0]} on PATH")
     if component.kind in EXTERNAL_KINDS:
-        ways.append(f"--{component.kind}-url with --stack-runtime external or auto")
+        ways.append(f"--{component.kind}-url with --runtime external or auto")
     return f"To provide {component.name}: " + ", or ".join(ways) if ways else ""

@@ -1,0 +1,29 @@
+"""The command line teaches: --version, a group alone shows its help, every help ends with examples
+and what the exit status means."""
+
+from __future__ import annotations
+
+import pytest
+
+from monsuite import __version__
+from monsuite.cli import main
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0 and capsys.readouterr().out.strip() == f"monsuite {__version__}"
+
+
+@pytest.mark.parametrize("group, action", [("stack", "down"), ("rules", "check"), ("routes", "test")])
+def test_a_group_alone_shows_its_actions_and_exits_2(capsys, group, action):
+    assert main([group]) == 2
+    assert action in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", [["stack", "up"], ["campaign"], ["routes", "test"], ["load", "run"]])
+def test_every_help_has_an_example_and_the_exit_status(capsys, command):
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    text = capsys.readouterr().out
+    assert f"monsuite {' '.join(command)}" in text.split("example:")[1] and "exit status:" in text
