@@ -92,12 +92,17 @@ class StackManifest:
 
 
 def resolve_stack_path(stack: str | Path) -> Path:
-    """Accept a stack directory or its stack.yaml."""
+    """Accept a stack directory, its stack.yaml, or the name of a stack that ships with monsuite."""
+    from monsuite.paths import shipped_stack, shipped_stacks
+
     path = Path(stack)
+    if not path.exists() and str(stack) in shipped_stacks():
+        path = shipped_stack(str(stack))
     if path.is_dir():
         path = path / "stack.yaml"
     if not path.is_file():
-        raise ManifestError(stack, "", "no stack.yaml here; pass a stack directory such as stacks/default")
+        raise ManifestError(stack, "", "no stack.yaml here; pass a stack directory, or the name of a shipped stack "
+                                       f"({', '.join(shipped_stacks())})")
     return path
 
 

@@ -13,7 +13,7 @@ MAX_REPEAT = 200
 
 def register(commands) -> None:
     parser = commands.add_parser("campaign", help="run the alert campaign N times; report pass rates and stage distributions")
-    parser.add_argument("--stack", default="stacks/default", help="stack directory (default: stacks/default)")
+    parser.add_argument("--stack", default="default", help="a stack directory, or the name of a shipped stack (default: default)")
     parser.add_argument("--repeat", type=int, default=1, help=f"repetitions (1..{MAX_REPEAT}, default 1)")
     parser.add_argument("--fresh", action="store_true", help="a fresh stack start per repetition (default: one start)")
     parser.add_argument("--stress", action="store_true", help="a bounded CPU load on one core (stress-ng) beside the runs")

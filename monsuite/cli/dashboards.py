@@ -18,7 +18,7 @@ def register(commands) -> None:
 
     metrics = commands.add_parser("metrics", help="metrics the rules and dashboards use").add_subparsers(metavar="ACTION")
     mc = metrics.add_parser("check", help="every referenced metric and label exists; exposition lint per target")
-    mc.add_argument("--stack", default="stacks/default", help="the stack whose rules and dashboards are checked")
+    mc.add_argument("--stack", default="default", help="the stack whose rules and dashboards are checked (a directory or a shipped stack's name)")
     mc.add_argument("--prometheus-url", help="check against this Prometheus (default: start the stack, check, stop it)")
     mc.add_argument("--strict-lint", action="store_true", help="exposition lint findings fail the check too")
     mc.add_argument("--verbose", action="store_true")

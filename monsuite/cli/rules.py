@@ -11,7 +11,7 @@ from monsuite.cli.common import existing_files
 def register(commands) -> None:
     scenarios = commands.add_parser("scenarios", help="alert scenarios").add_subparsers(metavar="ACTION")
     check = scenarios.add_parser("check", help="validate a stack's scenarios and list alert rules without one")
-    check.add_argument("--stack", default="stacks/default", help="stack directory (default: stacks/default)")
+    check.add_argument("--stack", default="default", help="a stack directory, or the name of a shipped stack (default: default)")
     check.set_defaults(handler=scenarios_check)
 
     rules = commands.add_parser("rules", help="Prometheus rule files").add_subparsers(metavar="ACTION")

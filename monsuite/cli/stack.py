@@ -28,7 +28,7 @@ def register(commands) -> None:
 
     images = commands.add_parser("images", help="container images").add_subparsers(metavar="ACTION")
     build = images.add_parser("build", help="make local images from host binaries (when no registry is reachable)")
-    build.add_argument("--stack", default="stacks/default", help="stack directory (default: stacks/default)")
+    build.add_argument("--stack", default="default", help="a stack directory, or the name of a shipped stack (default: default)")
     build.set_defaults(handler=images_build)
 
 
@@ -38,7 +38,7 @@ def add_state_option(parser: argparse.ArgumentParser) -> None:
 
 
 def add_stack_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stack", default="stacks/default", help="stack directory (default: stacks/default)")
+    parser.add_argument("--stack", default="default", help="a stack directory, or the name of a shipped stack (default: default)")
     parser.add_argument("--runtime", choices=RUNTIMES, default="auto", help="how to provide components (default: auto)")
     parser.add_argument("--profile", default="ci", help="time profile: ci (compressed) or real (default: ci)")
     for kind in EXTERNAL_KINDS:

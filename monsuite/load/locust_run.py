@@ -13,8 +13,9 @@ from urllib.parse import urlparse
 
 from monsuite.errors import UserError
 from monsuite.load.scenario import LoadScenario
+from monsuite.paths import shipped_loadtests
 
-LOCUSTFILE = Path(__file__).resolve().parents[2] / "loadtests" / "locustfile.py"
+LOCUSTFILE = shipped_loadtests() / "locustfile.py"
 
 
 @dataclass
