@@ -11,6 +11,7 @@ from monsuite.alerts import canary
 from monsuite.alerts.allowance import FROM_ALERTMANAGER, MIN_CANARY_SAMPLES, Allowances
 from monsuite.alerts.faults import FaultInjector, scenario_instance
 from monsuite.alerts.floors import Floors, floors_for
+from monsuite.alerts.progress import AWAITING_FIRING, AWAITING_RESOLVED, INJECTING, WAITING_HISTORY, Progress
 from monsuite.alerts.scenarios import Scenario
 from monsuite.alerts.timeline import alert_state_at, alertmanager_received_at, pending_since, visible_at
 from monsuite.clients.prometheus import PrometheusClient
@@ -72,11 +73,13 @@ class ScenarioResult:
 
 
 class Campaign:
-    def __init__(self, stack, scenarios: list[Scenario], rules: dict[str, Rule], *, log=lambda message: None):
+    def __init__(self, stack, scenarios: list[Scenario], rules: dict[str, Rule], *, log=lambda message: None,
+                 progress: Progress | None = None):
         self.stack = stack
         self.scenarios = scenarios
         self.rules = rules
         self.log = log
+        self.progress = progress or Progress()
         self.prometheus = PrometheusClient(stack.first_url("prometheus"))
         self.sinks = SinkClient(stack.first_url("sink"))
         self.feed = DeliveryFeed(self.sinks)
@@ -104,9 +107,13 @@ class Campaign:
             else:
                 runnable.append(scenario)
         with self.feed:
-            for phase in schedule(runnable):
-                self.phases.append([s.name for s in phase])
-                self._run_concurrently(phase)
+            self.progress.begin([s.name for s in runnable])
+            try:
+                for phase in schedule(runnable):
+                    self.phases.append([s.name for s in phase])
+                    self._run_concurrently(phase)
+            finally:
+                self.progress.end()
             self.seconds = time.time() - self.started_at
             self._await_canary_cycles()
             self.feed.refresh()
@@ -202,12 +209,15 @@ class Campaign:
             result.problems.append(f"{type(exc).__name__}: {exc}")
         result.wall_seconds = time.monotonic() - started
         self.log(f"scenario {scenario.name}: done in {result.wall_seconds:.1f}s")
+        # judged once the whole campaign ran (allowances); here: whether a hard problem showed already
+        self.progress.finished(scenario.name, "problem" if result.problems else "done", result.wall_seconds)
 
     def _wait_for_history(self, scenario: Scenario) -> None:
         scale = self.stack.profile_values.get("time_scale", 1)
         needed = scenario.requires_history_ms / 1000 / scale
         remaining = self._stack_started + needed - time.time()
         if remaining > 0:
+            self.progress.stage(scenario.name, WAITING_HISTORY)
             self.log(f"scenario {scenario.name}: waiting {remaining:.1f}s for {needed:.0f}s of history")
             time.sleep(remaining)  # the history the rule's offset window reads cannot be hurried
 
@@ -218,9 +228,11 @@ class Campaign:
         since_id = self.feed.last_id()
         fault_at = time.time()  # the fault may act from the moment it is requested (a SIGTERM, a PATCH)
         result.times["fault"] = fault_at
+        self.progress.stage(scenario.name, INJECTING)
         try:
             injector.inject()
             result.times["fault_in_place"] = time.time()
+            self.progress.stage(scenario.name, AWAITING_FIRING)
             deadline = fault_at + 2 * floors.worst_total_ms / 1000 + 20
             firing = self._wait_deliveries(scenario, since_id, "firing", deadline)
             result.receivers_firing = sorted(firing)
@@ -233,6 +245,7 @@ class Campaign:
             injector.clear()
             cleared_at = time.time()
             result.times["cleared"] = cleared_at
+            self.progress.stage(scenario.name, AWAITING_RESOLVED)
         window_ms = max(floors.ramp_ms, floors.for_ms)
         deadline = cleared_at + 2 * (window_ms + floors.scrape_ms + floors.evaluation_ms) / 1000 + 20
         resolved = self._wait_deliveries(scenario, since_id, "resolved", deadline) if not result.problems else {}

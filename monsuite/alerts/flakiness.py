@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from monsuite.alerts.campaign import Campaign
+from monsuite.alerts.progress import Progress
 from monsuite.alerts.report import COLUMNS
 from monsuite.alerts.scenarios import load_for_stack
 from monsuite.errors import UserError
@@ -96,7 +97,8 @@ def cpu_stress(enabled: bool, log: Callable[[str], None]):
 
 
 def repeat(manifest, *, repetitions: int, fresh: bool, stress: bool, runtime: str, profile: str,
-           log: Callable[[str], None], on_run: Callable[[dict], None] = lambda body: None) -> Repetitions:
+           log: Callable[[str], None], on_run: Callable[[dict], None] = lambda body: None,
+           progress: Callable[[], Progress] | None = None) -> Repetitions:
     from monsuite.alerts.report import campaign_body
     from monsuite.stack import Stack
 
@@ -106,7 +108,7 @@ def repeat(manifest, *, repetitions: int, fresh: bool, stress: bool, runtime: st
     result = Repetitions(manifest.name, profile, "fresh starts" if fresh else "one stack", "")
 
     def campaign_on(stack, index: int) -> None:
-        campaign = Campaign(stack, scenarios, rules, log=lambda message: None)
+        campaign = Campaign(stack, scenarios, rules, log=lambda message: None, progress=progress() if progress else None)
         campaign.run()
         body = {**campaign_body(campaign), "repetition": index}
         result.runs.append(body)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from monsuite.errors import UserError
@@ -26,6 +27,7 @@ def register(commands) -> None:
 def campaign(args) -> int:
     from monsuite.alerts.flakiness import repeat
     from monsuite.alerts.flakiness_html import write_html
+    from monsuite.alerts.progress import progress_for
     from monsuite.manifest import load_manifest
 
     if not 1 <= args.repeat <= MAX_REPEAT:
@@ -38,7 +40,8 @@ def campaign(args) -> int:
         (out / f"run-{body['repetition']:03d}.json").write_text(json.dumps(body, indent=2, default=str))
 
     result = repeat(manifest, repetitions=args.repeat, fresh=args.fresh, stress=args.stress, runtime=args.runtime,
-                    profile=args.profile, log=lambda line: print(line, flush=True), on_run=keep)
+                    profile=args.profile, log=lambda line: print(line, flush=True), on_run=keep,
+                    progress=lambda: progress_for(sys.stderr))
     summary = result.summary()
     (out / "flakiness.json").write_text(json.dumps(summary, indent=2))
     write_html(summary, out / "flakiness.html")
