@@ -31,13 +31,15 @@ from monsuite.clients.prometheus import PrometheusClient
 from monsuite.errors import ComponentUnavailable, UserError
 from monsuite.history import backfill
 from monsuite.manifest import Component, StackManifest
+from monsuite.options import RunOptions
 from monsuite.ports import free_ports, port_is_open
 from monsuite.profiles import resolve_profile
 from monsuite.render import render_string, render_tree
 from monsuite.rules.model import expand
 from monsuite.rules.scale import scale_rule_text
-from monsuite.runtimes import docker, external, process
+from monsuite.runtimes import process
 from monsuite.runtimes.base import Aborted, Choice, Handle, StartContext, Unavailable
+from monsuite.runtimes.registry import runtime_of
 from monsuite.runtimes.select import choose_all
 from monsuite.timescale import parse_ms
 from monsuite.waits import WaitTimeout, wait_until
@@ -84,6 +86,19 @@ class Stack:
         self._pool: ThreadPoolExecutor | None = None
         self._started_at = 0.0
 
+    @classmethod
+    def from_options(cls, options: "RunOptions", *, log: Callable[[str], None] | None = None) -> "Stack":
+        from monsuite.manifest import load_manifest
+
+        return cls(load_manifest(options.stack), runtime=options.runtime, profile=options.profile, urls=options.urls,
+                   state_file=options.state_file, artifacts_dir=options.report_dir, log=log)
+
+    def __enter__(self) -> "Stack":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
     # ---- queries -------------------------------------------------------------------------------
     def url(self, name: str) -> str | None:
         handle = self.handles.get(name)
@@ -127,7 +142,7 @@ class Stack:
         ports = self._allocate_ports()
         context = self._context(ports)
         self._ports, self._context_values = ports, context
-        if any(isinstance(c, Choice) and c.runtime != "external" for c in self.choices.values()):
+        if any(isinstance(c, Choice) and runtime_of(c).starts for c in self.choices.values()):
             render_tree(self.manifest.directory, self.run_dir / "config", context, self._rule_transforms())
             self._keep_rules_as_artifacts()
             self._write_history(context)
@@ -168,7 +183,7 @@ class Stack:
         wanted = [
             (name, port)
             for name, choice in self.choices.items()
-            if isinstance(choice, Choice) and choice.runtime != "external"
+            if isinstance(choice, Choice) and runtime_of(choice).starts
             for port in self.manifest.components[name].ports
         ]
         numbers = iter(free_ports(len(wanted)))
@@ -227,7 +242,7 @@ class Stack:
 
     def _install_canary(self, context: dict) -> None:
         """The pipeline canary (monsuite.alerts.canary) where monsuite runs Prometheus, Alertmanager and the sinks."""
-        started = {self.manifest.components[n].kind: c for n, c in context["components"].items() if c["runtime"] != "external"}
+        started = {self.manifest.components[n].kind: c for n, c in context["components"].items() if runtime_of(c["runtime"]).starts}
         if not {"prometheus", "alertmanager", "sink"} <= set(started) or not self.manifest.canary:
             return
         settings = canary.CanarySettings.for_profile(self.profile_values)
@@ -246,14 +261,14 @@ class Stack:
             return
         step = parse_ms(self.profile_values["scrape_interval"]) / 1000
         for name, choice in self.choices.items():
-            if isinstance(choice, Choice) and choice.runtime != "external" and self.manifest.components[name].kind == "prometheus":
+            if isinstance(choice, Choice) and runtime_of(choice).starts and self.manifest.components[name].kind == "prometheus":
                 samples = backfill(histories, Path(context["components"][name]["data_dir"]), end=time.time(),
                                    scale=self.profile_values["time_scale"], step_seconds=step)
                 self.log(f"{name}: {samples} samples of scenario history written before the start")
 
     @staticmethod
     def _url_of(component: Component, choice: Choice, own_ports: dict[str, int]) -> str | None:
-        if choice.runtime == "external":
+        if not runtime_of(choice).starts:
             return choice.url
         if component.url is not None:
             return component.url.format(**own_ports)
@@ -265,7 +280,7 @@ class Stack:
     def stop_component(self, name: str) -> float:
         """Stop one started component; returns the time (unix seconds) it was gone."""
         handle = self.handles.get(name)
-        if handle is None or handle.runtime == "external":
+        if handle is None or not runtime_of(handle).starts:
             raise UserError(f"component {name} is not started by this stack, so it cannot be stopped")
         _stop_handle(handle)
         with self._lock:
@@ -286,18 +301,13 @@ class Stack:
         handle = self.handles.get(name) or self.ran.get(name)
         if handle is None:
             return ""
-        if handle.runtime == "docker":
-            return docker.full_log(handle, since=since - 1 if since is not None else None)
-        if handle.log_path and os.path.exists(handle.log_path):
-            with open(handle.log_path, "rb") as log:
-                log.seek(self._log_offset(handle.log_path, since))
-                return log.read().decode(errors="replace")
-        return ""
+        offset = self._log_offset(handle.log_path, since) if handle.log_path and os.path.exists(handle.log_path) else 0
+        return runtime_of(handle).log(handle, since, offset)
 
     def mark_log(self, name: str, at: float) -> None:
         """Remember where a component's log stands now, for read_log(name, since=at)."""
         handle = self.handles.get(name)
-        if handle is not None and handle.runtime != "docker" and handle.log_path and os.path.exists(handle.log_path):
+        if handle is not None and handle.log_path and os.path.exists(handle.log_path):
             self._log_offset(handle.log_path, at)
 
     def _log_offset(self, path: str, since: float | None) -> int:
@@ -327,9 +337,9 @@ class Stack:
         component_dir.chmod(0o755)
         (component_dir / "data").chmod(0o777)  # official images run as an unprivileged user
         t0 = time.monotonic()
-        if choice.runtime == "external":
-            handle = external.handle(component, choice)
-        else:
+        runtime = runtime_of(choice)
+        ctx = None
+        if runtime.starts:
             for port in ports.get(name, {}).values():
                 if port_is_open(port):
                     raise StackStartError(f"{component.name}: port {port} was taken by another program before start; run again")
@@ -337,8 +347,7 @@ class Stack:
                 run_dir=self.run_dir, run_id=self.run_id, component_dir=component_dir, args=args, env=env,
                 ports=ports.get(name, {}), url=context["components"][name]["url"], abort=self._abort, init=init,
             )
-            runtime = docker if choice.runtime == "docker" else process
-            handle = runtime.start(component, choice, ctx)
+        handle = runtime.start(component, choice, ctx)
         self._register(handle)
         self._wait_ready(component, handle)
         for command in component.after_start if first_start else ():
@@ -362,10 +371,9 @@ class Stack:
         def probe():
             if self._abort.is_set():
                 raise Aborted()
-            if handle.runtime != "external":
-                status = (docker if handle.runtime == "docker" else process).exit_status(handle)
-                if status is not None:
-                    raise StackStartError(f"{component.name} exited with status {status} before it was ready. {self._log_tail(handle)}")
+            status = runtime_of(handle).exit_status(handle)
+            if status is not None:
+                raise StackStartError(f"{component.name} exited with status {status} before it was ready. {self._log_tail(handle)}")
             if ready.http:
                 response = session.get(f"{handle.url}{ready.http}", timeout=2)
                 return response.status_code < 300 or f"HTTP {response.status_code}"
@@ -380,22 +388,17 @@ class Stack:
             session.close()
 
     def _log_tail(self, handle: Handle) -> str:
-        if handle.runtime == "docker":
-            text = docker.log_tail(handle)
-        elif handle.log_path and os.path.exists(handle.log_path):
-            text = Path(handle.log_path).read_text(errors="replace")[-1500:]
-        else:
-            text = ""
+        text = runtime_of(handle).log_tail(handle)
         lines = [line for line in text.strip().splitlines() if line.strip()][-6:]
         return ("Last output: " + " | ".join(lines)) if lines else "It printed nothing."
 
     def _wait_usable(self) -> None:
         """Every target scraped once and up; Alertmanager discovered by Prometheus."""
-        prom_handles = [h for h in self.of_kind("prometheus") if h.runtime != "external"]
+        prom_handles = [h for h in self.of_kind("prometheus") if runtime_of(h).starts]
         if not prom_handles:
             return
         client = PrometheusClient(prom_handles[0].url)
-        expect_am = any(h.runtime != "external" for h in self.of_kind("alertmanager"))
+        expect_am = any(runtime_of(h).starts for h in self.of_kind("alertmanager"))
 
         def probe():
             if self._abort.is_set():
@@ -498,10 +501,7 @@ class Stack:
 
 
 def _stop_handle(handle: Handle) -> None:
-    if handle.runtime == "process":
-        process.stop(handle)
-    elif handle.runtime == "docker":
-        docker.stop(handle)
+    runtime_of(handle).stop(handle)
 
 
 def stop_from_state(state: dict) -> list[str]:

@@ -5,17 +5,16 @@ from __future__ import annotations
 import requests
 
 from monsuite.clients.prometheus import PrometheusClient
-from monsuite.runtimes import docker, process
 from monsuite.runtimes.base import Handle
+from monsuite.runtimes.registry import runtime_of
 
 
 def component_status(data: dict) -> tuple[bool, str]:
     handle = Handle(**{k: v for k, v in data.items() if k in Handle.__dataclass_fields__})
-    if handle.runtime == "process" and not process.is_alive(handle.pid, handle.pid_start_ticks):
-        return False, f"process {handle.pid} is gone"
-    if handle.runtime == "docker" and docker.exit_status(handle) is not None:
-        return False, f"container {handle.container_id[:12]} is not running"
-    where = f"pid {handle.pid}" if handle.pid else (f"container {handle.container_id[:12]}" if handle.container_id else handle.detail)
+    runtime = runtime_of(handle)
+    where = runtime.where(handle)
+    if runtime.exit_status(handle) is not None:
+        return False, f"{where} is not running"
     return True, where
 
 

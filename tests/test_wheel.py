@@ -5,6 +5,7 @@ that uses only the installed plugin's fixtures, with the shipped stacks found in
 from __future__ import annotations
 
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -37,7 +38,12 @@ def installed(tmp_path_factory) -> tuple[Path, Path]:
     """(the fresh environment, an empty working directory), both outside the repository."""
     root = tmp_path_factory.mktemp("wheel")
     wheels = root / "wheels"
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(REPO)],
+    # built from a copy: a build in the repository would leave build/ behind, and a stale one there
+    # could carry deleted modules into the next wheel
+    source = root / "source"
+    shutil.copytree(REPO, source, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "reports", "__pycache__", "*.egg-info", "results"))
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
                            capture_output=True, text=True, timeout=600)
     assert build.returncode == 0, build.stderr[-2000:]
     venv = root / "venv"

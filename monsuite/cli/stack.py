@@ -47,16 +47,14 @@ def add_stack_options(parser: argparse.ArgumentParser) -> None:
 
 
 def stack_up(args) -> int:
-    from monsuite.manifest import load_manifest
+    from monsuite.options import RunOptions
     from monsuite.stack import Stack
 
     state_file = Path(args.state_file)
     if state_file.exists():
         raise UserError(f"{state_file}: a stack is already up (run `monsuite stack down` first)")
-    manifest = load_manifest(args.stack)
-    urls = {kind: getattr(args, f"{kind}_url") for kind in EXTERNAL_KINDS}
-    stack = Stack(manifest, runtime=args.runtime, profile=args.profile, urls=urls, state_file=state_file, log=print)
-    print(f"run {stack.run_id}: starting stack {manifest.name} ({args.runtime} runtime, {args.profile} profile)", flush=True)
+    stack = Stack.from_options(RunOptions.from_args(args), log=print)
+    print(f"run {stack.run_id}: starting stack {stack.manifest.name} ({args.runtime} runtime, {args.profile} profile)", flush=True)
     stack.start()
     for name, reason in stack.unavailable.items():
         print(f"{name:<22} skipped  {reason}")

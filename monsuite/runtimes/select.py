@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from monsuite.manifest import EXTERNAL_KINDS, Component, StackManifest
-from monsuite.runtimes import docker, external, process
 from monsuite.runtimes.base import Choice, Unavailable
+from monsuite.runtimes.registry import REGISTRY
 
 
 def choose_all(manifest: StackManifest, runtime: str, urls: dict[str, str]) -> dict[str, Choice | Unavailable]:
@@ -20,23 +20,18 @@ def choose_all(manifest: StackManifest, runtime: str, urls: dict[str, str]) -> d
     return choices
 
 
+# The runtimes asked in turn, per --runtime: `auto` takes a given URL first, then an image, then a host binary.
+ORDER = {"auto": ("external", "docker", "process"), "docker": ("docker",), "process": ("process",),
+         "external": ("external",)}
+
+
 def choose(component: Component, runtime: str, urls: dict[str, str]) -> Choice | Unavailable:
-    if runtime == "external":
-        found = external.choose(component, urls)
-    elif runtime == "process":
-        found = process.choose(component)
-    elif runtime == "docker":
-        found = docker.choose(component)
-        if isinstance(found, Unavailable) and component.module:
-            # monsuite's own Python components (demo service, sinks) have no image here; they are the
-            # suite's instruments and run as local processes next to the containers.
-            found = process.choose(component)
-    else:  # auto
-        found = _first(
-            lambda: external.choose(component, urls) if urls.get(component.kind) else Unavailable("no URL given"),
-            lambda: docker.choose(component),
-            lambda: process.choose(component),
-        )
+    def ask(name: str):
+        if runtime == "auto" and not REGISTRY[name].starts and not urls.get(component.kind):
+            return lambda: Unavailable("no URL given")  # auto points at an existing one only when told to
+        return lambda: REGISTRY[name].choose(component, urls)
+
+    found = _first(*(ask(name) for name in ORDER[runtime]))
     if isinstance(found, Unavailable):
         return Unavailable(f"{found.reason}. {how_to_provide(component)}")
     return found

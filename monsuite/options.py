@@ -1,0 +1,48 @@
+"""One set of run options (stack, runtime, profile, URLs, credentials, state file, report directory),
+built the same way by the command line and by the pytest plugin, and handed to Stack."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from monsuite.manifest import EXTERNAL_KINDS
+
+# Credentials come from the environment only (never from flags, so they stay out of shell history and reports).
+CREDENTIAL_VARIABLES = {
+    "grafana": ("MONSUITE_GRAFANA_TOKEN", "MONSUITE_GRAFANA_USER", "MONSUITE_GRAFANA_PASSWORD"),
+    "prometheus": ("MONSUITE_PROMETHEUS_USER", "MONSUITE_PROMETHEUS_PASSWORD"),
+    "alertmanager": ("MONSUITE_ALERTMANAGER_USER", "MONSUITE_ALERTMANAGER_PASSWORD"),
+    "loki": ("MONSUITE_LOKI_USER", "MONSUITE_LOKI_PASSWORD", "MONSUITE_LOKI_TENANT"),
+    "jaeger": ("MONSUITE_JAEGER_TOKEN",),
+}
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    stack: str = "default"  # a stack directory or a shipped stack's name
+    runtime: str = "auto"
+    profile: str = "ci"
+    urls: dict = field(default_factory=dict)  # kind -> URL of an existing component
+    state_file: str | None = None  # where `stack up` records what it started
+    report_dir: str | None = None  # where a run leaves its artifacts
+
+    def credentials(self, kind: str) -> dict[str, str]:
+        return {name: os.environ[name] for name in CREDENTIAL_VARIABLES.get(kind, ()) if os.environ.get(name)}
+
+    @classmethod
+    def from_args(cls, args) -> "RunOptions":
+        """From the command line's parsed arguments (options a command does not have keep their defaults)."""
+        return cls(stack=getattr(args, "stack", cls.stack), runtime=getattr(args, "runtime", cls.runtime),
+                   profile=getattr(args, "profile", cls.profile), urls=_urls(lambda kind: getattr(args, f"{kind}_url", None)),
+                   state_file=getattr(args, "state_file", None), report_dir=getattr(args, "out", None))
+
+    @classmethod
+    def from_pytest(cls, config) -> "RunOptions":
+        return cls(stack=config.getoption("--stack"), runtime=config.getoption("monsuite_runtime"),
+                   profile=config.getoption("--profile"), urls=_urls(lambda kind: config.getoption(f"--{kind}-url")),
+                   report_dir=config.getoption("--report-dir"))
+
+
+def _urls(get) -> dict:
+    return {kind: url for kind in EXTERNAL_KINDS if (url := get(kind))}
