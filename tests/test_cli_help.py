@@ -27,3 +27,9 @@ def test_every_help_has_an_example_and_the_exit_status(capsys, command):
         main([*command, "--help"])
     text = capsys.readouterr().out
     assert f"monsuite {' '.join(command)}" in text.split("example:")[1] and "exit status:" in text
+
+
+def test_hints_repeat_the_state_file_the_user_gave(tmp_path, capsys):
+    state = tmp_path / "elsewhere.json"
+    assert main(["stack", "status", "--state-file", str(state)]) == 2
+    assert f"`monsuite stack up --state-file {state}`" in capsys.readouterr().err

@@ -46,26 +46,32 @@ def add_stack_options(parser: argparse.ArgumentParser) -> None:
     add_state_option(parser)
 
 
+def _state_option(state_file: Path) -> str:
+    """The --state-file option to repeat in a hint, when the user gave one other than the default."""
+    return "" if str(state_file) == str(DEFAULT_STATE_FILE) else f" --state-file {state_file}"
+
+
 def stack_up(args) -> int:
     from monsuite.options import RunOptions
     from monsuite.stack import Stack
 
     state_file = Path(args.state_file)
     if state_file.exists():
-        raise UserError(f"{state_file}: a stack is already up (run `monsuite stack down` first)")
+        raise UserError(f"{state_file}: a stack is already up (run `monsuite stack down{_state_option(state_file)}` first)")
     stack = Stack.from_options(RunOptions.from_args(args), log=print)
     print(f"run {stack.run_id}: starting stack {stack.manifest.name} ({args.runtime} runtime, {args.profile} profile)", flush=True)
     stack.start()
     for name, reason in stack.unavailable.items():
         print(f"{name:<22} skipped  {reason}")
-    print(f"stack usable after {stack.usable_seconds:.2f}s; state in {state_file}; stop it with `monsuite stack down`")
+    print(f"stack usable after {stack.usable_seconds:.2f}s; state in {state_file}; "
+          f"stop it with `monsuite stack down{_state_option(state_file)}`")
     return 0
 
 
 def _read_state(path: str) -> dict:
     state_file = Path(path)
     if not state_file.exists():
-        raise UserError(f"{state_file}: no stack is up (no state file); start one with `monsuite stack up`")
+        raise UserError(f"{state_file}: no stack is up (no state file); start one with `monsuite stack up{_state_option(state_file)}`")
     try:
         return json.loads(state_file.read_text())
     except ValueError:
