@@ -25,7 +25,7 @@ from monsuite.stack import Stack  # noqa: E402
 from monsuite.timescale import parse_ms  # noqa: E402
 from monsuite.waits import wait_until  # noqa: E402
 
-PUBLIC = REPO / "tests" / "data" / "grafana-dashboards"
+PUBLIC = REPO / "monsuite" / "suites" / "public-dashboards"
 
 
 def main() -> int:

@@ -62,7 +62,9 @@ def dashboard_expressions(path: Path) -> list[Reference]:
             for panel in dashboard.panels for target in panel.targets]
 
 
-def check(rule_files: list[Path], dashboards: list[Path], prometheus_url: str, lint: bool = True) -> MetricsReport:
+def check(rule_files: list[Path], dashboards: list[Path], prometheus_url: str, lint: bool = True,
+          simulated: frozenset[str] = frozenset()) -> MetricsReport:
+    """`simulated`: metrics only the stack's scenarios push (no component exports them): absent is fine."""
     report = MetricsReport()
     rules = [rule for path in rule_files for rule in load_rules(path)]
     # ALERTS and ALERTS_FOR_STATE are written by Prometheus itself while alerts are active
@@ -76,7 +78,7 @@ def check(rule_files: list[Path], dashboards: list[Path], prometheus_url: str, l
     for ref in references:
         rule = Rule(file=ref.file, group="", group_interval_ms=None, expr=ref.expr, alert=ref.name)
         try:
-            findings = _rule_findings(rule, index, recorded)
+            findings = _rule_findings(rule, index, recorded, simulated)
             findings_types = _type_findings(ref, types, recorded)
         except Exception as exc:  # noqa: BLE001 - an expression that does not parse is itself a finding
             report.findings.append(f"{ref.file}: {ref.name}: cannot check {ref.expr!r}: {exc}")

@@ -6,7 +6,7 @@ import pytest
 from monsuite.dashboards.model import load_dashboard
 from monsuite.dashboards.variables import expand, grafana_duration, interval_ms, rate_interval_ms, round_interval
 
-DATA = Path(__file__).resolve().parent / "data" / "grafana-dashboards"
+DATA = Path(__file__).resolve().parent.parent / "monsuite" / "suites" / "public-dashboards"
 
 
 def write(tmp_path, model):

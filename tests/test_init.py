@@ -11,12 +11,10 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from monsuite.alerts.campaign import Campaign
 from monsuite.alerts.scenarios import load_for_stack
 from monsuite.cli import main
 from monsuite.manifest import load_manifest
 from monsuite.render import render_string
-from monsuite.stack import Stack
 
 DATA = Path(__file__).resolve().parent / "data"
 REDIS_RULES = DATA / "rules" / "oliver006-redis-exporter.yml"
@@ -77,18 +75,3 @@ def test_the_rewired_alertmanager_config_is_valid_and_delivers_only_to_the_sinks
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, says):
     assert main(["init", str(tmp_path / "s"), *args]) == 2
     assert says in capsys.readouterr().err
-
-
-@pytest.mark.live
-@pytest.mark.slow
-def test_every_starting_scenario_passes_live(tmp_path):
-    manifest = load_manifest(init(tmp_path))
-    scenarios, rules = load_for_stack(manifest)
-    stack = Stack(manifest, runtime="auto", profile="ci")
-    try:
-        stack.start()
-        results = Campaign(stack, scenarios, rules).run()
-    finally:
-        stack.stop()
-    failed = {name: r.problems for name, r in results.items() if r.status != "passed"}
-    assert not failed, failed

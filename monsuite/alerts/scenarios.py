@@ -262,3 +262,10 @@ def load_for_stack(manifest) -> tuple[list[Scenario], dict[str, Rule]]:
     path = manifest.directory / manifest.scenarios
     receivers = alertmanager_receivers(manifest.directory)
     return load_scenarios(path, rules, receivers, set(manifest.components)), rules
+
+
+def pushed_metrics(manifest) -> frozenset[str]:
+    """The metrics the stack's scenarios push: where no component exports one, it exists only during them."""
+    if not manifest.scenarios:
+        return frozenset()
+    return frozenset(series.name for scenario in load_for_stack(manifest)[0] for series in scenario.pushed)

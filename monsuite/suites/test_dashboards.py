@@ -16,7 +16,7 @@ from monsuite.timescale import parse_ms
 pytestmark = pytest.mark.live
 
 TARGET_SECONDS = 2.0
-REFERENCE = Path(__file__).resolve().parent.parent / "tests" / "data" / "grafana-dashboards"
+REFERENCE = Path(__file__).resolve().parent / "public-dashboards"  # shipped with the suites
 
 
 def stack_dashboards(request) -> list[Path]:
