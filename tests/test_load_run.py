@@ -1,6 +1,7 @@
 """`monsuite load run`: Locust headless in its own process against a real demo service; thresholds
 pass and fail as they should; bad input exits 2."""
 
+import re
 import subprocess
 import sys
 
@@ -27,6 +28,7 @@ def test_generous_thresholds_pass(demo_server, tmp_path):
     result = run(scenario(tmp_path, "  p95_ms: 500\n  error_rate: 0.05\n  min_rps: 10\n"), "--host", demo_server.url)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "PASS  p95_ms" in result.stdout and "PASS  min_rps" in result.stdout
+    assert re.search(r"load: \d+s of 3s", result.stderr)  # progress while it runs (a line every 10 s in logs)
 
 
 def test_an_impossible_threshold_fails_the_run(demo_server, tmp_path):

@@ -33,7 +33,7 @@ def load_run(args) -> int:
     try:
         print(f"load {scenario.name}: {scenario.users} users for {scenario.seconds:g}s against {host}"
               + (f" ({scenario.shape} shape)" if scenario.shape else ""), flush=True)
-        result = run_locust(scenario, host, pushgateway=pushgateway)
+        result = run_locust(scenario, host, pushgateway=pushgateway, progress=_progress_printer())
     finally:
         if stack is not None:
             stack.stop()
@@ -42,3 +42,21 @@ def load_run(args) -> int:
     for verdict in verdicts:
         print(verdict.line())
     return 0 if all(v.passed for v in verdicts) else 1
+
+
+def _progress_printer():
+    """Elapsed load time: redrawn in place on a terminal, a line every 10 s in logs."""
+    import sys
+
+    last = [-10.0]
+
+    def show(elapsed: float, planned: float) -> None:
+        text = f"load: {min(elapsed, planned):.0f}s of {planned:g}s" + (" (stopping)" if elapsed > planned else "")
+        if sys.stderr.isatty():
+            sys.stderr.write("\r" + text.ljust(40))
+            sys.stderr.flush()
+        elif elapsed - last[0] >= 10:
+            last[0] = elapsed
+            print(text, file=sys.stderr, flush=True)
+
+    return show

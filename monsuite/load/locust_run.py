@@ -7,8 +7,10 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlparse
 
 from monsuite.errors import UserError
@@ -67,7 +69,8 @@ class LoadResult:
 
 
 def run_locust(scenario: LoadScenario, host: str, *, pushgateway: str | None = None, locustfile: Path = LOCUSTFILE,
-               timeout_margin: float = 60) -> LoadResult:
+               timeout_margin: float = 60, progress: Callable[[float, float], None] | None = None) -> LoadResult:
+    """Run Locust headless and read its JSON stats; `progress(elapsed, planned)` is told every second."""
     if urlparse(host).hostname != "127.0.0.1":
         raise UserError(f"--host {host}: load is only ever sent to 127.0.0.1")
     env = {**os.environ}
@@ -79,10 +82,8 @@ def run_locust(scenario: LoadScenario, host: str, *, pushgateway: str | None = N
     command = [sys.executable, "-m", "locust", "-f", str(locustfile), "--headless", "--host", host,
                "-u", str(scenario.users), "-r", str(scenario.spawn_rate), "-t", f"{scenario.seconds:g}s",
                "--stop-timeout", "5", "--json", "--skip-log", "--only-summary", "--exit-code-on-error", "0"]
-    import time
-
     started = time.perf_counter()
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=scenario.seconds + timeout_margin)
+    proc = _run_with_progress(command, env, scenario.seconds + timeout_margin, scenario.seconds, progress)
     wall = time.perf_counter() - started
     try:
         stats = json.loads(proc.stdout)
@@ -92,3 +93,25 @@ def run_locust(scenario: LoadScenario, host: str, *, pushgateway: str | None = N
                                {int(ms): count for ms, count in e["response_times"].items()},
                                e["start_time"], e["last_request_timestamp"] or e["start_time"]) for e in stats]
     return LoadResult(scenario, endpoints, wall)
+
+
+def _run_with_progress(command: list[str], env: dict, timeout: float, planned: float,
+                       progress: Callable[[float, float], None] | None) -> subprocess.CompletedProcess:
+    """subprocess.run with a progress callback; the process (Locust) is stopped by its PID on timeout or Ctrl-C."""
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    started = time.monotonic()
+    try:
+        while True:
+            try:
+                stdout, stderr = proc.communicate(timeout=1)
+                return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
+            except subprocess.TimeoutExpired:
+                elapsed = time.monotonic() - started
+                if elapsed > timeout:
+                    raise UserError(f"Locust did not finish within {timeout:g}s") from None
+                if progress:
+                    progress(elapsed, planned)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
