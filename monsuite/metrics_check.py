@@ -90,8 +90,8 @@ def check(rule_files: list[Path], dashboards: list[Path], prometheus_url: str, l
 
 
 def metric_types(prometheus_url: str) -> dict[str, str]:
-    response = requests.get(f"{prometheus_url.rstrip('/')}/api/v1/metadata", timeout=10)
-    return {name: entries[0].get("type", "") for name, entries in response.json().get("data", {}).items() if entries}
+    metadata = PrometheusClient(prometheus_url, timeout=10)._get("/api/v1/metadata")
+    return {name: entries[0].get("type", "") for name, entries in metadata.items() if entries}
 
 
 def _type_findings(ref: Reference, types: dict[str, str], recorded: set[str]) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from monsuite.clients.http import check_url
 from monsuite.manifest import EXTERNAL_KINDS
 
 # Credentials come from the environment only (never from flags, so they stay out of shell history and reports).
@@ -26,6 +27,10 @@ class RunOptions:
     urls: dict = field(default_factory=dict)  # kind -> URL of an existing component
     state_file: str | None = None  # where `stack up` records what it started
     report_dir: str | None = None  # where a run leaves its artifacts
+
+    def __post_init__(self):
+        for kind, url in self.urls.items():  # checked before anything starts or waits
+            check_url(url, f"--{kind}-url")
 
     def credentials(self, kind: str) -> dict[str, str]:
         return {name: os.environ[name] for name in CREDENTIAL_VARIABLES.get(kind, ()) if os.environ.get(name)}

@@ -9,7 +9,11 @@ import threading
 os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 
 from monsuite.fixtures.alerts import alert_campaign, pytest_generate_tests  # noqa: E402,F401
+import pytest  # noqa: E402
+
+from monsuite.errors import UserError  # noqa: E402
 from monsuite.fixtures.options import add_options  # noqa: E402
+from monsuite.options import RunOptions  # noqa: E402
 from monsuite.fixtures.stack import (  # noqa: E402,F401 - fixtures are registered by being imported here
     _component_gate, alertmanager_url, demo, demo_service, prometheus, sinks, stack,
 )
@@ -31,6 +35,10 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
+    try:  # bad options are a usage error of the whole run, before anything starts
+        RunOptions.from_pytest(config)
+    except UserError as exc:
+        raise pytest.UsageError(f"monsuite: {exc}") from None
     report_dir = config.getoption("--report-dir")
     if report_dir:
         config.pluginmanager.register(JsonReport(report_dir), "monsuite-json-report")

@@ -26,13 +26,14 @@ def register(commands) -> None:
 
 
 def dashboards_check(args) -> int:
+    from monsuite.clients.http import check_url
+    from monsuite.clients.prometheus import PrometheusClient
     from monsuite.dashboards.model import load_dashboard
     from monsuite.dashboards.report import result_lines
     from monsuite.dashboards.runner import run_dashboard
     from monsuite.timescale import TimeScaleError, parse_ms
 
-    from monsuite.clients.prometheus import PrometheusClient
-
+    args.prometheus_url = check_url(args.prometheus_url, "--prometheus-url")
     scrape_interval = args.scrape_interval or PrometheusClient(args.prometheus_url).global_scrape_interval()
     try:
         scrape_ms, target = parse_ms(scrape_interval), parse_ms(args.target) / 1000
@@ -48,6 +49,7 @@ def dashboards_check(args) -> int:
 
 
 def metrics_check(args) -> int:
+    from monsuite.clients.http import check_url
     from monsuite.manifest import load_manifest
     from monsuite.metrics_check import check
     from monsuite.rules.model import expand
@@ -57,7 +59,7 @@ def metrics_check(args) -> int:
     rule_files = expand(manifest.directory, list(manifest.rule_files))
     dashboards = sorted((manifest.directory / "dashboards").glob("*.json"))
     stack = None
-    url = args.prometheus_url
+    url = check_url(args.prometheus_url, "--prometheus-url") if args.prometheus_url else None
     if not url:
         stack = Stack(manifest, runtime="auto", profile="ci", log=None)
         stack.start()

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from monsuite.cli.common import existing_files
+from monsuite.clients.http import check_url
 
 
 def register(commands) -> None:
@@ -61,7 +62,8 @@ def rules_test(args) -> int:
 def rules_check(args) -> int:
     from monsuite.rules.check import check_files
 
-    report = check_files(existing_files(args.files), args.prometheus_url)
+    url = check_url(args.prometheus_url, "--prometheus-url") if args.prometheus_url else None
+    report = check_files(existing_files(args.files), url)
     for line in report.lines():
         print(line)
     return 0 if report.ok else 1

@@ -4,31 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import requests
 from prometheus_client.parser import text_string_to_metric_families
 
+from monsuite.clients.http import ServiceClient
 
-class AlertmanagerClient:
-    def __init__(self, url: str, timeout: float = 5.0):
-        self.url = url.rstrip("/")
-        self.session = requests.Session()
-        self.timeout = timeout
+
+class AlertmanagerClient(ServiceClient):
+    service = "Alertmanager"
 
     def post_alerts(self, alerts: list[dict]) -> None:
-        response = self.session.post(f"{self.url}/api/v2/alerts", json=alerts, timeout=self.timeout)
+        response = self.request("POST", "/api/v2/alerts", json=alerts)
         if response.status_code != 200:
             raise RuntimeError(f"Alertmanager refused the alerts: HTTP {response.status_code} {response.text[:300]}")
 
     def alerts(self, *matchers: str) -> list[dict]:
         """Gettable alerts; matchers as Alertmanager filters, e.g. 'alertname="X"'."""
-        response = self.session.get(f"{self.url}/api/v2/alerts", params=[("filter", m) for m in matchers], timeout=self.timeout)
-        response.raise_for_status()
-        return response.json()
+        return self.json("GET", "/api/v2/alerts", shape=list, params=[("filter", m) for m in matchers])
 
     def notification_requests(self, integration: str) -> tuple[float, float]:
         """(requests sent, requests failed) to receivers of one integration (webhook, slack, ...), from
         Alertmanager's own counters; a failed request is one Alertmanager saw fail, whatever the receiver did."""
-        response = self.session.get(f"{self.url}/metrics", timeout=self.timeout)
+        response = self.request("GET", "/metrics")
         response.raise_for_status()
         counts = {"alertmanager_notification_requests": 0.0, "alertmanager_notification_requests_failed": 0.0}
         for family in text_string_to_metric_families(response.text):
@@ -45,7 +41,7 @@ class AlertmanagerClient:
                              for n, op, v in matchers],
                 "startsAt": now.isoformat(), "endsAt": (now + timedelta(minutes=minutes)).isoformat(),
                 "createdBy": "monsuite", "comment": comment}
-        response = self.session.post(f"{self.url}/api/v2/silences", json=body, timeout=self.timeout)
+        response = self.request("POST", "/api/v2/silences", json=body)
         if response.status_code != 200:
             raise RuntimeError(f"Alertmanager refused the silence: {response.text[:300]}")
         return response.json()["silenceID"]

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import requests
 
+from monsuite.clients.http import ServiceClient
 
-class DemoClient:
-    def __init__(self, url: str, timeout: float = 5.0):
-        self.url = url.rstrip("/")
-        self.session = requests.Session()
-        self.timeout = timeout
+
+class DemoClient(ServiceClient):
+    service = "the demo service"
 
     def get(self, path: str, **kwargs) -> requests.Response:
-        return self.session.get(f"{self.url}{path}", timeout=self.timeout, **kwargs)
+        return self.request("GET", path, **kwargs)
 
     def post(self, path: str, **kwargs) -> requests.Response:
-        return self.session.post(f"{self.url}{path}", timeout=self.timeout, **kwargs)
+        return self.request("POST", path, **kwargs)
 
     def faults(self) -> dict:
         response = self.get("/faults")
@@ -24,12 +23,12 @@ class DemoClient:
 
     def inject(self, **faults) -> dict:
         """Set faults (merged with the current ones); raises with the service's message when refused."""
-        response = self.session.patch(f"{self.url}/faults", json=faults, timeout=self.timeout)
+        response = self.request("PATCH", "/faults", json=faults)
         if response.status_code != 200:
             raise ValueError(f"fault refused: {response.json().get('error', response.text)}")
         return response.json()
 
     def clear_faults(self) -> dict:
-        response = self.session.delete(f"{self.url}/faults", timeout=self.timeout)
+        response = self.request("DELETE", "/faults")
         response.raise_for_status()
         return response.json()

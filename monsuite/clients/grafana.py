@@ -8,17 +8,19 @@ import time
 
 import requests
 
+from monsuite.clients.http import ServiceClient
+
 
 class GrafanaError(RuntimeError):
     pass
 
 
-class GrafanaClient:
+class GrafanaClient(ServiceClient):
+    service = "Grafana"
+
     def __init__(self, url: str, *, token: str | None = None, user: str | None = None, password: str | None = None,
                  timeout: float = 10.0):
-        self.url = url.rstrip("/")
-        self.session = requests.Session()
-        self.timeout = timeout
+        super().__init__(url, timeout=timeout)
         token = token or os.environ.get("MONSUITE_GRAFANA_TOKEN")
         user = user or os.environ.get("MONSUITE_GRAFANA_USER")
         password = password or os.environ.get("MONSUITE_GRAFANA_PASSWORD")
@@ -27,12 +29,8 @@ class GrafanaClient:
         elif user and password:
             self.session.auth = (user, password)
 
-    def __repr__(self) -> str:  # never shows credentials
-        return f"GrafanaClient({self.url!r})"
-
     def _call(self, method: str, path: str, **kwargs) -> requests.Response:
-        response = self.session.request(method, f"{self.url}{path}", timeout=self.timeout, **kwargs)
-        return response
+        return self.request(method, path, **kwargs)
 
     @staticmethod
     def _message(response: requests.Response) -> str:
@@ -45,7 +43,7 @@ class GrafanaClient:
         response = self._call("GET", "/api/health")
         if response.status_code != 200:
             raise GrafanaError(f"Grafana unhealthy: HTTP {response.status_code} {response.text[:200]}")
-        return response.json()
+        return self.decoded(response)
 
     def ensure_prometheus_datasource(self, prometheus_url: str, *, uid: str = "prometheus", name: str = "Prometheus",
                                      scrape_interval: str = "15s") -> dict:
@@ -56,13 +54,13 @@ class GrafanaClient:
             return self.datasource(uid)
         if response.status_code != 200:
             raise GrafanaError(f"creating datasource {name}: HTTP {response.status_code} {self._message(response)}")
-        return response.json()["datasource"]
+        return self.decoded(response, dict)["datasource"]
 
     def datasource(self, uid: str) -> dict:
         response = self._call("GET", f"/api/datasources/uid/{uid}")
         if response.status_code != 200:
             raise GrafanaError(f"datasource {uid}: HTTP {response.status_code} {self._message(response)}")
-        return response.json()
+        return self.decoded(response)
 
     def put_dashboard(self, model: dict, *, folder_uid: str | None = None) -> dict:
         body = {"dashboard": {**model, "id": None}, "overwrite": True, "message": "monsuite"}
@@ -71,13 +69,13 @@ class GrafanaClient:
         response = self._call("POST", "/api/dashboards/db", json=body)
         if response.status_code != 200:
             raise GrafanaError(f"saving dashboard {model.get('uid')}: HTTP {response.status_code} {self._message(response)}")
-        return response.json()
+        return self.decoded(response)
 
     def dashboard(self, uid: str) -> dict:
         response = self._call("GET", f"/api/dashboards/uid/{uid}")
         if response.status_code != 200:
             raise GrafanaError(f"dashboard {uid}: HTTP {response.status_code} {self._message(response)}")
-        return response.json()["dashboard"]
+        return self.decoded(response, dict)["dashboard"]
 
     def query(self, expr: str, *, datasource_uid: str = "prometheus", time_from: str = "now-15m", time_to: str = "now",
               interval_ms: int = 15000, max_data_points: int = 1000, instant: bool = False) -> dict:
@@ -89,7 +87,7 @@ class GrafanaClient:
         response = self._call("POST", "/api/ds/query", json=body)
         seconds = time.perf_counter() - started
         try:
-            result = response.json()["results"]["A"]
+            result = self.decoded(response, dict)["results"]["A"]
         except (ValueError, KeyError):
             raise GrafanaError(f"/api/ds/query: HTTP {response.status_code} {response.text[:200]}") from None
         frames = result.get("frames") or []

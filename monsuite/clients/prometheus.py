@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-import requests
+from monsuite.clients.http import ServiceClient, ServiceError, redacted
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
 
@@ -31,26 +31,23 @@ class Target:
         return bool(self.last_scrape) and not self.last_scrape.startswith("0001-")
 
 
-class PrometheusClient:
-    def __init__(self, url: str, session: requests.Session | None = None, timeout: float = 5.0):
-        self.url = url.rstrip("/")
-        self.session = session or requests.Session()
-        self.timeout = timeout
+class PrometheusClient(ServiceClient):
+    service = "Prometheus"
 
     def _get(self, path: str, **params) -> dict | list:
-        response = self.session.get(f"{self.url}{path}", params=params or None, timeout=self.timeout)
-        try:
-            body = response.json()
-        except ValueError:
-            raise PrometheusAPIError(f"GET {path}: HTTP {response.status_code}: {response.text[:200]}") from None
-        if body.get("status") != "success":
+        # 400/422/503 carry the API's own error body (a bad query is the caller's finding, not the network's)
+        body = self.json("GET", path, shape=dict, ok=(200, 400, 422, 503), params=params or None)
+        if "status" not in body:
+            raise ServiceError(f"Prometheus at {redacted(self.url)}: GET {path} answered JSON without a status; "
+                               "is that really Prometheus?")
+        if body["status"] != "success":
             raise PrometheusAPIError(f"GET {path}: {body.get('errorType')}: {body.get('error')}")
         return body["data"]
 
     def ready(self) -> bool:
         try:
-            return self.session.get(f"{self.url}/-/ready", timeout=self.timeout).status_code == 200
-        except requests.RequestException:
+            return self.request("GET", "/-/ready").status_code == 200
+        except ServiceError:
             return False
 
     def targets(self) -> list[Target]:

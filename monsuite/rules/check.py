@@ -9,8 +9,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
-
+from monsuite.clients.prometheus import PrometheusClient
 from monsuite.rules.model import load_rules
 from monsuite.rules.references import groupings, selectors
 
@@ -57,15 +56,12 @@ class LabelIndex:
     """Label names per metric, as the live Prometheus has them."""
 
     def __init__(self, url: str):
-        self.url = url.rstrip("/")
-        self.session = requests.Session()
+        self.client = PrometheusClient(url, timeout=10)
         self._cache: dict[str, set[str]] = {}
 
     def labels_of(self, metric: str) -> set[str]:
         if metric not in self._cache:
-            response = self.session.get(f"{self.url}/api/v1/labels", params={"match[]": metric}, timeout=10)
-            response.raise_for_status()
-            self._cache[metric] = set(response.json().get("data") or [])
+            self._cache[metric] = set(self.client._get("/api/v1/labels", **{"match[]": metric}) or [])
         return self._cache[metric]
 
 

@@ -5,26 +5,20 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
-import requests
-
+from monsuite.clients.http import ServiceClient, ServiceError
 from monsuite.waits import wait_until
 
 
-class SinkClient:
-    def __init__(self, url: str, timeout: float = 5.0):
-        self.url = url.rstrip("/")
-        self.session = requests.Session()
-        self.timeout = timeout
+class SinkClient(ServiceClient):
+    service = "the notification sinks"
 
     def deliveries(self, receiver: str | None = None, channel: str | None = None, since_id: int = 0) -> list[dict]:
         params = {k: v for k, v in {"receiver": receiver, "channel": channel, "since_id": since_id}.items() if v}
-        response = self.session.get(f"{self.url}/deliveries", params=params, timeout=self.timeout)
-        response.raise_for_status()
-        return response.json()
+        return self.json("GET", "/deliveries", shape=list, params=params)
 
     def fail(self, **plan) -> dict:
         """Make the sinks fail: first=N, fraction=f, status=500, delay_ms=..., receiver=name (see FailurePlan)."""
-        response = self.session.put(f"{self.url}/failures", json=plan, timeout=self.timeout)
+        response = self.request("PUT", "/failures", json=plan)
         if response.status_code != 200:
             raise ValueError(f"failure plan refused: {response.text}")
         return response.json()
@@ -33,10 +27,10 @@ class SinkClient:
         self.fail()
 
     def rejected(self) -> list[dict]:
-        return self.session.get(f"{self.url}/rejected", timeout=self.timeout).json()
+        return self.json("GET", "/rejected", shape=list)
 
     def clear(self) -> None:
-        self.session.delete(f"{self.url}/deliveries", timeout=self.timeout).raise_for_status()
+        self.request("DELETE", "/deliveries").raise_for_status()
 
     def wait_for(self, receiver: str, *, count: int = 1, match: Callable[[dict], bool] = lambda d: True,
                  timeout: float = 30.0, since_id: int = 0) -> list[dict]:
@@ -93,5 +87,5 @@ class DeliveryFeed:
         while not self._stop.wait(self.interval):
             try:
                 self.refresh()
-            except requests.RequestException:
+            except ServiceError:
                 continue  # a sink stopped by a fault comes back; the next poll catches up

@@ -1,0 +1,87 @@
+"""One error path for the network: every client of a service (Prometheus, Alertmanager, Grafana, the
+sinks, the demo service) sends through ServiceClient, which turns a refused connection, a timeout, an
+answer that is not JSON or not the shape the service's API documents into one ServiceError naming the
+URL and what to check. It is a UserError: the CLI prints the line and exits 2."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import requests
+
+from monsuite.errors import UserError
+
+
+class ServiceError(UserError):
+    """A service did not answer, or not as its API says."""
+
+
+def check_url(url: str, what: str) -> str:
+    """The URL without a trailing slash, or a UserError saying what is wrong with it (before any wait)."""
+    parts = urlsplit(str(url or ""))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UserError(f"{what}: {url!r} is not a URL; give one such as http://127.0.0.1:9090")
+    try:
+        parts.port
+    except ValueError:
+        raise UserError(f"{what}: {url!r} has a port that is not a number between 1 and 65535") from None
+    return str(url).rstrip("/")
+
+
+def redacted(url: str) -> str:
+    """A URL fit to print: any user:password in it replaced."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=f"***@{host}").geturl()
+
+
+class ServiceClient:
+    service = "the service"  # what to call it in messages
+    hint = "is it running, and is this its URL?"
+
+    def __init__(self, url: str, session: requests.Session | None = None, timeout: float = 5.0):
+        self.url = check_url(url, f"{self.service} URL")
+        self.session = session or requests.Session()
+        self.timeout = timeout
+
+    def __repr__(self) -> str:  # never shows credentials
+        return f"{type(self).__name__}({redacted(self.url)!r})"
+
+    def request(self, method: str, path: str, **kwargs) -> requests.Response:
+        kwargs.setdefault("timeout", self.timeout)
+        where = f"{self.service} at {redacted(self.url)}"
+        try:
+            return self.session.request(method, f"{self.url}{path}", **kwargs)
+        except requests.Timeout:
+            raise ServiceError(f"{where}: no answer to {method} {path} within {kwargs['timeout']:g}s; {self.hint}") from None
+        except requests.ConnectionError:
+            raise ServiceError(f"{where}: cannot connect; {self.hint}") from None
+        except requests.RequestException as exc:
+            raise ServiceError(f"{where}: {method} {path} failed ({type(exc).__name__}); {self.hint}") from None
+
+    def json(self, method: str, path: str, *, shape: type | tuple = (dict, list), ok: tuple = (200,), **kwargs):
+        """The JSON body of a successful answer, of the documented shape."""
+        response = self.request(method, path, **kwargs)
+        if response.status_code not in ok:
+            raise ServiceError(f"{self.service} at {redacted(self.url)}: {method} {path} answered HTTP "
+                               f"{response.status_code} ({_snippet(response)}); is that really {self.service}?")
+        return self.decoded(response, shape)
+
+    def decoded(self, response: requests.Response, shape: type | tuple = (dict, list)):
+        """The JSON body of an answer already received, of the documented shape."""
+        where = f"{self.service} at {redacted(self.url)}: {response.request.method} {urlsplit(response.url).path}"
+        try:
+            body = response.json()
+        except ValueError:
+            raise ServiceError(f"{where} answered something that is not JSON ({_snippet(response)}); "
+                               f"is that really {self.service}?") from None
+        if not isinstance(body, shape):
+            raise ServiceError(f"{where} answered JSON of an unexpected shape; is that really {self.service}?")
+        return body
+
+
+def _snippet(response: requests.Response) -> str:
+    text = " ".join(response.text.split())
+    return repr(text[:80] + ("..." if len(text) > 80 else "")) if text else "an empty body"
