@@ -33,3 +33,11 @@ def test_hints_repeat_the_state_file_the_user_gave(tmp_path, capsys):
     state = tmp_path / "elsewhere.json"
     assert main(["stack", "status", "--state-file", str(state)]) == 2
     assert f"`monsuite stack up --state-file {state}`" in capsys.readouterr().err
+
+
+def test_a_state_file_of_another_shape_is_one_line_and_exit_2(tmp_path, capsys):
+    state = tmp_path / "state.json"
+    state.write_text("{}")
+    for action in ("status", "down"):
+        assert main(["stack", action, "--state-file", str(state)]) == 2
+        assert "not a monsuite state file" in capsys.readouterr().err
