@@ -6,6 +6,7 @@ so rule files and Alertmanager templates keep their own `{{ }}` syntax untouched
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Callable
@@ -31,6 +32,7 @@ def render_tree(stack_dir: Path, config_dir: Path, context: dict,
     ``transforms`` maps a source file to a function applied to its text (the time scaling of rules).
     """
     transforms = {p.resolve(): f for p, f in (transforms or {}).items()}
+    config_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for source in sorted(stack_dir.rglob("*")):
         if source.is_dir() or source.name == "stack.yaml" or "__pycache__" in source.parts:
@@ -53,3 +55,19 @@ def render_tree(stack_dir: Path, config_dir: Path, context: dict,
     for directory in [config_dir, *[p for p in config_dir.rglob("*") if p.is_dir()]]:
         directory.chmod(0o755)
     return written
+
+
+CONFIG_REFERENCE = re.compile(r"\{\{\s*config_dir\s*\}\}/([^\s'\"*?\[]+)(?=[\s'\"]|$)")
+
+
+def missing_config_files(manifest, config_dir: Path) -> list[tuple[str, str]]:
+    """(field, file) for every `{{ config_dir }}/<file>` a component's args or env name that the stack
+    directory does not provide (neither <file> nor <file>.j2 beside stack.yaml). Globs are left to the program."""
+    missing = []
+    for name, component in manifest.components.items():
+        for field, values in (("args", component.args), ("env", tuple(component.env.values()))):
+            for value in values:
+                for relative in CONFIG_REFERENCE.findall(value):
+                    if not (config_dir / relative).exists():
+                        missing.append((f"components.{name}.{field}", relative))
+    return missing

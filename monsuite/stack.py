@@ -28,13 +28,13 @@ import requests
 from monsuite import readiness
 from monsuite.alerts import canary
 from monsuite.clients.prometheus import PrometheusClient
-from monsuite.errors import ComponentUnavailable, UserError
+from monsuite.errors import ComponentUnavailable, ManifestError, UserError
 from monsuite.history import backfill
 from monsuite.manifest import Component, StackManifest
 from monsuite.options import RunOptions
 from monsuite.ports import free_ports, port_is_open
 from monsuite.profiles import resolve_profile
-from monsuite.render import render_string, render_tree
+from monsuite.render import missing_config_files, render_string, render_tree
 from monsuite.rules.model import expand
 from monsuite.rules.scale import scale_rule_text
 from monsuite.runtimes import process
@@ -144,6 +144,7 @@ class Stack:
         self._ports, self._context_values = ports, context
         if any(isinstance(c, Choice) and runtime_of(c).starts for c in self.choices.values()):
             render_tree(self.manifest.directory, self.run_dir / "config", context, self._rule_transforms())
+            self._check_config_files()
             self._keep_rules_as_artifacts()
             self._write_history(context)
             self._install_canary(context)
@@ -178,6 +179,13 @@ class Stack:
         pool.shutdown(wait=True)
         if failed:
             raise next((e for e in failed if not isinstance(e, Aborted)), failed[0])
+
+    def _check_config_files(self) -> None:
+        started = {n for n, c in self.choices.items() if isinstance(c, Choice) and runtime_of(c).starts}
+        for field, relative in missing_config_files(self.manifest, self.run_dir / "config"):
+            if field.split(".")[1] in started:
+                raise ManifestError(self.manifest.path, field, f"names {{{{ config_dir }}}}/{relative}, which the stack "
+                                    f"directory does not have: add {relative} (or {relative}.j2) beside stack.yaml")
 
     def _allocate_ports(self) -> dict[str, dict[str, int]]:
         wanted = [

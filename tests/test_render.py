@@ -23,3 +23,17 @@ def test_an_undefined_template_variable_names_the_file(tmp_path):
     (tmp_path / "am.yml.j2").write_text("{{ components.nope.port }}")
     with pytest.raises(ManifestError, match=r"am\.yml\.j2: template error"):
         render_tree(tmp_path, tmp_path / "out", {"components": {}})
+
+
+def test_a_config_file_the_args_name_but_the_stack_lacks_is_named(tmp_path):
+    from monsuite.manifest import load_manifest
+    from monsuite.render import missing_config_files
+
+    (tmp_path / "stack.yaml").write_text(
+        "name: x\ncomponents:\n  prometheus:\n    kind: prometheus\n    binary: prometheus\n"
+        "    args: ['--config.file={{ config_dir }}/prometheus.yml', '--rules={{ config_dir }}/rules/*.yml']\n")
+    config = tmp_path / "config"
+    config.mkdir()
+    assert missing_config_files(load_manifest(tmp_path), config) == [("components.prometheus.args", "prometheus.yml")]
+    (config / "prometheus.yml").write_text("global: {}\n")
+    assert missing_config_files(load_manifest(tmp_path), config) == []
