@@ -1,10 +1,12 @@
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from monsuite.dashboards.model import load_dashboard
 from monsuite.dashboards.variables import expand, grafana_duration, interval_ms, rate_interval_ms, round_interval
+from monsuite.errors import ManifestError
 
 DATA = Path(__file__).resolve().parent.parent / "monsuite" / "suites" / "public-dashboards"
 
@@ -31,9 +33,20 @@ def test_rows_collapsed_rows_old_rows_and_library_panels(tmp_path):
 
 
 def test_the_api_wrapper_is_accepted_and_a_non_dashboard_refused(tmp_path):
-    assert load_dashboard(write(tmp_path, {"dashboard": {"title": "x", "panels": []}})).title == "x"
+    panel = {"id": 1, "type": "stat", "targets": [{"refId": "A", "expr": "up"}]}
+    assert load_dashboard(write(tmp_path, {"dashboard": {"title": "x", "panels": [panel]}})).title == "x"
     with pytest.raises(Exception, match="not a Grafana dashboard model"):
         load_dashboard(write(tmp_path, {"hello": 1}))
+
+
+@pytest.mark.parametrize("model, field, says", [
+    ({"title": "bad", "panels": "x"}, "panels", "list of objects"),
+    ({"title": "bad", "panels": [{"id": 1, "targets": "up"}]}, "panels[0].targets", "list of objects"),
+    ({"title": "empty", "panels": []}, "panels", "no panels"),
+])
+def test_a_malformed_or_empty_dashboard_is_named_with_the_field(tmp_path, model, field, says):
+    with pytest.raises(ManifestError, match=f"{re.escape(field)}: .*{says}"):
+        load_dashboard(write(tmp_path, model))
 
 
 def test_public_dashboards_parse_completely():

@@ -53,6 +53,7 @@ def load_dashboard(path: Path) -> Dashboard:
         data = data["dashboard"]
     if not isinstance(data, dict) or not ("panels" in data or "rows" in data):
         raise ManifestError(path, "", "not a Grafana dashboard model (no panels)")
+    _check_lists(path, data)
     time_range = data.get("time") or {}
     dashboard = Dashboard(str(path), str(data.get("uid") or ""), str(data.get("title") or Path(path).stem),
                           str(time_range.get("from", "now-6h")), str(time_range.get("to", "now")),
@@ -62,6 +63,24 @@ def load_dashboard(path: Path) -> Dashboard:
     if duplicates:
         dashboard.problems.append(f"panel ids used twice: {', '.join(duplicates)}")
     return dashboard
+
+
+def _check_lists(path: Path, data: dict) -> None:
+    """panels, rows and each panel's targets must be lists of objects, as Grafana's JSON model has them."""
+    def objects(value, field: str) -> list:
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            raise ManifestError(path, field, "must be a list of objects (Grafana's dashboard JSON model)")
+        return value
+
+    for key in ("panels", "rows"):
+        for index, panel in enumerate(objects(data.get(key), key)):
+            for inner in ("panels", "targets"):
+                for child_index, child in enumerate(objects(panel.get(inner), f"{key}[{index}].{inner}")):
+                    objects(child.get("targets"), f"{key}[{index}].{inner}[{child_index}].targets")
+    if not data.get("panels") and not data.get("rows"):
+        raise ManifestError(path, "panels", "the dashboard has no panels: nothing to check")
 
 
 def _panels(data: dict):
