@@ -40,6 +40,12 @@ GOOD = {"name": "s1", "alert": "A", "fault": {"demo": {"error_rate": 0.5}}, "rec
     ({"budget": "soon"}, "(s1)", "not a Prometheus duration"),
     ({"colour": "red"}, "(s1).colour", "unknown key"),
     ({"visible": {"series": "up", "when": "sometimes"}}, "(s1).visible", "must be {series"),
+    ({"fault": {"demo": {"health_failng": True}}}, "(s1).fault.demo", "unknown fault 'health_failng'"),
+    ({"fault": {"demo": {"health_failing": "yes"}}}, "(s1).fault.demo", "must be true or false"),
+    ({"fault": {"demo": {"error_rate": 5}}}, "(s1).fault.demo", "between 0 and 1"),
+    ({"fault": {"traffic": {"execs": 0}}}, "(s1).fault.traffic", "unknown setting 'execs'"),
+    ({"fault": {"traffic": {"reads_per_second": "many"}}}, "(s1).fault.traffic", "could not convert"),
+    ({"keeps_instance": "no"}, "(s1).keeps_instance", "true or false"),
 ])
 def test_a_bad_scenario_names_the_file_the_scenario_and_the_problem(tmp_path, change, field, problem):
     path = write(tmp_path, [{**GOOD, **change}])

@@ -28,17 +28,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 import yaml
 
+from monsuite.demo.faults import FaultError, FaultState
 from monsuite.errors import ManifestError
 from monsuite.history import History, HistorySeries
 from monsuite.yamlfile import load_yaml
 from monsuite.rules.model import Rule
 from monsuite.timescale import TimeScaleError, parse_ms
+from monsuite.traffic.generator import Rates
 
 FAULT_KINDS = ("demo", "stop", "push", "traffic")
 SCENARIO_KEYS = {
@@ -215,13 +218,35 @@ def _check_unit(unit, fail) -> None:
         fail("unit", str(exc))
 
 
+DEMO_WORKERS = 3  # the demo service's default (python -m monsuite.demo --workers-simulated)
+
+
+def _traffic_rates(changes: dict) -> None:
+    unknown = set(changes) - {f.name for f in dataclasses.fields(Rates)}
+    if unknown:
+        raise ValueError(f"unknown setting {sorted(unknown)[0]!r}")
+    merged = {**dataclasses.asdict(Rates()), **changes}
+    Rates(float(merged["reads_per_second"]), float(merged["executions_per_second"]),
+          {str(k): float(v) for k, v in (merged["tenant_rates"] or {}).items()}).validate()
+
+
 def _check_fault(fault, components: set[str], fail) -> None:
     if not isinstance(fault, dict) or not fault or set(fault) - set(FAULT_KINDS):
         fail("fault", f"must be a mapping with one or more of {', '.join(FAULT_KINDS)}")
     if "demo" in fault and (not isinstance(fault["demo"], dict) or not fault["demo"]):
         fail("fault.demo", "must be a mapping of demo-service faults, e.g. {error_rate: 0.5}")
+    if "demo" in fault:
+        try:  # the demo service's own validation, so a misspelt fault or a wrong type fails here, not mid-run
+            FaultState(workers=DEMO_WORKERS).update(fault["demo"])
+        except FaultError as exc:
+            fail("fault.demo", str(exc))
     if "traffic" in fault and (not isinstance(fault["traffic"], dict) or not fault["traffic"]):
         fail("fault.traffic", "must be a mapping of traffic settings, e.g. {executions_per_second: 0}")
+    if "traffic" in fault:
+        try:
+            _traffic_rates(fault["traffic"])
+        except (ValueError, TypeError, AttributeError) as exc:
+            fail("fault.traffic", f"{exc} (settings: {', '.join(f.name for f in dataclasses.fields(Rates))})")
     if "stop" in fault and fault["stop"] not in components:
         fail("fault.stop", f"the stack has no component {fault['stop']!r}")
     if "push" in fault:
