@@ -211,8 +211,14 @@ def _component(path: Path, name: str, body) -> Component:
         ready=_readiness(path, where, body.get("ready"), ports), depends_on=tuple(depends),
         run_as=body.get("run_as"), init=_commands(path, f"{where}.init", body.get("init")),
         after_start=_commands(path, f"{where}.after_start", body.get("after_start")),
-        optional=bool(body.get("optional", False)), description=str(body.get("description") or ""),
+        optional=_boolean(path, f"{where}.optional", body.get("optional", False)), description=str(body.get("description") or ""),
     )
+
+
+def _boolean(path: Path, field: str, value) -> bool:
+    if not isinstance(value, bool):  # YAML's "no" in quotes is a string, and a string is true in Python
+        raise ManifestError(path, field, f"must be true or false, got {value!r}")
+    return value
 
 
 def _readiness(path: Path, where: str, ready, ports) -> Readiness:

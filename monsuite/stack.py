@@ -130,6 +130,10 @@ class Stack:
         for name, choice in self.choices.items():
             if isinstance(choice, Unavailable):
                 self.unavailable[name] = choice.reason
+        if not any(isinstance(c, Choice) for c in self.choices.values()):
+            how = "; ".join(f"{n}: {r}" for n, r in list(self.unavailable.items())[:2])
+            raise ComponentUnavailable(f"{self.manifest.path}: no component can be provided with --runtime {self.runtime} "
+                                       f"(with external, give at least --prometheus-url). {how}")
         # An external stack is whatever the user points at: what it lacks is skipped, never fatal.
         required = [] if self.runtime == "external" else [
             n for n in self.unavailable if not self.manifest.components[n].optional]

@@ -91,3 +91,22 @@ def test_pytest_stops_at_collection_with_exit_2_on_a_bad_scenarios_file(tmp_path
                              "--collect-only"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2, result.stdout
     assert "no receiver 'slak'" in result.stdout and "(high-error-rate).receivers" in result.stdout
+
+
+def test_an_external_stack_without_any_url_is_refused(tmp_path):
+    result = run("stack", "up", "--runtime", "external", "--state-file", str(tmp_path / "s.json"))
+    assert result.returncode == 2 and "give at least --prometheus-url" in result.stderr
+    assert not (tmp_path / "s.json").exists()
+
+
+def test_optional_must_be_a_real_boolean(tmp_path):
+    (tmp_path / "stack.yaml").write_text('name: x\ncomponents:\n  a: {kind: app, module: m, optional: "no"}\n')
+    result = run("stack", "up", "--stack", str(tmp_path), "--state-file", str(tmp_path / "s.json"))
+    assert result.returncode == 2 and "components.a.optional: must be true or false" in result.stderr
+
+
+def test_routes_test_that_would_check_nothing_is_refused(tmp_path):
+    stack = Path(DEFAULT_STACK)
+    result = run("routes", "test", "--no-live", "--no-amtool", "--config", str(stack / "alertmanager.yml.j2"),
+                 str(stack / "routes.yaml"))
+    assert result.returncode == 2 and "check nothing" in result.stderr

@@ -75,3 +75,13 @@ def test_the_cli_exits_1_on_a_failing_case_and_2_on_bad_input(tmp_path):
     failing = cli("--config", DATA / "conf.routing.yml", cases)
     assert failing.returncode == 1 and "FAIL routes[0]" in failing.stdout
     assert cli("--config", tmp_path / "missing.yml", cases).returncode == 2
+
+
+def test_an_unknown_key_in_a_case_is_named(tmp_path):
+    from monsuite.errors import ManifestError
+    from monsuite.routing.cases import load_cases
+
+    path = tmp_path / "routes.yaml"
+    path.write_text(yaml.safe_dump({"routes": [{"labels": {"a": "b"}, "receivers": ["x"], "recievers": ["y"]}]}))
+    with pytest.raises(ManifestError, match=r"routes\[0\]\.recievers: unknown key"):
+        load_cases(path)

@@ -24,6 +24,8 @@ import yaml
 from monsuite.errors import ManifestError
 from monsuite.yamlfile import load_yaml
 
+CASE_KEYS = {"routes": {"labels", "receivers"}, "inhibitions": {"source", "target", "inhibited"},
+             "silences": {"matchers", "alert", "silenced"}}
 MATCHER = re.compile(r'^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*$')
 
 
@@ -63,6 +65,11 @@ def load_cases(path: Path) -> Cases:
         raise ManifestError(path, "", f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(data, dict) or set(data) - {"routes", "inhibitions", "silences"}:
         raise ManifestError(path, "", "must be a mapping with routes, inhibitions and/or silences")
+    for section, allowed in CASE_KEYS.items():
+        for i, case in enumerate(data.get(section) or []):
+            unknown = sorted(set(case) - allowed) if isinstance(case, dict) else []
+            if unknown:
+                raise ManifestError(path, f"{section}[{i}].{unknown[0]}", f"unknown key; allowed: {', '.join(sorted(allowed))}")
     routes = []
     for i, case in enumerate(data.get("routes") or []):
         where = f"routes[{i}]"
