@@ -27,6 +27,7 @@ import requests
 
 from monsuite import readiness
 from monsuite.alerts import canary
+from monsuite.clients.http import redacted
 from monsuite.clients.prometheus import PrometheusClient
 from monsuite.errors import ComponentUnavailable, ManifestError, UserError
 from monsuite.history import backfill
@@ -366,7 +367,7 @@ class Stack:
             rendered = [render_string(part, own, source=source, field=f"components.{name}.after_start") for part in command]
             process.run_command(rendered, StartContext(self.run_dir, self.run_id, component_dir, [], env, {}, None, self._abort, []))
         handle.ready_seconds = time.monotonic() - self._started_at
-        self.log(f"{name:<22} {handle.runtime:<8} {handle.url or '-':<28} ready after {time.monotonic() - t0:5.2f}s  ({handle.detail})")
+        self.log(f"{name:<22} {handle.runtime:<8} {redacted(handle.url) if handle.url else '-':<28} ready after {time.monotonic() - t0:5.2f}s  ({handle.detail})")
         self._write_state()
 
     def _register(self, handle: Handle) -> None:
@@ -490,7 +491,8 @@ class Stack:
     # ---- state file ----------------------------------------------------------------------------
     def state(self) -> dict:
         with self._lock:
-            components = {n: h.to_state() for n, h in self.handles.items()}
+            # credentials in a URL's userinfo stay in memory only: never in a file or a report
+            components = {n: {**h.to_state(), "url": redacted(h.url) if h.url else h.url} for n, h in self.handles.items()}
         return {
             "run_id": self.run_id,
             "stack": str(self.manifest.path),

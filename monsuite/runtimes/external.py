@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from monsuite.clients.http import redacted
 from monsuite.manifest import EXTERNAL_KINDS, Component
 from monsuite.runtimes.base import Choice, Handle, Unavailable
 
@@ -12,7 +13,7 @@ def choose(component: Component, urls: dict[str, str]) -> Choice | Unavailable:
     url = urls.get(component.kind)
     if not url:
         return Unavailable(f"no --{component.kind}-url given")
-    return Choice("external", f"URL {url}", url=url.rstrip("/"))
+    return Choice("external", f"URL {redacted(url)}", url=url.rstrip("/"))
 
 
 def handle(component: Component, choice: Choice) -> Handle:
