@@ -66,3 +66,12 @@ def test_the_cli_exit_status_follows_the_verdicts(tmp_path):
     assert failing.returncode == 1 and "FAILED" in failing.stdout
     missing = cli(tmp_path / "none.yml")
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_a_lint_finding_is_its_own_verdict_not_ok_and_failed_at_once(tmp_path):
+    from monsuite.rules.check import check_files
+
+    path = tmp_path / "dup.yml"
+    path.write_text("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n  - alert: A\n    expr: up == 0\n")
+    line = check_files([path]).lines()[0]
+    assert line.startswith("LINT ") and "FAILED" not in line and "duplicate rule" in line
