@@ -75,3 +75,15 @@ def test_a_lint_finding_is_its_own_verdict_not_ok_and_failed_at_once(tmp_path):
     path.write_text("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n  - alert: A\n    expr: up == 0\n")
     line = check_files([path]).lines()[0]
     assert line.startswith("LINT ") and "FAILED" not in line and "duplicate rule" in line
+
+
+def test_promtools_warnings_are_kept_and_a_rule_file_given_as_a_test_is_named(tmp_path):
+    from monsuite.rules.unittests import run_file
+
+    test = tmp_path / "t.yml"
+    test.write_text("rule_files: [nope/*.yml]\ntests:\n- interval: 1m\n  input_series: []\n  alert_rule_test: []\n")
+    assert any("no file match pattern" in w for w in run_file(test).warnings)
+    rules = tmp_path / "rules.yml"
+    rules.write_text("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n")
+    result = run_file(rules)
+    assert result.verdict == "error" and any("rule file, not a unit test file" in w for w in result.warnings)

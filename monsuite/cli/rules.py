@@ -49,6 +49,8 @@ def rules_test(args) -> int:
     for result in results:
         note = {"unsupported": f" (needs a newer promtool: unknown field {', '.join(result.unsupported_fields)})"}.get(result.verdict, "")
         print(f"{result.verdict.upper():<11} {result.path}{note}")
+        for warning in result.warnings:
+            print(f"    WARNING {warning}")
         for failure in result.failures:
             for line in failure.explain():
                 print(f"    {line}")

@@ -63,6 +63,7 @@ class FileResult:
     failures: list[Failure] = field(default_factory=list)
     unsupported_fields: list[str] = field(default_factory=list)
     uncovered_alerts: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # promtool's own (e.g. a rule file pattern matched nothing)
     output: str = ""
 
 
@@ -71,9 +72,15 @@ def run_file(path: Path, promtool: str = "promtool") -> FileResult:
     proc = subprocess.run([promtool, "test", "rules", path.name], cwd=path.parent, capture_output=True, text=True, timeout=300)
     output = proc.stdout + proc.stderr
     result = FileResult(str(path), "passed" if proc.returncode == 0 else "failed", proc.returncode, output=output)
+    result.warnings = [line.strip().removeprefix("WARNING:").strip() for line in output.splitlines()
+                       if line.strip().startswith("WARNING:")]
     if proc.returncode != 0:
         unknown = UNKNOWN_FIELD.findall(output)
-        if unknown:
+        if unknown and _is_rule_file(path):
+            result.verdict = "error"
+            result.failures = []
+            result.warnings.append("this is a rule file, not a unit test file: give the test file that names it in rule_files")
+        elif unknown:
             result.verdict = "unsupported"
             result.unsupported_fields = sorted({f"{name} (in {kind.split('.')[-1]})" for _, name, kind in unknown})
         else:
@@ -82,6 +89,14 @@ def run_file(path: Path, promtool: str = "promtool") -> FileResult:
                 result.verdict = "error"
     result.uncovered_alerts = uncovered_alerts(path)
     return result
+
+
+def _is_rule_file(path: Path) -> bool:
+    try:
+        data = yaml.safe_load(Path(path).read_text())
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and "groups" in data and "tests" not in data
 
 
 def parse_failures(output: str) -> list[Failure]:
