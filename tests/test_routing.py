@@ -1,6 +1,7 @@
 """Routing cases through amtool and a live Alertmanager: the upstream expectations for its routing test
 configs, the default stack's table (routes, inhibitions, silences), and failures that are reported."""
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -85,3 +86,16 @@ def test_an_unknown_key_in_a_case_is_named(tmp_path):
     path.write_text(yaml.safe_dump({"routes": [{"labels": {"a": "b"}, "receivers": ["x"], "recievers": ["y"]}]}))
     with pytest.raises(ManifestError, match=r"routes\[0\]\.recievers: unknown key"):
         load_cases(path)
+
+
+@pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool not on PATH (Debian: prometheus-alertmanager)")
+def test_a_label_value_with_a_double_quote_is_routed_like_any_other(tmp_path):
+    config = tmp_path / "am.yml"
+    config.write_text(r"""route: {receiver: a, routes: [{receiver: b, matchers: ['x="q\"uote"']}]}
+receivers: [{name: a}, {name: b}]
+""")
+    cases = tmp_path / "routes.yaml"
+    cases.write_text(yaml.safe_dump({"routes": [{"labels": {"x": 'q"uote'}, "receivers": ["b"]},
+                                                {"labels": {"x": "plain"}, "receivers": ["a"]}]}))
+    report = run_routing_test(config, cases)
+    assert not report.problems(), report.problems()

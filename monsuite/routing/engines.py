@@ -22,18 +22,29 @@ CASE_LABEL = "monsuite_case"
 ALERTMANAGER_BINARIES = ("prometheus-alertmanager", "alertmanager")
 
 
-def amtool_routes(config: Path, cases: Cases) -> list[tuple[str, ...]]:
+def amtool_routes(config: Path, cases: Cases, shown_as: Path | None = None) -> list[tuple[str, ...]]:
+    """Receivers per routing case, as amtool routes it; `shown_as` is the user's file that `config` was
+    made from (errors name that one, not a temporary copy)."""
     amtool = find_binary(("amtool",))
     if amtool is None:
         raise UserError("amtool not found on PATH (Debian package prometheus-alertmanager)")
     found = []
-    for case in cases.routes:
+    for index, case in enumerate(cases.routes):
         proc = subprocess.run([amtool, "config", "routes", "test", f"--config.file={config}",
-                               *[f"{k}={v}" for k, v in case.labels.items()]], capture_output=True, text=True, timeout=30)
+                               *[amtool_label(k, v) for k, v in case.labels.items()]], capture_output=True, text=True,
+                              timeout=30)
         if proc.returncode != 0:
-            raise UserError(f"amtool failed on {config}: {(proc.stderr or proc.stdout).strip()[:300]}")
+            said = " ".join(line for line in (proc.stderr or proc.stdout).splitlines() if "overrides" not in line)
+            raise UserError(f"amtool could not route routes[{index}] {case.labels} with {shown_as or config}: {said.strip()[:300]}")
         found.append(tuple(r for r in proc.stdout.strip().split(",") if r))
     return found
+
+
+def amtool_label(name: str, value: str) -> str:
+    """A label for amtool's command line: quoted, with quotes and backslashes in the value escaped."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'{name}="{escaped}"'
+
 
 
 class LiveAlertmanager:

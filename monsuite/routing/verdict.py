@@ -54,7 +54,7 @@ def run_routing_test(config: Path, cases_path: Path, *, use_amtool: bool = True,
     with tempfile.TemporaryDirectory(prefix="monsuite-routes-") as tmp:
         safe = write_routing_only(Path(config), Path(tmp) / "alertmanager.yml")
         if use_amtool and cases.routes:
-            report.amtool, report.seconds["amtool"] = timed(amtool_routes, safe, cases)
+            report.amtool, report.seconds["amtool"] = timed(amtool_routes, safe, cases, Path(config))
         if use_live:
             started = time.perf_counter()
             with LiveAlertmanager(safe) as am:
