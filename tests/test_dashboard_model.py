@@ -72,3 +72,9 @@ def test_variables_expand_in_every_syntax():
     assert expand('rate(x{job=~"$job", instance="${node}"}[$__rate_interval])', values) == \
         'rate(x{job=~"(a|b\\.c)", instance="host:9100"}[1m])'
     assert expand("[[node]] ${node:raw} $unknown", values) == "host:9100 host:9100 $unknown"
+
+
+def test_a_row_id_used_again_by_a_panel_is_reported(tmp_path):
+    model = {"title": "rows", "panels": [{"id": 1, "type": "row", "title": "r"},
+                                         {"id": 1, "type": "stat", "targets": [{"refId": "A", "expr": "up"}]}]}
+    assert "panel ids used twice: 1" in load_dashboard(write(tmp_path, model)).problems

@@ -58,7 +58,7 @@ def load_dashboard(path: Path) -> Dashboard:
     dashboard = Dashboard(str(path), str(data.get("uid") or ""), str(data.get("title") or Path(path).stem),
                           str(time_range.get("from", "now-6h")), str(time_range.get("to", "now")),
                           list(_panels(data)), list((data.get("templating") or {}).get("list") or []))
-    ids = [p.id for p in dashboard.panels if p.id is not None]
+    ids = [raw.get("id") for raw in _every_raw_panel(data) if raw.get("id") is not None]  # rows count too
     duplicates = sorted({str(i) for i in ids if ids.count(i) > 1})
     if duplicates:
         dashboard.problems.append(f"panel ids used twice: {', '.join(duplicates)}")
@@ -81,6 +81,15 @@ def _check_lists(path: Path, data: dict) -> None:
                     objects(child.get("targets"), f"{key}[{index}].{inner}[{child_index}].targets")
     if not data.get("panels") and not data.get("rows"):
         raise ManifestError(path, "panels", "the dashboard has no panels: nothing to check")
+
+
+def _every_raw_panel(data: dict):
+    for old_row in data.get("rows") or []:
+        yield from old_row.get("panels") or []
+    for raw in data.get("panels") or []:
+        yield raw
+        if raw.get("type") == "row":
+            yield from raw.get("panels") or []
 
 
 def _panels(data: dict):
