@@ -46,6 +46,8 @@ GOOD = {"name": "s1", "alert": "A", "fault": {"demo": {"error_rate": 0.5}}, "rec
     ({"fault": {"traffic": {"execs": 0}}}, "(s1).fault.traffic", "unknown setting 'execs'"),
     ({"fault": {"traffic": {"reads_per_second": "many"}}}, "(s1).fault.traffic", "could not convert"),
     ({"keeps_instance": "no"}, "(s1).keeps_instance", "true or false"),
+    ({"unit": {"input": [{"series": "up", "values": "1 1 lots"}], "active_at": "1m"}}, "(s1).unit.input[0].values",
+     "'lots' is not promtool's expanding notation"),
 ])
 def test_a_bad_scenario_names_the_file_the_scenario_and_the_problem(tmp_path, change, field, problem):
     path = write(tmp_path, [{**GOOD, **change}])

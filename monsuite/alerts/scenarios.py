@@ -29,6 +29,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,9 @@ from monsuite.timescale import TimeScaleError, parse_ms
 from monsuite.traffic.generator import Rates
 
 FAULT_KINDS = ("demo", "stop", "push", "traffic")
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:Inf|inf|NaN|nan)"
+# One item of promtool's series notation: a value, `_` (missing), `stale`, or `a+bxn` / `a-bxn` / `axn` / `_xn`.
+PROMTOOL_VALUE = re.compile(rf"^(?:_|stale|(?:{_NUMBER})(?:[-+](?:\d+(?:\.\d*)?|\.\d+))?(?:x\d+)?|_x\d+)$")
 SCENARIO_KEYS = {
     "name", "alert", "fault", "labels", "annotations", "receivers", "visible", "budget", "ramp", "delay",
     "exclusive", "uses", "needs", "requires_history", "description", "unit", "history", "consumes", "keeps_instance",
@@ -210,6 +214,11 @@ def _check_unit(unit, fail) -> None:
     if not isinstance(unit["input"], list) or not all(
             isinstance(i, dict) and set(i) == {"series", "values"} for i in unit["input"]):
         fail("unit.input", "must be a list of {series: <selector>, values: <promtool expanding notation>}")
+    for index, item in enumerate(unit["input"]):
+        bad = [token for token in str(item["values"]).split() if not PROMTOOL_VALUE.match(token)]
+        if bad or not str(item["values"]).split():
+            fail(f"unit.input[{index}].values", f"{bad[0] if bad else '(empty)'!r} is not promtool's expanding "
+                                                "notation (e.g. 1 1 0x20, 0+30x40, _x3, stale)")
     try:
         parse_ms(str(unit["active_at"]))
         parse_ms(str(unit.get("interval", "15s")))
