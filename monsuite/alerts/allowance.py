@@ -17,6 +17,7 @@ fixed allowances and says so.
 
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass, field
 
@@ -26,6 +27,9 @@ MIN_PIPELINE_MS = 50.0  # never stricter than this: below it, scheduling noise i
 MIN_TOTAL_MS = 200.0
 MIN_CANARY_SAMPLES = 4 * LANES  # four cycles' worth; fewer make no distribution (fixed allowances then)
 TAIL_FACTOR = 2.0  # an outlier exceeds this multiple of the largest excess the canary showed
+# A sound configuration should fail a campaign's precision checks at most this often: the fence is where
+# the canary's tail (exponential above its median) leaves this probability to any of the judged scenarios.
+FALSE_ALARM_PER_CAMPAIGN = 0.001
 FROM_ALERTMANAGER = "alertmanager_to_delivered"
 FROM_FIRING = "firing_to_delivered"
 
@@ -42,6 +46,7 @@ class Allowances:
     scrape_ms: float = 0.0  # the longest scrape seen in the campaign (a sample counts once committed)
     group_eval_ms: dict[str, float] = field(default_factory=dict)  # rule group name -> longest evaluation
     to_alertmanager_ms: float = 0.0  # the canary's longest firing -> Alertmanager receipt
+    tail_ms: float = 0.0  # the exponential-tail fence (see tail_fence)
 
     @classmethod
     def fixed(cls, why: str) -> "Allowances":
@@ -49,7 +54,8 @@ class Allowances:
 
     @classmethod
     def measured(cls, samples: list[CanarySample], group_wait_ms: int, period_seconds: float, scrape_ms: float,
-                 group_eval_ms: dict[str, float] | None = None) -> "Allowances":
+                 group_eval_ms: dict[str, float] | None = None, judged: int = 1) -> "Allowances":
+        """`judged`: how many scenarios the campaign judges against this allowance."""
         if len(samples) < MIN_CANARY_SAMPLES:
             return cls.fixed(f"only {len(samples)} canary alerts were delivered "
                              f"({MIN_CANARY_SAMPLES} needed for a distribution)")
@@ -59,10 +65,12 @@ class Allowances:
                          max((s.to_alertmanager_ms or 0.0 for s in samples), default=0.0))
         excess = sorted(allowances._excess(s) for s in samples)
         q1, _, q3 = statistics.quantiles(excess, n=4, method="inclusive")
-        allowances.fence_ms = max(q3 + 3 * (q3 - q1), TAIL_FACTOR * excess[-1])
+        allowances.tail_ms = tail_fence(excess, judged)
+        allowances.fence_ms = max(q3 + 3 * (q3 - q1), TAIL_FACTOR * excess[-1], allowances.tail_ms)
         title = "Alertmanager -> delivered" if stage == FROM_ALERTMANAGER else "firing -> delivered"
         allowances.why = (f"canary: {len(samples)} alerts ({LANES} per cycle); {title} beyond group_wait p50 {statistics.median(excess):.0f} ms, "
-                          f"max {excess[-1]:.0f} ms; allowed max(Q3 + 3 IQR, {TAIL_FACTOR:g} x max) = {allowances.fence_ms:.0f} ms; "
+                          f"max {excess[-1]:.0f} ms; allowed max(Q3 + 3 IQR, {TAIL_FACTOR:g} x max, tail for 1 false alarm in "
+                          f"{1 / FALSE_ALARM_PER_CAMPAIGN:.0f} campaigns of {judged}: {allowances.tail_ms:.0f} ms) = {allowances.fence_ms:.0f} ms; "
                           f"firing -> Alertmanager max {allowances.to_alertmanager_ms:.0f} ms; longest scrape {scrape_ms:.0f} ms")
         if allowances.group_eval_ms:
             slowest = max(allowances.group_eval_ms, key=allowances.group_eval_ms.get)
@@ -93,7 +101,18 @@ class Allowances:
 
     def to_dict(self) -> dict:
         return {"source": self.source, "why": self.why, "stage": self.stage, "fence_ms": round(self.fence_ms, 1),
-                "scrape_ms": round(self.scrape_ms, 1), "to_alertmanager_ms": round(self.to_alertmanager_ms, 1),
+                "scrape_ms": round(self.scrape_ms, 1), "tail_ms": round(self.tail_ms, 1), "to_alertmanager_ms": round(self.to_alertmanager_ms, 1),
                 "group_eval_ms": {k: round(v, 1) for k, v in self.group_eval_ms.items()},
                 "canary_alerts": len(self.samples), "canary_lanes": LANES, "canary_excess_ms": [round(self._excess(s), 1) for s in self.samples],
                 "canary_period_seconds": self.period_seconds}
+
+
+def tail_fence(excess: list[float], judged: int) -> float:
+    """The excess that any of `judged` scenarios drawn from the canary's distribution passes with probability
+    FALSE_ALARM_PER_CAMPAIGN, the tail above the median taken as exponential (latency tails are at least
+    that heavy): P(X > m + t) = 0.5 exp(-t / beta), beta the mean excess above the median m."""
+    ordered = sorted(excess)
+    median = statistics.median(ordered)
+    above = [x - median for x in ordered if x > median]
+    beta = statistics.fmean(above) if above else 0.0
+    return median + beta * math.log(max(1, judged) / (2 * FALSE_ALARM_PER_CAMPAIGN))

@@ -155,7 +155,7 @@ class Campaign:
         scrape = self.prometheus.query_at(f"max(max_over_time(scrape_duration_seconds[{window_ms}ms]))", until)
         scrape_ms = float(scrape[0]["value"][1]) * 1000 if scrape else 0.0
         return Allowances.measured(cycles, settings.group_wait_ms, settings.period_seconds, scrape_ms,
-                                   self._group_evaluation_ms(window_ms, until))
+                                   self._group_evaluation_ms(window_ms, until), judged=len(self.results))
 
     def _alertmanager_log(self) -> str:
         """Alertmanager's log since the campaign started (its receipts of this campaign's alerts)."""
