@@ -88,6 +88,7 @@ class Campaign:
         self.phases: list[list[str]] = []  # the scenarios of each scheduling phase, in order
         self.started_at = 0.0
         self.log_since: float | None = None
+        self._am_log: str | None = None
         self.seconds = 0.0
         self._stack_started = time.time() - (stack.usable_seconds or 0)
 
@@ -117,6 +118,7 @@ class Campaign:
             self.seconds = time.time() - self.started_at
             self._await_canary_cycles()
             self.feed.refresh()
+            self._read_alertmanager_receipts(runnable)
             self.allowances = self._measure_allowances()
             for scenario in runnable:
                 self._judge(scenario, self.results[scenario.name])
@@ -139,10 +141,10 @@ class Campaign:
         except WaitTimeout as exc:
             self.log(f"allowances: {exc}")
 
-    def _canary_cycles(self, settings, until: float) -> list:
+    def _canary_cycles(self, settings, until: float, fresh: bool = True) -> list:
         deliveries = [d for d in self.feed.since(0) if d["receiver"] == canary.RECEIVER]
         return canary.samples(self.prometheus, deliveries, self.started_at - settings.period_seconds, until,
-                              self._alertmanager_log())
+                              self._alertmanager_log(fresh=fresh))
 
     def _measure_allowances(self) -> Allowances:
         settings = getattr(self.stack, "canary", None)
@@ -150,17 +152,28 @@ class Campaign:
             return Allowances.fixed("the stack runs no canary (its Prometheus, Alertmanager or sinks are not started by monsuite)")
         until = time.time()
         since = self.started_at - settings.period_seconds
-        cycles = self._canary_cycles(settings, until)
+        cycles = self._canary_cycles(settings, until, fresh=False)
         window_ms = max(1, int((until - since) * 1000))
         scrape = self.prometheus.query_at(f"max(max_over_time(scrape_duration_seconds[{window_ms}ms]))", until)
         scrape_ms = float(scrape[0]["value"][1]) * 1000 if scrape else 0.0
         return Allowances.measured(cycles, settings.group_wait_ms, settings.period_seconds, scrape_ms,
                                    self._group_evaluation_ms(window_ms, until), judged=len(self.results))
 
-    def _alertmanager_log(self) -> str:
-        """Alertmanager's log since the campaign started (its receipts of this campaign's alerts)."""
-        handles = self.stack.of_kind("alertmanager")
-        return self.stack.read_log(handles[0].name, since=self.log_since) if handles else ""
+    def _alertmanager_log(self, fresh: bool = True) -> str:
+        """Alertmanager's log since the campaign started (its receipts of this campaign's alerts). Read once
+        after the campaign (fresh=False reuses that read): a container's log is read from its start whatever
+        `since` says, and a debug log grows by every alert Prometheus re-sends."""
+        if fresh or self._am_log is None:
+            handles = self.stack.of_kind("alertmanager")
+            self._am_log = self.stack.read_log(handles[0].name, since=self.log_since) if handles else ""
+        return self._am_log
+
+    def _read_alertmanager_receipts(self, scenarios: list[Scenario]) -> None:
+        log = self._alertmanager_log(fresh=True)
+        for scenario in scenarios:
+            times = self.results[scenario.name].times
+            if times.get("firing") is not None:
+                times["alertmanager"] = alertmanager_received_at(log, scenario.alert, times["firing"])
 
     def _group_evaluation_ms(self, window_ms: int, until: float) -> dict[str, float]:
         """The longest evaluation of each rule group in the campaign: from Prometheus' own metric where it
@@ -297,8 +310,6 @@ class Campaign:
             if first_pending is not None and pending is not None and first_pending < pending:
                 t["first_pending"] = first_pending  # the expression flapped while its window ramped up
         t["active"] = pending if pending is not None else t["firing"]
-        if t["firing"] is not None:
-            t["alertmanager"] = alertmanager_received_at(self._alertmanager_log(), scenario.alert, t["firing"])
         unexpected = {d["receiver"] for d in self._deliveries_of(scenario, 0) if d["arrived_at"] >= t["fault"]}
         result.unexpected_receivers = sorted(unexpected - set(scenario.receivers))
 
