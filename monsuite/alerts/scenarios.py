@@ -230,15 +230,6 @@ def _check_unit(unit, fail) -> None:
 DEMO_WORKERS = 3  # the demo service's default (python -m monsuite.demo --workers-simulated)
 
 
-def _traffic_rates(changes: dict) -> None:
-    unknown = set(changes) - {f.name for f in dataclasses.fields(Rates)}
-    if unknown:
-        raise ValueError(f"unknown setting {sorted(unknown)[0]!r}")
-    merged = {**dataclasses.asdict(Rates()), **changes}
-    Rates(float(merged["reads_per_second"]), float(merged["executions_per_second"]),
-          {str(k): float(v) for k, v in (merged["tenant_rates"] or {}).items()}).validate()
-
-
 def _check_fault(fault, components: set[str], fail) -> None:
     if not isinstance(fault, dict) or not fault or set(fault) - set(FAULT_KINDS):
         fail("fault", f"must be a mapping with one or more of {', '.join(FAULT_KINDS)}")
@@ -253,7 +244,7 @@ def _check_fault(fault, components: set[str], fail) -> None:
         fail("fault.traffic", "must be a mapping of traffic settings, e.g. {executions_per_second: 0}")
     if "traffic" in fault:
         try:
-            _traffic_rates(fault["traffic"])
+            Rates().with_changes(fault["traffic"])  # the traffic component's own validation
         except (ValueError, TypeError, AttributeError) as exc:
             fail("fault.traffic", f"{exc} (settings: {', '.join(f.name for f in dataclasses.fields(Rates))})")
     if "stop" in fault and fault["stop"] not in components:

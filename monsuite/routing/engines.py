@@ -16,7 +16,7 @@ from monsuite.errors import UserError
 from monsuite.ports import free_port
 from monsuite.routing.cases import Cases
 from monsuite.runtimes.process import find_binary
-from monsuite.waits import wait_until
+from monsuite.waits import WaitTimeout, wait_until
 
 CASE_LABEL = "monsuite_case"
 ALERTMANAGER_BINARIES = ("prometheus-alertmanager", "alertmanager")
@@ -161,16 +161,16 @@ def live_inhibitions(am: LiveAlertmanager, cases: Cases) -> list[bool]:
 
 
 def _inhibited_within(am: LiveAlertmanager, source: dict, target: dict, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while True:
+    def by_own_source() -> bool:
         by_labels = {tuple(sorted(a["labels"].items())): a for a in am.alerts()}
         own_source = by_labels.get(tuple(sorted(source.items())), {}).get("fingerprint")
         status = by_labels.get(tuple(sorted(target.items())), {}).get("status", {})
-        if own_source and own_source in (status.get("inhibitedBy") or []):
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.05)  # polling Alertmanager's state; there is no event to wait on
+        return bool(own_source) and own_source in (status.get("inhibitedBy") or [])
+
+    try:
+        return wait_until(by_own_source, timeout=seconds, what="the target inhibited by its own source")
+    except WaitTimeout:
+        return False
 
 
 def live_silences(am: LiveAlertmanager, cases: Cases) -> list[bool]:

@@ -90,13 +90,13 @@ def init_stack(directory: Path, rules: list[Path], alertmanager_config: Path, pr
     scenarios = []
     for rule in alert_rules:
         try:
-            scenarios.append(starting_scenario(rule, _router(alertmanager_config, report), budget, external_labels,
+            scenarios.append(starting_scenario(rule, _router(alertmanager_config), budget, external_labels,
                                                TIME_SCALE, alert_rules))
         except Unsupported as exc:
             report.unsupported.append((rule.alert, str(exc)))
     report.scenarios = len(scenarios)
     (directory / "scenarios.yaml").write_text(HEADER + yaml.safe_dump({"scenarios": scenarios}, sort_keys=False, width=120))
-    (directory / "routes.yaml").write_text(_routing_table(alert_rules, _router(alertmanager_config, report), external_labels))
+    (directory / "routes.yaml").write_text(_routing_table(alert_rules, _router(alertmanager_config), external_labels))
     return report
 
 
@@ -122,7 +122,7 @@ def _copy(files, into: Path) -> None:
         shutil.copyfile(path, into / Path(path).name)
 
 
-def _router(config: Path, report: InitReport):
+def _router(config: Path):
     def receivers_for(labels: dict) -> list[str]:
         case = RouteCase({k: str(v) for k, v in labels.items()}, ())
         return list(amtool_routes(config, Cases((case,), (), ()))[0])

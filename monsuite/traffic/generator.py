@@ -27,6 +27,17 @@ class Rates:
         if self.total > 500:
             raise ValueError("at most 500 requests/s in total (this is background traffic, not a load test)")
 
+    def with_changes(self, changes: dict) -> "Rates":
+        """These rates with some settings changed, validated (the control API's PATCH and scenario faults)."""
+        unknown = set(changes) - set(asdict(self))
+        if unknown:
+            raise ValueError(f"unknown setting {sorted(unknown)[0]!r}")
+        merged = {**asdict(self), **changes}
+        rates = Rates(float(merged["reads_per_second"]), float(merged["executions_per_second"]),
+                      {str(k): float(v) for k, v in (merged["tenant_rates"] or {}).items()})
+        rates.validate()
+        return rates
+
     @property
     def total(self) -> float:
         return self.reads_per_second + self.executions_per_second + sum(self.tenant_rates.values())
@@ -53,15 +64,8 @@ class TrafficGenerator:
         self._pool = ThreadPoolExecutor(max_workers=max_in_flight, thread_name_prefix="traffic")
 
     def update(self, changes: dict) -> Rates:
-        merged = {**asdict(self.rates), **changes}
-        unknown = set(changes) - set(asdict(self.rates))
-        if unknown:
-            raise ValueError(f"unknown setting {sorted(unknown)[0]!r}")
-        rates = Rates(float(merged["reads_per_second"]), float(merged["executions_per_second"]),
-                      {str(k): float(v) for k, v in (merged["tenant_rates"] or {}).items()})
-        rates.validate()
-        self.rates = rates
-        return rates
+        self.rates = self.rates.with_changes(changes)
+        return self.rates
 
     def status(self) -> dict:
         return {**asdict(self.rates), "sent": self._count, "in_flight": self._in_flight, "running": not self._stop.is_set()}
