@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import threading
 
 os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 
@@ -12,6 +10,7 @@ from monsuite.fixtures.alerts import alert_campaign, pytest_generate_tests  # no
 import pytest  # noqa: E402
 
 from monsuite.errors import UserError  # noqa: E402
+from monsuite.interrupts import interrupt_once  # noqa: E402
 from monsuite.fixtures.options import add_options  # noqa: E402
 from monsuite.options import RunOptions  # noqa: E402
 from monsuite.fixtures.stack import (  # noqa: E402,F401 - fixtures are registered by being imported here
@@ -42,13 +41,9 @@ def pytest_configure(config):
     report_dir = config.getoption("--report-dir")
     if report_dir:
         config.pluginmanager.register(JsonReport(report_dir), "monsuite-json-report")
-    # SIGTERM behaves like Ctrl-C, so pytest tears the session's stack down in both cases.
-    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
-
-
-def _sigterm_as_interrupt(signum, frame):
-    raise KeyboardInterrupt()
+    # SIGTERM behaves like Ctrl-C, so pytest tears the session's stack down in both cases, and a second
+    # one cannot cut that teardown short. A handler the user's own conftest installed is kept.
+    interrupt_once(replace_custom=False)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -31,6 +31,7 @@ from monsuite.clients.http import redacted
 from monsuite.clients.prometheus import PrometheusClient
 from monsuite.errors import ComponentUnavailable, ManifestError, UserError
 from monsuite.history import backfill
+from monsuite.interrupts import interrupts_deferred
 from monsuite.manifest import Component, StackManifest
 from monsuite.options import RunOptions
 from monsuite.ports import free_ports, port_is_open
@@ -50,6 +51,12 @@ USABLE_TIMEOUT_SECONDS = 40.0
 
 class StackStartError(UserError):
     """A component did not start or the stack never became usable."""
+
+
+class TeardownIncomplete(UserError):
+    """Something the run started is still there after stopping it (named in the message)."""
+
+    exit_status = 1
 
 
 class Stack:
@@ -467,12 +474,31 @@ class Stack:
 
     # ---- stop ----------------------------------------------------------------------------------
     def stop(self) -> None:
-        """Stop everything this stack started (reverse start order) and remove its run directory."""
+        """Stop everything this stack started (reverse start order), remove its run directory, then the state
+        file, and verify that nothing is left. Further Ctrl-C / SIGTERM wait until this is done."""
+        with interrupts_deferred("stopping the stack"):
+            if self.handles:
+                self.log(f"stopping {len(self.handles)} components")
+            stopped = self._stop_handles()
+            left = [f"{h.name} ({runtime_of(h).where(h)})" for h in stopped if runtime_of(h).left_behind(h)]
+            if self.run_dir and self.run_dir.exists():
+                shutil.rmtree(self.run_dir, ignore_errors=True)
+                if self.run_dir.exists():
+                    left.append(f"run directory {self.run_dir}")
+            if left:  # the state file stays: it is how the user (or `stack down`) finds what remains
+                raise TeardownIncomplete(f"run {self.run_id}: could not stop {', '.join(left)}"
+                                         + (f"; retry with `monsuite stack down --state-file {self.state_file}`"
+                                            if self.state_file else ""))
+            if self.state_file:
+                with self._state_lock:
+                    self.state_file.unlink(missing_ok=True)
+
+    def _stop_handles(self) -> list[Handle]:
         self._abort.set()
         if self._pool is not None:  # let any start still in flight register what it started first
             self._pool.shutdown(wait=True, cancel_futures=True)
-        waves = list(reversed(self.manifest.start_order()))
-        for wave in waves:
+        stopped = []
+        for wave in reversed(self.manifest.start_order()):
             handles = [self.handles[n] for n in wave if n in self.handles]
             threads = [threading.Thread(target=_stop_handle, args=(h,)) for h in handles]
             for thread in threads:
@@ -482,11 +508,8 @@ class Stack:
             with self._lock:
                 for handle in handles:
                     self.handles.pop(handle.name, None)
-        if self.run_dir and self.run_dir.exists():
-            shutil.rmtree(self.run_dir, ignore_errors=True)
-        if self.state_file:
-            with self._state_lock:
-                self.state_file.unlink(missing_ok=True)
+            stopped += handles
+        return stopped
 
     # ---- state file ----------------------------------------------------------------------------
     def state(self) -> dict:
@@ -519,13 +542,22 @@ def _stop_handle(handle: Handle) -> None:
 
 
 def stop_from_state(state: dict) -> list[str]:
-    """Stop the components recorded in a state file (another process started them)."""
-    stopped = []
-    for name, data in state.get("components", {}).items():
-        handle = Handle(**{k: v for k, v in data.items() if k in Handle.__dataclass_fields__})
-        _stop_handle(handle)
-        stopped.append(name)
-    run_dir = state.get("run_dir")
-    if run_dir and Path(run_dir).is_dir() and Path(run_dir).name.startswith("monsuite-"):
-        shutil.rmtree(run_dir, ignore_errors=True)
+    """Stop the components recorded in a state file (another process started them); verify they are gone.
+
+    Raises TeardownIncomplete naming what is still there."""
+    stopped, left = [], []
+    with interrupts_deferred("stopping the stack"):
+        for name, data in state.get("components", {}).items():
+            handle = Handle(**{k: v for k, v in data.items() if k in Handle.__dataclass_fields__})
+            _stop_handle(handle)
+            stopped.append(name)
+            if runtime_of(handle).left_behind(handle):
+                left.append(f"{name} ({runtime_of(handle).where(handle)})")
+        run_dir = state.get("run_dir")
+        if run_dir and Path(run_dir).is_dir() and Path(run_dir).name.startswith("monsuite-"):
+            shutil.rmtree(run_dir, ignore_errors=True)
+            if Path(run_dir).exists():
+                left.append(f"run directory {run_dir}")
+    if left:
+        raise TeardownIncomplete(f"run {state.get('run_id')}: could not stop {', '.join(left)}")
     return stopped

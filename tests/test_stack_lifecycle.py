@@ -1,13 +1,8 @@
-"""`monsuite stack up/status/down` for real, per runtime; and interruption at several points of a start.
-
-Whatever the moment of a Ctrl-C or SIGTERM, no process, container or run directory of that run may remain.
-"""
+"""`monsuite stack up/status/down` for real, per runtime (interruptions: tests/test_interrupt_chaos.py)."""
 
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -75,49 +70,3 @@ def assert_checks_pass_at_once(prometheus_url: str) -> None:
     metrics = subprocess.run([sys.executable, "-m", "monsuite", "metrics", "check", "--stack", DEFAULT_STACK,
                               "--prometheus-url", prometheus_url], capture_output=True, text=True, timeout=120)
     assert metrics.returncode == 0, metrics.stdout + metrics.stderr
-
-
-INTERRUPTIONS = [
-    # (runtime, signal, number of "ready" lines seen before the signal is sent)
-    ("process", signal.SIGINT, 0),
-    ("process", signal.SIGTERM, 1),
-    ("process", signal.SIGINT, 5),
-    ("process", signal.SIGTERM, "all"),  # every component ready; waiting for the stack to be usable
-    ("docker", signal.SIGINT, 2),
-    ("docker", signal.SIGTERM, "all"),
-]
-
-
-@pytest.mark.parametrize("runtime, sig, after_ready", INTERRUPTIONS,
-                         ids=[f"{r}-{s.name}-after-{n}-ready" for r, s, n in INTERRUPTIONS])
-def test_an_interrupted_start_leaves_nothing_behind(runtime, sig, after_ready, tmp_path):
-    if runtime == "docker":
-        docker_or_skip()
-    state_file = tmp_path / "state.json"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "monsuite", "stack", "up", "--stack", DEFAULT_STACK, "--runtime", runtime,
-         "--state-file", str(state_file)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        # A shell that runs the tests in the background has SIGINT ignored, and a child would inherit that
-        # and never see the Ctrl-C this test sends: give it the default disposition, as a terminal would.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    first = proc.stdout.readline()
-    assert first.startswith("run "), first + proc.stderr.read()
-    run_id = first.split()[1].rstrip(":")
-    # "all": every component is ready and the stack waits to be usable (Prometheus' discovery tick).
-    marker = "waiting for the stack to be usable" if after_ready == "all" else " ready after "
-    wanted = 1 if after_ready == "all" else after_ready
-    seen = 0
-    while seen < wanted:
-        line = proc.stdout.readline()
-        assert line, "stack up ended before the interruption point: " + proc.stderr.read()
-        seen += marker in line
-    proc.send_signal(sig)
-    out, err = proc.communicate(timeout=90)
-    assert proc.returncode == 130, f"exit {proc.returncode}: {err}"
-    assert "interrupted" in err
-    assert leftovers(run_id) == []
-    assert not state_file.exists()
-

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 
 from monsuite.cli import campaign, dashboards, init, load, routes, rules, stack
 from monsuite import __version__
 from monsuite.errors import UserError
+from monsuite.interrupts import interrupt_once
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
-    signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+    interrupt_once()
     try:
         return args.handler(args)
     except UserError as exc:
@@ -26,10 +26,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("monsuite: interrupted; everything started was stopped", file=sys.stderr)
         return 130
-
-
-def _sigterm_as_interrupt(signum, frame):
-    raise KeyboardInterrupt()
 
 
 EXIT_STATUS = "exit status: 0 all good, 1 a check found a problem, 2 bad input (one line on stderr), 130 interrupted"

@@ -104,13 +104,17 @@ def stack_status(args) -> int:
 
 
 def stack_down(args) -> int:
+    from monsuite.interrupts import interrupts_deferred
     from monsuite.stack import stop_from_state
 
     state_file = Path(args.state_file)
-    state = _read_state(args.state_file)
-    stopped = stop_from_state(state)
-    state_file.unlink(missing_ok=True)
-    print(f"run {state['run_id']}: stopped {', '.join(stopped) or 'nothing'}; removed {state.get('run_dir')}")
+    # Ctrl-C waits until the stack is down: stopping half of it would leave the rest with no state file
+    with interrupts_deferred("stopping the stack"):
+        state = _read_state(args.state_file)
+        print(f"run {state['run_id']}: stopping {len(state['components'])} components", flush=True)
+        stopped = stop_from_state(state)  # raises, keeping the state file, if anything is still there
+        state_file.unlink(missing_ok=True)
+        print(f"run {state['run_id']}: stopped {', '.join(stopped) or 'nothing'}; removed {state.get('run_dir')}")
     return 0
 
 

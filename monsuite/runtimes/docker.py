@@ -156,6 +156,19 @@ def exit_status(handle: Handle) -> int | None:
     return int(container.attrs.get("State", {}).get("ExitCode", -1))
 
 
+def container_exists(handle: Handle) -> bool:
+    import docker.errors
+
+    docker_client = client()
+    if docker_client is None or handle.container_id is None:
+        return False
+    try:
+        docker_client.containers.get(handle.container_id)
+    except docker.errors.NotFound:
+        return False
+    return True
+
+
 def stop(handle: Handle) -> None:
     """Save the container's output next to the other logs, then remove it."""
     import docker.errors

@@ -108,6 +108,12 @@ def stop(handle: Handle) -> None:
     _reap(handle)
 
 
+def group_alive(handle: Handle) -> bool:
+    """True while any process of the group this handle started still runs."""
+    _reap(handle)
+    return handle.pid is not None and _group_alive(handle.pid)
+
+
 def is_alive(pid: int | None, start_ticks: int | None) -> bool:
     """True if ``pid`` is still the process we started (not a recycled pid)."""
     if pid is None:

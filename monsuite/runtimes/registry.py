@@ -36,6 +36,9 @@ class Runtime(Protocol):
 
     def stop(self, handle: Handle) -> None: ...
 
+    def left_behind(self, handle: Handle) -> bool:
+        """After stop: True if anything it started is still there."""
+
 
 def _file_log(handle: Handle, offset: int) -> str:
     if not handle.log_path or not os.path.exists(handle.log_path):
@@ -74,6 +77,9 @@ class DockerRuntime:
     def stop(self, handle):
         docker.stop(handle)
 
+    def left_behind(self, handle):
+        return docker.container_exists(handle)
+
 
 class ProcessRuntime:
     name, starts = "process", True
@@ -99,6 +105,9 @@ class ProcessRuntime:
     def stop(self, handle):
         process.stop(handle)
 
+    def left_behind(self, handle):
+        return process.group_alive(handle)
+
 
 class ExternalRuntime:
     name, starts = "external", False
@@ -123,6 +132,9 @@ class ExternalRuntime:
 
     def stop(self, handle):
         pass  # not ours
+
+    def left_behind(self, handle):
+        return False
 
 
 REGISTRY: dict[str, Runtime] = {r.name: r for r in (DockerRuntime(), ProcessRuntime(), ExternalRuntime())}
