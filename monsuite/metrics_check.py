@@ -59,7 +59,7 @@ def dashboard_expressions(path: Path) -> list[Reference]:
 
     dashboard = load_dashboard(path)
     return [Reference(str(path), f"panel {panel.id} {panel.title!r}", VARIABLE.sub(placeholder, target.expr))
-            for panel in dashboard.panels for target in panel.targets]
+            for panel, target in dashboard.prometheus_queries()]
 
 
 def check(rule_files: list[Path], dashboards: list[Path], prometheus_url: str, lint: bool = True,

@@ -74,10 +74,9 @@ def _largest_step(path: Path, scrape_ms: int) -> tuple[str, float]:
     now = time.time()
     range_ms = int((parse_relative(dashboard.time_to, now) - parse_relative(dashboard.time_from, now)) * 1000)
     step_ms = interval_ms(range_ms, DEFAULT_MAX_DATA_POINTS, scrape_ms)
-    for panel in dashboard.panels:
-        for target in panel.targets:
-            minimum = min_interval_ms(panel.interval, target.interval, scrape_ms)
-            step_ms = max(step_ms, interval_ms(range_ms, panel.max_data_points or DEFAULT_MAX_DATA_POINTS, minimum))
+    for panel, target in dashboard.prometheus_queries():
+        minimum = min_interval_ms(panel.interval, target.interval, scrape_ms)
+        step_ms = max(step_ms, interval_ms(range_ms, panel.max_data_points or DEFAULT_MAX_DATA_POINTS, minimum))
     return dashboard.title, step_ms / 1000
 
 

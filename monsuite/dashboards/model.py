@@ -43,6 +43,14 @@ class Dashboard:
     variables: list[dict]
     problems: list[str] = field(default_factory=list)
 
+    def prometheus_queries(self) -> list[tuple[Panel, Target]]:
+        """Every non-empty query that goes to Prometheus (not Loki, Tempo, another panel's results ...)."""
+        from monsuite.dashboards.datasources import Datasources
+
+        sources = Datasources(self.variables)
+        return [(panel, target) for panel in self.panels for target in panel.targets
+                if target.expr.strip() and sources.of_query(panel.datasource, target.datasource).kind in ("prometheus", "unresolved")]
+
 
 def load_dashboard(path: Path) -> Dashboard:
     try:
@@ -112,9 +120,10 @@ def _panel(raw: dict, row: str) -> Panel:
                   interval=str(raw.get("interval") or ""), max_data_points=raw.get("maxDataPoints"),
                   library_panel=(library.get("uid") or library.get("name")) if isinstance(library, dict) else None, row=row)
     for target in raw.get("targets") or []:
-        expr = target.get("expr")
-        if not isinstance(expr, str) or not expr.strip() or target.get("hide"):
+        if not isinstance(target, dict) or target.get("hide"):
             continue
+        expr = target.get("expr")  # absent in other datasources' queries, which are still counted
+        expr = expr if isinstance(expr, str) else ""
         panel.targets.append(Target(str(target.get("refId", "")), expr, bool(target.get("instant")) and not target.get("range"),
                                     str(target.get("interval") or ""), target.get("datasource")))
     return panel

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 import requests
 
+from monsuite.dashboards.datasources import Datasources
 from monsuite.dashboards.model import Dashboard, Panel, Target
 from monsuite.dashboards.variables import (VariableResolver, builtins, expand, interval_ms, min_interval_ms,
                                            parse_relative, rate_interval_ms)
 
 DEFAULT_MAX_DATA_POINTS = 1000  # a dashboard panel a little under 1000 px wide
-PROMETHEUS_DATASOURCES = {None, "", "prometheus", "Prometheus", "-- Default --", "default"}
 
 
 @dataclass
@@ -76,13 +76,12 @@ def run_dashboard(dashboard: Dashboard, prometheus_url: str, *, scrape_ms: int =
     end = parse_relative(dashboard.time_to, end)
     range_ms = int((end - start) * 1000)
     session = requests.Session()
-    datasource_variables = {v["name"] for v in dashboard.variables if v.get("type") == "datasource"}
-    known = PROMETHEUS_DATASOURCES | set(datasource_uids or set()) | {f"${{{n}}}" for n in datasource_variables} \
-        | {f"${n}" for n in datasource_variables}
+    datasources = Datasources(dashboard.variables, datasource_uids)
     base_interval = interval_ms(range_ms, DEFAULT_MAX_DATA_POINTS, scrape_ms)
     resolver = VariableResolver(prometheus_url, start, end, session)
     values, notes = resolver.resolve(dashboard.variables, builtins(range_ms, base_interval,
-                                                                    rate_interval_ms(base_interval, scrape_ms), start, end))
+                                                                    rate_interval_ms(base_interval, scrape_ms), start, end,
+                                                                    dashboard.title))
     problems = list(dashboard.problems) + notes
     panels: list[PanelResult] = []
     jobs: list[tuple[QueryResult, Target, Panel]] = []
@@ -92,19 +91,23 @@ def run_dashboard(dashboard: Dashboard, prometheus_url: str, *, scrape_ms: int =
         if panel.library_panel:
             result.note = f"library panel {panel.library_panel}: its queries live in Grafana"
             continue
+        elsewhere: list[str] = []
         for target in panel.targets:
-            source = target.datasource if target.datasource is not None else panel.datasource
-            uid = _datasource_uid(source)
-            if _datasource_type(source) not in (None, "prometheus"):
-                result.note = f"{_datasource_type(source)} queries are not run against Prometheus"
+            source = datasources.of_query(panel.datasource, target.datasource)
+            if source.kind == "unresolved":
+                problems.append(f"panel {panel.id} ({panel.title}): datasource {source.reference!r} does not resolve")
                 continue
-            if uid not in known:
-                problems.append(f"panel {panel.id} ({panel.title}): datasource {uid!r} does not resolve")
+            if not source.is_prometheus:
+                elsewhere.append(source.kind)
+                continue
+            if not target.expr.strip():
                 continue
             query = QueryResult(target.ref_id, "", None)
             result.queries.append(query)
             jobs.append((query, target, panel))
-        if not panel.targets and not result.note:
+        if elsewhere:
+            result.note = f"{_counted(elsewhere)} not run against Prometheus"
+        if not result.queries and not result.note:
             result.note = "no queries"
     started = time.perf_counter()
     local = threading.local()
@@ -127,7 +130,8 @@ def _run_query(session, url, query: QueryResult, target: Target, panel: Panel, v
     minimum = min_interval_ms(expand(panel.interval, values), expand(target.interval, values), scrape_ms)
     points = panel.max_data_points or DEFAULT_MAX_DATA_POINTS
     step_ms = interval_ms(range_ms, points, minimum)
-    local_values = {**values, **builtins(range_ms, step_ms, rate_interval_ms(step_ms, minimum), start, end)}
+    local_values = {**values, **builtins(range_ms, step_ms, rate_interval_ms(step_ms, minimum), start, end,
+                                         values.get("__dashboard", ""))}
     query.expr = expand(target.expr, local_values)
     began = time.perf_counter()
     try:
@@ -154,14 +158,7 @@ def _run_query(session, url, query: QueryResult, target: Target, panel: Panel, v
     query.seconds = time.perf_counter() - began
 
 
-def _datasource_uid(source) -> str | None:
-    if isinstance(source, dict):
-        return source.get("uid")
-    return source
-
-
-def _datasource_type(source) -> str | None:
-    if isinstance(source, dict):
-        kind = source.get("type")
-        return None if kind in (None, "prometheus", "datasource") else kind
-    return None
+def _counted(kinds: list[str]) -> str:
+    """["loki", "loki", "dashboard"] -> "2 loki queries, 1 dashboard query"."""
+    counts = {k: kinds.count(k) for k in dict.fromkeys(kinds)}
+    return ", ".join(f"{n} {kind} quer{'y' if n == 1 else 'ies'}" for kind, n in counts.items())

@@ -1,10 +1,13 @@
 """Template variables as Grafana expands them for a direct Prometheus query: query variables
 (label_values, label_names, metrics, query_result) resolved against Prometheus, custom, constant,
-interval and datasource variables, and the built-ins $__interval, $__rate_interval and $__range."""
+interval (with its auto option: $__auto, $__auto_interval_NAME) and datasource variables, and the
+built-ins $__interval, $__rate_interval, $__range, $__from/$__to (with their :date formats) and
+$__dashboard."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 import requests
 
@@ -12,7 +15,8 @@ from monsuite.timescale import parse_ms
 
 NICE_STEPS_MS = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 15000, 20000, 30000, 60000, 120000, 300000,
                  600000, 900000, 1200000, 1800000, 3600000, 7200000, 18000000, 36000000, 43200000, 86400000]
-REFERENCE = re.compile(r"\$\{(\w+)(?::(\w+))?\}|\[\[(\w+)(?::(\w+))?\]\]|\$(\w+)")
+REFERENCE = re.compile(r"\$\{(\w+)(?::([\w:-]+))?\}|\[\[(\w+)(?::(\w+))?\]\]|\$(\w+)")
+AUTO_STEP_COUNT, AUTO_MIN_MS = 30, 10000  # an interval variable's auto option when the dashboard sets none
 
 
 def round_interval(ms: float) -> int:
@@ -39,18 +43,32 @@ def rate_interval_ms(interval: int, scrape_ms: int) -> int:
     return max(interval + scrape_ms, 4 * scrape_ms)
 
 
+def auto_interval_ms(range_ms: int, step_count: int = AUTO_STEP_COUNT, min_ms: int = AUTO_MIN_MS) -> int:
+    """An interval variable's auto value: the range divided into step_count, snapped, at least min_ms."""
+    return max(round_interval(range_ms / max(step_count, 1)), min_ms)
+
+
 def expand(text: str, values: dict[str, list[str] | str]) -> str:
     """Replace $v, ${v}, ${v:fmt}, [[v]]; a multi-value becomes (a|b) regex-escaped, as Grafana does."""
     def replace(match):
         name = match.group(1) or match.group(3) or match.group(5)
         if name not in values:
             return match.group(0)
+        if name in ("__from", "__to") and (match.group(2) or "").startswith("date"):
+            return _date(int(values[name]), match.group(2))
         value = values[name]
         if isinstance(value, list):
             return value[0] if len(value) == 1 else "(" + "|".join(re.escape(v) for v in value) + ")"
         return value
 
     return REFERENCE.sub(replace, text)
+
+
+def _date(epoch_ms: int, fmt: str) -> str:
+    if fmt == "date:seconds":
+        return str(epoch_ms // 1000)
+    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class VariableResolver:
@@ -65,6 +83,9 @@ class VariableResolver:
         for variable in variables:
             name, kind = variable.get("name"), variable.get("type")
             if not name:
+                continue
+            if kind == "interval":
+                values[name] = values[f"__auto_interval_{name}"] = self._interval(variable, values)
                 continue
             try:
                 found = self._values(variable, kind, values)
@@ -86,7 +107,9 @@ class VariableResolver:
             return [str(variable.get("query") or "prometheus")]
         if kind == "constant":
             return [str(variable.get("query", ""))]
-        if kind in ("custom", "interval"):
+        if kind == "interval":
+            return [self._interval(variable, values)]
+        if kind == "custom":
             return [v.strip() for v in str(variable.get("query", "")).split(",") if v.strip()]
         if kind == "textbox":
             return [str(variable.get("query", ""))]
@@ -100,6 +123,21 @@ class VariableResolver:
             pattern = re.compile(str(variable["regex"]).strip("/"))
             found = [m.group(1) if m.groups() else v for v in found if (m := pattern.search(v))]
         return sorted(set(found))
+
+    def _interval(self, variable: dict, values: dict) -> str:
+        """The saved current option, as Grafana opens the dashboard with it; auto is computed."""
+        options = [v.strip() for v in str(variable.get("query", "")).split(",") if v.strip()]
+        current = variable.get("current") or {}
+        chosen = current.get("value") if isinstance(current, dict) else None
+        if isinstance(chosen, list):
+            chosen = chosen[0] if chosen else None
+        chosen = str(chosen) if chosen else (options[0] if options else "")
+        if chosen in ("auto", "$__auto") or chosen.startswith("$__auto_interval"):
+            minimum = str(variable.get("auto_min") or "")
+            count = int(variable.get("auto_count") or AUTO_STEP_COUNT)
+            return grafana_duration(auto_interval_ms(int(values["__range_ms"]), count,
+                                                     parse_ms(minimum) if minimum else AUTO_MIN_MS))
+        return chosen
 
     def _query_values(self, query: str) -> list[str]:
         query = query.strip()
@@ -128,8 +166,10 @@ class VariableResolver:
         return body["data"]
 
 
-def builtins(range_ms: int, interval: int, rate_interval: int, start: float, end: float) -> dict[str, str]:
+def builtins(range_ms: int, interval: int, rate_interval: int, start: float, end: float,
+             dashboard: str = "") -> dict[str, str]:
     return {
+        "__auto": grafana_duration(auto_interval_ms(range_ms)), "__dashboard": dashboard,
         "__interval": grafana_duration(interval), "__interval_ms": str(interval),
         "__rate_interval": grafana_duration(rate_interval), "__rate_interval_ms": str(rate_interval),
         "__range": f"{range_ms // 1000}s", "__range_s": str(range_ms // 1000), "__range_ms": str(range_ms),
