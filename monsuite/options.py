@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 
 from monsuite.clients.http import check_url
+from monsuite.errors import UserError
 from monsuite.manifest import EXTERNAL_KINDS
 
 # Credentials come from the environment only (never from flags, so they stay out of shell history and reports).
@@ -31,6 +32,9 @@ class RunOptions:
     def __post_init__(self):
         for kind, url in self.urls.items():  # checked before anything starts or waits
             check_url(url, f"--{kind}-url")
+        if self.runtime == "external" and "prometheus" not in self.urls:
+            raise UserError("--runtime external points at an existing stack: give at least --prometheus-url "
+                            "(and --alertmanager-url, --grafana-url ... for what it has)")
 
     def credentials(self, kind: str) -> dict[str, str]:
         return {name: os.environ[name] for name in CREDENTIAL_VARIABLES.get(kind, ()) if os.environ.get(name)}

@@ -8,7 +8,19 @@ from monsuite.manifest import StackManifest
 from monsuite.timescale import is_duration, scale_duration
 
 
+class ProfileVariables(dict):
+    """A resolved profile: its variables, and where they are defined (for a template's missing variable)."""
+
+    def __init__(self, values: dict, manifest_path):
+        super().__init__(values)
+        self.manifest_path = manifest_path
+
+
 def resolve_profile(manifest: StackManifest, name: str) -> dict:
+    return ProfileVariables(_resolve(manifest, name), manifest.path)
+
+
+def _resolve(manifest: StackManifest, name: str) -> dict:
     if name not in manifest.profiles:
         raise UserError(f"{manifest.path}: profiles: no profile {name!r} (have: {', '.join(manifest.profiles) or 'none'})")
     own = manifest.profiles[name]

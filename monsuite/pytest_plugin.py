@@ -12,7 +12,9 @@ import pytest  # noqa: E402
 from monsuite.errors import UserError  # noqa: E402
 from monsuite.interrupts import interrupt_once  # noqa: E402
 from monsuite.fixtures.options import add_options  # noqa: E402
+from monsuite.manifest import load_manifest  # noqa: E402
 from monsuite.options import RunOptions  # noqa: E402
+from monsuite.profiles import resolve_profile  # noqa: E402
 from monsuite.fixtures.stack import (  # noqa: E402,F401 - fixtures are registered by being imported here
     _component_gate, alertmanager_url, demo, demo_service, prometheus, sinks, stack,
 )
@@ -34,8 +36,9 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
-    try:  # bad options are a usage error of the whole run, before anything starts
-        RunOptions.from_pytest(config)
+    try:  # bad options or a bad stack are a usage error of the whole run, before anything starts
+        options = RunOptions.from_pytest(config)
+        resolve_profile(load_manifest(options.stack), options.profile)
     except UserError as exc:
         raise pytest.UsageError(f"monsuite: {exc}") from None
     report_dir = config.getoption("--report-dir")

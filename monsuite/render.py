@@ -14,8 +14,21 @@ from typing import Callable
 import jinja2
 
 from monsuite.errors import ManifestError
+from monsuite.profiles import ProfileVariables
 
-_env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+class _Undefined(jinja2.StrictUndefined):
+    """A missing profile variable is named with where to define it."""
+
+    @property
+    def _undefined_message(self) -> str:
+        profile = self._undefined_obj
+        if isinstance(profile, ProfileVariables) and isinstance(self._undefined_name, str):
+            return (f"uses profile.{self._undefined_name}, which profile {profile.get('name')!r} does not define: "
+                    f"add {self._undefined_name} under profiles.{profile.get('name')} (or profiles.real) in {profile.manifest_path}")
+        return super()._undefined_message
+
+
+_env = jinja2.Environment(undefined=_Undefined, keep_trailing_newline=True)
 
 
 def render_string(template: str, context: dict, *, source: Path, field: str) -> str:

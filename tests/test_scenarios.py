@@ -34,7 +34,7 @@ GOOD = {"name": "s1", "alert": "A", "fault": {"demo": {"error_rate": 0.5}}, "rec
 @pytest.mark.parametrize("change, field, problem", [
     ({"alert": "Nope"}, "(s1).alert", "no alert rule named 'Nope'"),
     ({"receivers": ["pager"]}, "(s1).receivers", "no receiver 'pager'"),
-    ({"fault": {"explode": 1}}, "(s1).fault", "one or more of demo, stop, push, traffic"),
+    ({"fault": {"explode": 1}}, "(s1).fault.explode", "unknown fault kind; the kinds are demo, stop, push, traffic"),
     ({"fault": {"stop": "ghost"}}, "(s1).fault.stop", "no component 'ghost'"),
     ({"fault": {"push": {"series": [{"labels": {}}]}}}, "(s1).fault.push.series", "needs a name"),
     ({"budget": "soon"}, "(s1)", "not a Prometheus duration"),

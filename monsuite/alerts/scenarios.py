@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+import promql_parser
 import yaml
 
 from monsuite.demo.faults import FaultError, FaultState
@@ -158,12 +159,9 @@ def _scenario(path: Path, index: int, raw, alerts, receivers, components) -> Sce
     if not isinstance(consumes, list) or set(consumes) - set(HOST_RESOURCES):
         fail("consumes", f"must be a list of host resources: {', '.join(HOST_RESOURCES)}")
     history = _history(raw["history"], fail) if raw.get("history") is not None else None
-    try:
-        durations = {key: parse_ms(str(raw[key])) if raw.get(key) else default
-                     for key, default in (("budget", 30_000), ("ramp", 0), ("delay", 0), ("requires_history", 0),
-                                             ("notify_within", 0))}
-    except TimeScaleError as exc:
-        fail("", str(exc))
+    durations = {key: _duration(raw, key, default, fail)
+                 for key, default in (("budget", 30_000), ("ramp", 0), ("delay", 0), ("requires_history", 0),
+                                      ("notify_within", 0))}
     return Scenario(
         name=str(raw["name"]), alert=raw["alert"], fault=fault, receivers=tuple(raw["receivers"]),
         labels={k: str(v) for k, v in (raw.get("labels") or {}).items()},
@@ -173,6 +171,15 @@ def _scenario(path: Path, index: int, raw, alerts, receivers, components) -> Sce
         requires_history_ms=durations["requires_history"], description=str(raw.get("description", "")),
         unit=unit, history=history, consumes=tuple(consumes), keeps_instance=_flag(raw, "keeps_instance", True, fail),
     )
+
+
+def _duration(raw: dict, key: str, default: int, fail) -> int:
+    if not raw.get(key):
+        return default
+    try:
+        return parse_ms(str(raw[key]))
+    except TimeScaleError as exc:
+        fail(key, str(exc))
 
 
 def _flag(raw: dict, key: str, default: bool, fail) -> bool:
@@ -215,24 +222,36 @@ def _check_unit(unit, fail) -> None:
             isinstance(i, dict) and set(i) == {"series", "values"} for i in unit["input"]):
         fail("unit.input", "must be a list of {series: <selector>, values: <promtool expanding notation>}")
     for index, item in enumerate(unit["input"]):
+        if not _is_selector(str(item["series"])):
+            fail(f"unit.input[{index}].series", f"{item['series']!r} is not a series selector such as "
+                                                'http_requests_total{job="api"}')
         bad = [token for token in str(item["values"]).split() if not PROMTOOL_VALUE.match(token)]
         if bad or not str(item["values"]).split():
             fail(f"unit.input[{index}].values", f"{bad[0] if bad else '(empty)'!r} is not promtool's expanding "
                                                 "notation (e.g. 1 1 0x20, 0+30x40, _x3, stale)")
+    for key, default in (("active_at", None), ("interval", "15s"), ("settle", "0s")):
+        try:
+            parse_ms(str(unit.get(key, default)))
+        except TimeScaleError as exc:
+            fail(f"unit.{key}", str(exc))
+
+
+def _is_selector(text: str) -> bool:
     try:
-        parse_ms(str(unit["active_at"]))
-        parse_ms(str(unit.get("interval", "15s")))
-        parse_ms(str(unit.get("settle", "0s")))
-    except TimeScaleError as exc:
-        fail("unit", str(exc))
+        return type(promql_parser.parse(text)).__name__ == "VectorSelector"
+    except ValueError:
+        return False
 
 
 DEMO_WORKERS = 3  # the demo service's default (python -m monsuite.demo --workers-simulated)
 
 
 def _check_fault(fault, components: set[str], fail) -> None:
-    if not isinstance(fault, dict) or not fault or set(fault) - set(FAULT_KINDS):
+    if not isinstance(fault, dict) or not fault:
         fail("fault", f"must be a mapping with one or more of {', '.join(FAULT_KINDS)}")
+    unknown = sorted(set(fault) - set(FAULT_KINDS))
+    if unknown:
+        fail(f"fault.{unknown[0]}", f"unknown fault kind; the kinds are {', '.join(FAULT_KINDS)}")
     if "demo" in fault and (not isinstance(fault["demo"], dict) or not fault["demo"]):
         fail("fault.demo", "must be a mapping of demo-service faults, e.g. {error_rate: 0.5}")
     if "demo" in fault:

@@ -34,14 +34,19 @@ def dashboards_check(args) -> int:
     from monsuite.timescale import TimeScaleError, parse_ms
 
     args.prometheus_url = check_url(args.prometheus_url, "--prometheus-url")
-    scrape_interval = args.scrape_interval or PrometheusClient(args.prometheus_url).global_scrape_interval()
-    try:
-        scrape_ms, target = parse_ms(scrape_interval), parse_ms(args.target) / 1000
+    try:  # every input is checked before Prometheus is asked anything
+        target = parse_ms(args.target) / 1000
+        scrape_ms = parse_ms(args.scrape_interval) if args.scrape_interval else None
     except TimeScaleError as exc:
         raise UserError(f"--scrape-interval/--target: {exc}") from None
+    if target <= 0:
+        raise UserError(f"--target: must be a positive duration such as 2s, got {args.target!r}")
+    dashboards = [load_dashboard(path) for path in existing_files(args.files)]
+    if scrape_ms is None:
+        scrape_ms = parse_ms(PrometheusClient(args.prometheus_url).global_scrape_interval())
     ok = True
-    for path in existing_files(args.files):
-        result = run_dashboard(load_dashboard(path), args.prometheus_url, scrape_ms=scrape_ms, target_seconds=target)
+    for dashboard in dashboards:
+        result = run_dashboard(dashboard, args.prometheus_url, scrape_ms=scrape_ms, target_seconds=target)
         ok &= result.ok
         for line in result_lines(result, verbose=args.verbose):
             print(line)

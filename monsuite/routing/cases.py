@@ -63,13 +63,23 @@ def load_cases(path: Path) -> Cases:
         raise ManifestError(path, "", f"cannot read: {exc.strerror}") from None
     except yaml.YAMLError as exc:
         raise ManifestError(path, "", f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
-    if not isinstance(data, dict) or set(data) - {"routes", "inhibitions", "silences"}:
+    if not isinstance(data, dict):
         raise ManifestError(path, "", "must be a mapping with routes, inhibitions and/or silences")
+    unknown_sections = sorted(set(data) - set(CASE_KEYS))
+    if unknown_sections:
+        raise ManifestError(path, unknown_sections[0], "unknown section; the sections are routes, inhibitions and silences")
     for section, allowed in CASE_KEYS.items():
         for i, case in enumerate(data.get(section) or []):
             unknown = sorted(set(case) - allowed) if isinstance(case, dict) else []
             if unknown:
                 raise ManifestError(path, f"{section}[{i}].{unknown[0]}", f"unknown key; allowed: {', '.join(sorted(allowed))}")
+    for section, fields in (("routes", ("labels",)), ("inhibitions", ("source", "target")), ("silences", ("alert",))):
+        for i, case in enumerate(data.get(section) or []):
+            for name in fields:
+                labels = case.get(name) if isinstance(case, dict) else None
+                for key, value in (labels.items() if isinstance(labels, dict) else ()):
+                    if not isinstance(value, (str, int, float, bool)):
+                        raise ManifestError(path, f"{section}[{i}].{name}.{key}", "must be a label value (a string)")
     routes = []
     for i, case in enumerate(data.get("routes") or []):
         where = f"routes[{i}]"
@@ -101,7 +111,9 @@ def load_cases(path: Path) -> Cases:
 
 
 def _labels(value) -> bool:
-    return isinstance(value, dict) and bool(value)
+    """A non-empty mapping of label name to a scalar value (a string, or a number or boolean YAML read)."""
+    return isinstance(value, dict) and bool(value) and all(
+        isinstance(v, (str, int, float, bool)) and not isinstance(k, (dict, list)) for k, v in value.items())
 
 
 def _strs(labels: dict) -> dict:

@@ -26,6 +26,7 @@ class CheckReport:
     promtool: dict[str, tuple[bool, str]] = field(default_factory=dict)  # file -> (ok, what promtool said)
     findings: list[Finding] = field(default_factory=list)
     checked_live: bool = False
+    live_rules: int = 0  # rules whose expressions were checked against Prometheus
 
     @property
     def ok(self) -> bool:
@@ -38,8 +39,10 @@ class CheckReport:
             lines.append(f"{verdict:<7} {path}: {said}")
         for finding in self.findings:
             lines.append(f"MISSING {finding.file}: {finding.rule}: {finding.problem}")
-        if self.checked_live and not self.findings:
-            lines.append("every metric and label the expressions use exists in Prometheus")
+        if self.checked_live and not self.live_rules:
+            lines.append("nothing checked against Prometheus: no file passed promtool")
+        elif self.checked_live and not self.findings:
+            lines.append(f"{self.live_rules} rules: every metric and label their expressions use exists in Prometheus")
         return lines
 
 
@@ -50,11 +53,13 @@ def promtool_check(paths: list[Path]) -> dict[str, tuple[bool, str]]:
     results = {}
     for path in paths:
         proc = subprocess.run(["promtool", "check", "rules", str(path)], capture_output=True, text=True, timeout=120)
-        text = " ".join(line.strip() for line in (proc.stdout + proc.stderr).splitlines()
-                        if line.strip() and not line.startswith("Checking "))
+        said = []  # promtool says a failure twice ("FAILED: path: problem", then "path: problem"): once is enough
+        for line in (proc.stdout + proc.stderr).splitlines():
+            line = line.strip().removeprefix("FAILED:").strip().removeprefix(f"{path}:").strip()
+            if line and not line.startswith("Checking ") and line not in said:
+                said.append(line)
+        text = " ".join(said)
         text = re.sub(r"\s+", " ", text)
-        if proc.returncode == 0:  # a lint finding is a warning: promtool's "FAILED:" in front of it misleads
-            text = text.replace(f"FAILED: {LINT_FINDING}", LINT_FINDING)
         results[str(path)] = (proc.returncode == 0, text[:500])
     return results
 
@@ -83,6 +88,7 @@ def check_files(paths: list[Path], prometheus_url: str | None = None, simulated:
     readable = [p for p in paths if report.promtool[str(p)][0]]
     rules = [rule for path in readable for rule in load_rules(path)]
     recorded = {rule.record for rule in rules if rule.record} | {"ALERTS", "ALERTS_FOR_STATE"}
+    report.live_rules = len(rules)
     for rule in rules:
         report.findings += _rule_findings(rule, index, recorded, simulated)
     return report

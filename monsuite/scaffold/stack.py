@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from monsuite.dashboards.model import load_dashboard
 from monsuite.errors import ManifestError, UserError
 from monsuite.routing.cases import Cases, RouteCase
 from monsuite.routing.engines import amtool_routes
@@ -68,6 +69,8 @@ def init_stack(directory: Path, rules: list[Path], alertmanager_config: Path, pr
     settings = {**PROMETHEUS_DEFAULTS, **(prometheus.get("global") or {})}
     external_labels = settings.pop("external_labels", None) or {}
     alert_rules = [r for path in rules for r in load_rules(path) if r.alert]
+    for path in dashboards:  # a dashboard that would break the stack's checks later is refused now
+        load_dashboard(path)
 
     report = InitReport(directory, alerts=len(alert_rules))
     rewired = rewire(am, with_templates=bool(templates))
