@@ -57,28 +57,32 @@ def openmetrics(histories: list[History], *, end: float, scale: float, step_seco
     return "\n".join(text) + "\n"
 
 
-def backfill(histories: list[History], data_dir: Path, *, end: float, scale: float, step_seconds: float) -> int:
-    """Write the histories into a TSDB directory; returns the number of samples written."""
-    if not histories:
-        return 0
+def write_blocks(text: str, data_dir: Path, *, what: str) -> None:
+    """OpenMetrics text into TSDB blocks in `data_dir` (promtool tsdb create-blocks-from openmetrics)."""
     promtool = shutil.which("promtool")
     if promtool is None:
-        raise UserError("scenarios declare history, which is written with promtool; promtool is not on PATH "
-                        "(Debian: apt-get install prometheus)")
-    text = openmetrics(histories, end=end, scale=scale, step_seconds=step_seconds)
+        raise UserError(f"{what} is written with promtool, which is not on PATH (Debian: apt-get install prometheus)")
     data_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", suffix=".om", delete=False) as handle:
         handle.write(text)
     try:
-        proc = subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", handle.name, str(data_dir)],
-                              capture_output=True, text=True, timeout=120)
+        proc = subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", "--quiet", handle.name, str(data_dir)],
+                              capture_output=True, text=True, timeout=600)
     finally:
         os.unlink(handle.name)
     if proc.returncode != 0:
-        raise UserError(f"promtool could not write the scenarios' history: {(proc.stderr or proc.stdout).strip()[-500:]}")
+        raise UserError(f"promtool could not write {what}: {(proc.stderr or proc.stdout).strip()[-500:]}")
     for root, directories, files in os.walk(data_dir):  # an image's unprivileged user must own its TSDB too
         for name in directories:
             os.chmod(os.path.join(root, name), 0o777)
         for name in files:
             os.chmod(os.path.join(root, name), 0o666)
+
+
+def backfill(histories: list[History], data_dir: Path, *, end: float, scale: float, step_seconds: float) -> int:
+    """Write the histories into a TSDB directory; returns the number of samples written."""
+    if not histories:
+        return 0
+    text = openmetrics(histories, end=end, scale=scale, step_seconds=step_seconds)
+    write_blocks(text, data_dir, what="the scenarios' history")
     return sum(1 for line in text.splitlines() if line and not line.startswith("#"))

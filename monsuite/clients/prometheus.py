@@ -100,6 +100,11 @@ class PrometheusClient(ServiceClient):
         """Instant query at a unix time; for a range selector the raw samples with their own timestamps."""
         return self._get("/api/v1/query", query=expr, time=f"{at:.3f}")["result"]
 
+    def query_range(self, expr: str, start: float, end: float, step_seconds: float) -> list[dict]:
+        """Range query: the matrix of [unix time, "value"] pairs per series."""
+        return self._get("/api/v1/query_range", query=expr, start=f"{start:.3f}", end=f"{end:.3f}",
+                         step=f"{step_seconds:g}")["result"]
+
     def query(self, expr: str) -> list[dict]:
         """Instant query through prometheus-api-client; returns the result vector."""
         from prometheus_api_client import PrometheusConnect

@@ -1,0 +1,103 @@
+"""`monsuite slo report` and `monsuite slo rules`."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from monsuite.cli.common import existing_files
+from monsuite.clients.http import check_url
+from monsuite.errors import UserError
+
+
+def register(commands) -> None:
+    slo = commands.add_parser("slo", help="service level objectives (Sloth prometheus/v1, OpenSLO v1)").add_subparsers(metavar="ACTION")
+    report = slo.add_parser("report", help="SLI, error budget and burn rates of each SLO from Prometheus: HTML, JSON, JUnit, Markdown")
+    report.add_argument("--spec", nargs="+", required=True, metavar="FILE", help="Sloth or OpenSLO spec files")
+    report.add_argument("--prometheus-url", required=True)
+    report.add_argument("--window", help="the SLO window to report on (default: each SLO's own, e.g. 30d)")
+    report.add_argument("--at", help="report as of this unix time (default: now)")
+    report.add_argument("--out", default="reports/slo", help="where the report goes (default: reports/slo)")
+    report.add_argument("--baseline", help="a previous report.json: the report lists what got worse")
+    report.add_argument("--alerts", help="a conformance run's alerts.json: its alert latency distribution is plotted")
+    report.set_defaults(handler=slo_report)
+    rules = slo.add_parser("rules", help="Sloth-style SLI recording rules and multi-window multi-burn-rate alerts, with promtool tests")
+    rules.add_argument("--spec", nargs="+", required=True, metavar="FILE")
+    rules.add_argument("--out", required=True, help="directory for slo-rules.yml and slo-rules.test.yml")
+    rules.set_defaults(handler=slo_rules)
+
+
+def _load(files: list[str]):
+    from monsuite.slo.spec import load_specs
+
+    slos = [slo for path in existing_files(files) for slo in load_specs(path)]
+    keys = [s.key for s in slos]
+    duplicate = next((k for k in keys if keys.count(k) > 1), None)
+    if duplicate:
+        raise UserError(f"SLO {duplicate} is defined in more than one spec file")
+    return slos
+
+
+def slo_report(args) -> int:
+    from monsuite.clients.prometheus import PrometheusClient
+    from monsuite.slo.compute import evaluate
+    from monsuite.slo.report import write_report
+    from monsuite.timescale import TimeScaleError, parse_ms
+
+    url = check_url(args.prometheus_url, "--prometheus-url")
+    slos = _load(args.spec)
+    try:
+        window_ms = parse_ms(args.window) if args.window else None
+    except TimeScaleError as exc:
+        raise UserError(f"--window: {exc}") from None
+    try:
+        at = float(args.at) if args.at else time.time()
+    except ValueError:
+        raise UserError(f"--at: {args.at!r} is not a unix time") from None
+    baseline = _read_json(args.baseline, "--baseline") if args.baseline else None
+    latencies = _latencies(_read_json(args.alerts, "--alerts")) if args.alerts else None
+    client = PrometheusClient(url)
+    client.global_scrape_interval()  # unreachable or not a Prometheus: one clear line before any work
+    results = [evaluate(slo, client, at=at, window_ms=window_ms) for slo in slos]
+    out = Path(args.out)
+    data = write_report(results, out, prometheus=url, at=datetime.fromtimestamp(at, tz=timezone.utc).isoformat(),
+                        baseline=baseline, alert_latencies_ms=latencies)
+    for result in results:
+        spent = "-" if result.spent_ratio is None else f"{result.spent_ratio * 100:.2f}% of the budget spent"
+        sli = "no data" if result.sli is None else f"SLI {result.sli * 100:.4f}%"
+        print(f"{result.verdict.upper():<9} {result.key}: {sli} (objective {result.objective * 100:g}% over {result.window}); {spent}")
+    for line in data["worse_than_baseline"]:
+        print(f"WORSE     {line}")
+    print(f"report: {out / 'report.html'} (and report.json, junit.xml, summary.md)")
+    return 1 if any(r.verdict == "violated" for r in results) else 0
+
+
+def _read_json(path: str, flag: str) -> dict:
+    try:
+        data = json.loads(Path(path).read_text())
+    except OSError as exc:
+        raise UserError(f"{flag} {path}: cannot read: {exc.strerror}") from None
+    except ValueError:
+        raise UserError(f"{flag} {path}: not JSON") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{flag} {path}: not a monsuite report")
+    return data
+
+
+def _latencies(alerts: dict) -> list[float]:
+    return [s["stages_ms"]["fault_to_delivered"] for s in alerts.get("scenarios", [])
+            if isinstance(s, dict) and (s.get("stages_ms") or {}).get("fault_to_delivered") is not None]
+
+
+def slo_rules(args) -> int:
+    from monsuite.slo.rules import rule_file, unit_tests
+
+    slos = _load(args.spec)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "slo-rules.yml").write_text(rule_file(slos))
+    (out / "slo-rules.test.yml").write_text(unit_tests(slos, "slo-rules.yml"))
+    print(f"{len(slos)} SLOs: {out / 'slo-rules.yml'} and its promtool tests {out / 'slo-rules.test.yml'}")
+    return 0
