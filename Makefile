@@ -2,7 +2,7 @@
 # Both do their own set-up (Debian packages, dockerd, .venv, local images) idempotently.
 PYTEST = .venv/bin/python -m pytest
 
-.PHONY: setup test demo stack-up stack-down benchmark clean
+.PHONY: setup test demo nightly stack-up stack-down benchmark clean
 
 setup:
 	./scripts/setup.sh
@@ -13,6 +13,10 @@ test: setup
 
 demo: setup
 	$(PYTEST) suites --report-dir reports --junitxml=reports/junit.xml
+
+# The nightly SLO verification (README: "Nightly SLO verification"); NIGHTLY_ARGS for --profile real, --baseline ...
+nightly: setup
+	.venv/bin/monsuite nightly --out reports/nightly $(NIGHTLY_ARGS)
 
 stack-up: setup
 	.venv/bin/monsuite stack up
@@ -27,6 +31,7 @@ benchmark: setup
 	.venv/bin/python benchmarks/dashboards.py
 	.venv/bin/python benchmarks/load.py
 	.venv/bin/python benchmarks/cpu_burner.py
+	.venv/bin/python benchmarks/slo_report.py
 
 clean:
 	rm -rf .venv reports .monsuite benchmarks/results

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -42,8 +41,9 @@ def _load(files: list[str]):
 
 def slo_report(args) -> int:
     from monsuite.clients.prometheus import PrometheusClient
-    from monsuite.slo.compute import evaluate
-    from monsuite.slo.report import write_report
+    from monsuite.slo.compute import evaluate_all
+    from monsuite.slo.conformance import RunMeasurements
+    from monsuite.slo.report import read_report_json, write_report
     from monsuite.timescale import TimeScaleError, parse_ms
 
     url = check_url(args.prometheus_url, "--prometheus-url")
@@ -56,11 +56,12 @@ def slo_report(args) -> int:
         at = float(args.at) if args.at else time.time()
     except ValueError:
         raise UserError(f"--at: {args.at!r} is not a unix time") from None
-    baseline = _read_json(args.baseline, "--baseline") if args.baseline else None
-    latencies = _latencies(_read_json(args.alerts, "--alerts")) if args.alerts else None
+    baseline = read_report_json(args.baseline, "--baseline") if args.baseline else None
+    campaign = read_report_json(args.alerts, "--alerts") if args.alerts else None
+    latencies = latencies_of(campaign) if campaign else None
     client = PrometheusClient(url)
     client.global_scrape_interval()  # unreachable or not a Prometheus: one clear line before any work
-    results = [evaluate(slo, client, at=at, window_ms=window_ms) for slo in slos]
+    results = evaluate_all(slos, client, at=at, window_ms=window_ms, measured=RunMeasurements(campaign=campaign))
     out = Path(args.out)
     data = write_report(results, out, prometheus=url, at=datetime.fromtimestamp(at, tz=timezone.utc).isoformat(),
                         baseline=baseline, alert_latencies_ms=latencies)
@@ -74,19 +75,7 @@ def slo_report(args) -> int:
     return 1 if any(r.verdict == "violated" for r in results) else 0
 
 
-def _read_json(path: str, flag: str) -> dict:
-    try:
-        data = json.loads(Path(path).read_text())
-    except OSError as exc:
-        raise UserError(f"{flag} {path}: cannot read: {exc.strerror}") from None
-    except ValueError:
-        raise UserError(f"{flag} {path}: not JSON") from None
-    if not isinstance(data, dict):
-        raise UserError(f"{flag} {path}: not a monsuite report")
-    return data
-
-
-def _latencies(alerts: dict) -> list[float]:
+def latencies_of(alerts: dict) -> list[float]:
     return [s["stages_ms"]["fault_to_delivered"] for s in alerts.get("scenarios", [])
             if isinstance(s, dict) and (s.get("stages_ms") or {}).get("fault_to_delivered") is not None]
 

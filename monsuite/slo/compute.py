@@ -9,8 +9,9 @@ from dataclasses import asdict, dataclass, field
 
 from monsuite.clients.prometheus import PrometheusClient
 from monsuite.slo.burn import PAIRS
+from monsuite.slo.conformance import RunMeasurements
 from monsuite.slo.spec import SLO
-from monsuite.timescale import format_ms
+from monsuite.timescale import format_ms, parse_ms
 
 POINTS = 60  # samples of the SLI and budget time series over the window
 
@@ -63,6 +64,25 @@ class SLOResult:
         return data
 
 
+def evaluate_conformance(slo: SLO, measured: RunMeasurements | None) -> SLOResult:
+    """A conformance SLO from a run's measurements (no data when the run did not measure it)."""
+    counts = measured.counts(slo.conformance, slo.threshold_ms) if measured else None
+    good, total = counts or (0, 0)
+    result = SLOResult(slo.key, slo.service, slo.name, slo.kind, slo.source, slo.objective, "this run",
+                       good / total if total else None, 0.0, description=slo.description)
+    if total:
+        allowed = slo.budget_ratio * total  # the budget in events: how many may miss
+        result.spent_ratio = (total - good) / allowed
+        result.remaining_ratio = 1 - result.spent_ratio
+    return result
+
+
+def evaluate_all(slos: list[SLO], client: PrometheusClient, *, at: float, window_ms: int | None = None,
+                 scale: float = 1, measured: RunMeasurements | None = None) -> list[SLOResult]:
+    return [evaluate_conformance(slo, measured) if slo.kind == "conformance" else
+            evaluate(slo, client, at=at, window_ms=window_ms, scale=scale) for slo in slos]
+
+
 def _scalar(client: PrometheusClient, expr: str, at: float) -> float | None:
     result = client.query_at(f"sum({expr})", at)
     if not result:
@@ -71,13 +91,18 @@ def _scalar(client: PrometheusClient, expr: str, at: float) -> float | None:
     return None if math.isnan(value) or math.isinf(value) else value
 
 
-def evaluate(slo: SLO, client: PrometheusClient, *, at: float, window_ms: int | None = None,
+def evaluate(slo: SLO, client: PrometheusClient, *, at: float, window_ms: int | None = None, scale: float = 1,
              points: int = POINTS) -> SLOResult:
+    """`scale`: a time-compressed profile's factor; every window and slice is divided by it (the budget in
+    minutes stays that of the real window: what this run's ratio would spend of it)."""
     window_ms = window_ms or slo.window_ms
-    window = format_ms(window_ms)
+    scaled = lambda ms: format_ms(max(int(ms / scale), 1000))  # noqa: E731
+    window = scaled(window_ms)
+    step = scaled(slo.time_slice_ms)
     budget_minutes = slo.budget_ratio * window_ms / 60_000
-    error_ratio = _scalar(client, slo.error_ratio(window), at)
-    result = SLOResult(slo.key, slo.service, slo.name, slo.kind, slo.source, slo.objective, window,
+    error_ratio = _scalar(client, slo.error_ratio(window, step), at)
+    label = format_ms(window_ms) + (f" (scaled 1/{scale:g}: {window})" if scale != 1 else "")
+    result = SLOResult(slo.key, slo.service, slo.name, slo.kind, slo.source, slo.objective, label,
                        None if error_ratio is None else 1 - error_ratio, budget_minutes, description=slo.description)
     if error_ratio is not None:
         result.spent_ratio = error_ratio / slo.budget_ratio
@@ -85,20 +110,21 @@ def evaluate(slo: SLO, client: PrometheusClient, *, at: float, window_ms: int | 
         result.remaining_ratio = 1 - result.spent_ratio
         result.remaining_minutes = budget_minutes - result.spent_minutes
     for pair in PAIRS:
-        long_ratio, short_ratio = _scalar(client, slo.error_ratio(pair.long), at), _scalar(client, slo.error_ratio(pair.short), at)
+        long_ratio = _scalar(client, slo.error_ratio(scaled(parse_ms(pair.long)), step), at)
+        short_ratio = _scalar(client, slo.error_ratio(scaled(parse_ms(pair.short)), step), at)
         result.burn_rates.append(PairBurn(pair.severity, pair.long, pair.short, pair.factor(window_ms),
                                           None if long_ratio is None else long_ratio / slo.budget_ratio,
                                           None if short_ratio is None else short_ratio / slo.budget_ratio))
-    result.series = _series(slo, client, at, window_ms, points)
+    result.series = _series(slo, client, at, max(int(window_ms / scale), 1000), step, points)
     return result
 
 
-def _series(slo: SLO, client: PrometheusClient, at: float, window_ms: int, points: int) -> dict:
+def _series(slo: SLO, client: PrometheusClient, at: float, window_ms: int, slice_step: str, points: int) -> dict:
     """Per step of the window: the SLI within that step, and the budget left after it (each step weighted by
     its share of the window's time)."""
-    step_ms = max(window_ms // points, 60_000)
+    step_ms = max(window_ms // points, parse_ms(slice_step))
     start = at - window_ms / 1000 + step_ms / 1000
-    matrix = client.query_range(f"sum({slo.error_ratio(format_ms(step_ms))})", start, at, step_ms / 1000)
+    matrix = client.query_range(f"sum({slo.error_ratio(format_ms(step_ms), slice_step)})", start, at, step_ms / 1000)
     values = [(float(t), float(v)) for t, v in (matrix[0]["values"] if matrix else []) if not math.isnan(float(v))]
     sli, remaining, spent = [], [], 0.0
     for t, ratio in values:

@@ -65,6 +65,21 @@ def write_report(results: list[SLOResult], out: Path, *, prometheus: str, at: st
     return data
 
 
+def read_report_json(path: str | Path, flag: str) -> dict:
+    """A JSON file given on the command line (a baseline report, a campaign's alerts.json)."""
+    from monsuite.errors import UserError
+
+    try:
+        data = json.loads(Path(path).read_text())
+    except OSError as exc:
+        raise UserError(f"{flag} {path}: cannot read: {exc.strerror}") from None
+    except ValueError:
+        raise UserError(f"{flag} {path}: not JSON") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{flag} {path}: not a monsuite report (a JSON object)")
+    return data
+
+
 def junit(results: list[SLOResult]) -> bytes:
     suite = ElementTree.Element("testsuite", name="slo", tests=str(len(results)),
                                 failures=str(sum(r.verdict == "violated" for r in results)),

@@ -69,7 +69,7 @@ def _alerts(slo: SLO) -> dict[str, dict]:
 
 def rule_file(slos: list[SLO]) -> str:
     groups = []
-    for slo in slos:
+    for slo in _on_prometheus(slos):
         stem = re.sub(r"[^a-z0-9]+", "-", f"{slo.service}-{slo.name}".lower()).strip("-")
         groups.append({"name": f"slo-{stem}-sli", "rules": recording_rules(slo)})
         groups.append({"name": f"slo-{stem}-alerts", "rules": alert_rules(slo)})
@@ -87,9 +87,13 @@ def _inputs(slo: SLO, ratios: dict[str, float], minutes: int) -> list[dict]:
     return series
 
 
+def _on_prometheus(slos: list[SLO]) -> list[SLO]:
+    return [slo for slo in slos if slo.kind != "conformance"]  # those are measured by a run, not by rules
+
+
 def unit_tests(slos: list[SLO], rule_file_name: str) -> str:
     tests = []
-    for slo in slos:
+    for slo in _on_prometheus(slos):
         budget = slo.budget_ratio
         factors = {p.severity: [] for p in PAIRS}
         for pair in PAIRS:

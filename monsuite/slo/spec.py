@@ -35,13 +35,17 @@ class SLO:
     source: str = ""  # the file and the format it came from
     time_slice_ms: int = 60_000  # threshold SLIs: the slice one measurement stands for
     alerting: dict = field(default_factory=dict)  # Sloth's alerting block (names, labels, annotations)
+    conformance: str = ""  # kind "conformance": which measurement of a monsuite run is the SLI (CONFORMANCE)
+    threshold_ms: int = 0  # conformance SLIs with a time limit (dashboard_load)
 
     @property
     def key(self) -> str:
         return f"{self.service}/{self.name}"
 
-    def error_ratio(self, window: str) -> str:
-        return self.error_ratio_template.replace("{window}", window)
+    def error_ratio(self, window: str, step: str | None = None) -> str:
+        """The error ratio over `window`; a threshold SLI measures one slice per `step` (default: its own)."""
+        return (self.error_ratio_template.replace("{window}", window)
+                .replace("{step}", step or f"{self.time_slice_ms // 1000}s"))
 
     @property
     def budget_ratio(self) -> float:
@@ -55,7 +59,9 @@ def load_specs(path: Path) -> list[SLO]:
     except OSError as exc:
         raise ManifestError(path, "", f"cannot read: {exc.strerror}") from None
     except yaml.YAMLError as exc:
-        raise ManifestError(path, "", f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark else ""
+        raise ManifestError(path, "", f"invalid YAML{line}: {getattr(exc, 'problem', exc)}") from None
     if not documents:
         raise ManifestError(path, "", "no SLO spec in the file")
     slos: list[SLO] = []
@@ -67,6 +73,8 @@ def load_specs(path: Path) -> list[SLO]:
             raise ManifestError(path, where, "must be a mapping (a Sloth prometheus/v1 or an OpenSLO v1 spec)")
         if document.get("version") == "prometheus/v1":
             slos += _sloth(path, document, where)
+        elif document.get("version") == "monsuite/v1":
+            slos += _native(path, document, where)
         elif document.get("apiVersion") == "openslo/v1":
             if document.get("kind") == "SLO":
                 slos.append(_openslo(path, document, where, indicators))
@@ -75,8 +83,8 @@ def load_specs(path: Path) -> list[SLO]:
         else:
             found = document.get("version") or document.get("apiVersion")
             raise ManifestError(path, _at(where, "version" if "version" in document else "apiVersion"),
-                                f"{found!r} is not a supported spec: use Sloth's version: prometheus/v1 "
-                                "or OpenSLO's apiVersion: openslo/v1")
+                                f"{found!r} is not a supported spec: use Sloth's version: prometheus/v1, "
+                                "OpenSLO's apiVersion: openslo/v1 or monsuite/v1 (SLOs on a conformance run)")
     names = [s.key for s in slos]
     duplicate = next((n for n in names if names.count(n) > 1), None)
     if duplicate:
@@ -127,7 +135,8 @@ def _sloth(path: Path, document: dict, where: str) -> list[SLO]:
             queries = {k: events.get(k) for k in ("error_query", "total_query")}
             for key, query in queries.items():
                 _check_query(path, f"{at}.sli.events.{key}", query, templated=True)
-            template = f"(({_window(queries['error_query'])}) / ({_window(queries['total_query'])}))"
+            # no error series at all means no errors (Prometheus returns nothing, not 0, for an empty selection)
+            template = f"((({_window(queries['error_query'])}) or on() vector(0)) / ({_window(queries['total_query'])}))"
         else:
             query = (sli["raw"] or {}).get("error_ratio_query") if isinstance(sli["raw"], dict) else None
             _check_query(path, f"{at}.sli.raw.error_ratio_query", query, templated=True)
@@ -149,6 +158,45 @@ def _percent(path: Path, field_name: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 100:
         raise ManifestError(path, field_name, f"must be a percentage between 0 and 100, such as 99.9 (got {value!r})")
     return round(value / 100, 12)
+
+
+# ---- monsuite's own: SLOs of the monitoring, measured by a conformance run ------------------------
+CONFORMANCE = {
+    "alert_latency": "scenarios whose alert was delivered within its latency budget",
+    "alert_accuracy": "scenarios whose alert fired for its own fault and reached exactly its receivers",
+    "alert_quiet": "alerts that fired for an injected fault (the rest fired during fault-free load: noise)",
+    "dashboard_load": "dashboard loads under the threshold",
+}
+NATIVE_KEYS = {"version", "service", "slos"}
+NATIVE_SLO_KEYS = {"name", "objective", "description", "conformance", "threshold"}
+
+
+def _native(path: Path, document: dict, where: str) -> list[SLO]:
+    unknown = sorted(set(document) - NATIVE_KEYS)
+    if unknown:
+        raise ManifestError(path, _at(where, unknown[0]), f"unknown key; allowed: {', '.join(sorted(NATIVE_KEYS))}")
+    service = document.get("service")
+    if not isinstance(service, str) or not service:
+        raise ManifestError(path, _at(where, "service"), "required: the service's name")
+    if not isinstance(document.get("slos"), list) or not document["slos"]:
+        raise ManifestError(path, _at(where, "slos"), "required: a list of SLOs")
+    slos = []
+    for index, raw in enumerate(document["slos"]):
+        at = _at(where, f"slos[{index}]")
+        if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+            raise ManifestError(path, at, "must be a mapping with name, objective and conformance")
+        unknown = sorted(set(raw) - NATIVE_SLO_KEYS)
+        if unknown:
+            raise ManifestError(path, f"{at}.{unknown[0]}", f"unknown key; allowed: {', '.join(sorted(NATIVE_SLO_KEYS))}")
+        if raw.get("conformance") not in CONFORMANCE:
+            raise ManifestError(path, f"{at}.conformance", f"must be one of {', '.join(CONFORMANCE)} (got {raw.get('conformance')!r})")
+        threshold = _duration(path, f"{at}.threshold", raw["threshold"]) if "threshold" in raw else 0
+        if raw["conformance"] == "dashboard_load" and not threshold:
+            raise ManifestError(path, f"{at}.threshold", "required for dashboard_load, e.g. 2s")
+        slos.append(SLO(service, raw["name"], _percent(path, f"{at}.objective", raw.get("objective")), 0, "conformance", "",
+                        description=str(raw.get("description") or CONFORMANCE[raw["conformance"]]),
+                        source=f"{path} (monsuite/v1)", conformance=raw["conformance"], threshold_ms=threshold))
+    return slos
 
 
 # ---- OpenSLO ---------------------------------------------------------------------------------
@@ -198,9 +246,8 @@ def _openslo(path: Path, document: dict, where: str, indicators: dict) -> SLO:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ManifestError(path, f"{at}.objectives[0].value", "required: the threshold the metric is compared with")
         slice_ms = _duration(path, f"{at}.objectives[0].timeSliceWindow", objective.get("timeSliceWindow", "1m"))
-        step = f"{slice_ms // 1000}s"
         # the fraction of slices in the window where the value misses the threshold
-        template = f"(1 - avg_over_time((({query}) {op} bool {value!r})[{{window}}:{step}]))"
+        template = f"(1 - avg_over_time((({query}) {op} bool {value!r})[{{window}}:{{step}}]))"
         return SLO(service, name, target, window_ms, "threshold", template, time_slice_ms=slice_ms, **common)
     raise ManifestError(path, f"{at}.indicator.spec", "must have ratioMetric or thresholdMetric")
 
@@ -215,9 +262,9 @@ def _ratio(path: Path, at: str, ratio) -> str:
     total = _counter(path, f"{at}.total", ratio["total"])
     if "bad" in ratio:
         bad = _counter(path, f"{at}.bad", ratio["bad"])
-        return f"(sum(increase({bad}[{{window}}])) / sum(increase({total}[{{window}}])))"
+        return f"((sum(increase({bad}[{{window}}])) or on() vector(0)) / sum(increase({total}[{{window}}])))"
     good = _counter(path, f"{at}.good", ratio["good"])
-    return f"(1 - sum(increase({good}[{{window}}])) / sum(increase({total}[{{window}}])))"
+    return f"(1 - (sum(increase({good}[{{window}}])) or on() vector(0)) / sum(increase({total}[{{window}}])))"
 
 
 def _counter(path: Path, at: str, source) -> str:

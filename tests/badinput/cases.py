@@ -52,8 +52,38 @@ def rules_file(id, mistake, text, *says, command="check"):
     return Case(id, mistake, argv, ("r.yml", *says), files=(("r.yml", text),), exit=1)
 
 
+SLOTH_SPEC = """version: prometheus/v1
+service: s
+slos:
+  - name: availability
+    objective: 99.9
+    sli:
+      events:
+        error_query: sum(rate(x_total{code="500"}[{{.window}}]))
+        total_query: sum(rate(x_total[{{.window}}]))
+"""
+OPENSLO_SPEC = """apiVersion: openslo/v1
+kind: SLO
+metadata: {name: a}
+spec:
+  service: s
+  indicator:
+    metadata: {name: i}
+    spec:
+      ratioMetric:
+        counter: true
+        good: {metricSource: {type: Prometheus, spec: {query: 'x_total{code="200"}'}}}
+        total: {metricSource: {type: Prometheus, spec: {query: x_total}}}
+  timeWindow: [{duration: 30d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.99}]
+"""
 AM_CONFIG = "route:\n  receiver: team\nreceivers:\n  - name: team\n    webhook_configs: [{url: 'http://127.0.0.1:9/hook'}]\n"
-PANEL = {"id": 1, "type": "stat", "title": "p", "targets": [{"refId": "A", "expr": "up"}]}
+def slo_spec(id, mistake, text, *says):
+    return Case(id, mistake, ("slo", "report", "--spec", "{tmp}/slo.yaml", "--prometheus-url", NOWHERE),
+                ("slo.yaml", *says), files=(("slo.yaml", text),))
+
+
 
 CASES = [
     # ---- the stack manifest ------------------------------------------------------------------------
@@ -258,6 +288,26 @@ CASES = [
     Case("init-rules-bad", "init --rules with a file that is not a rule file",
          ("init", "{tmp}/new", "--rules", "{tmp}/r.yml", "--alertmanager-config", "{tmp}/am.yml"), ("r.yml",),
          files=(("r.yml", "hello: world\n"), ("am.yml", AM_CONFIG))),
+    # ---- SLO specs ---------------------------------------------------------------------------------
+    slo_spec("slo-unknown-format", "a spec in neither Sloth's nor OpenSLO's format", "version: v2\nslos: []\n", "version", "prometheus/v1"),
+    slo_spec("slo-sloth-objective", "a Sloth objective as a ratio instead of a percentage",
+             SLOTH_SPEC.replace("objective: 99.9", "objective: 0"), "slos[0].objective", "percentage"),
+    slo_spec("slo-sloth-plugin", "a Sloth SLI plugin", SLOTH_SPEC.replace("events:", "plugin:"), "slos[0].sli.plugin", "not supported"),
+    slo_spec("slo-sloth-query", "a Sloth error query that is not PromQL", SLOTH_SPEC.replace("sum(rate(x_total{code=", "sum(rate(x_total{code=="),
+             "error_query", "not PromQL"),
+    slo_spec("slo-openslo-calendar", "an OpenSLO calendar window", OPENSLO_SPEC.replace("isRolling: true", "isRolling: false"),
+             "timeWindow[0].isRolling", "rolling"),
+    slo_spec("slo-openslo-source", "an OpenSLO metric source other than Prometheus", OPENSLO_SPEC.replace("type: Prometheus", "type: Datadog", 1),
+             "good.metricSource.type", "Datadog"),
+    slo_spec("slo-openslo-target", "an OpenSLO target above 1", OPENSLO_SPEC.replace("target: 0.99", "target: 99"),
+             "objectives[0].target", "between 0 and 1"),
+    slo_spec("slo-openslo-counter-expr", "an OpenSLO counter query that is an expression, not a selector",
+             OPENSLO_SPEC.replace("query: x_total}", "query: 'sum(x_total)'}"), "total.metricSource.spec.query", "selector"),
+    slo_spec("slo-native-kind", "a monsuite/v1 SLO with an unknown measurement",
+             "version: monsuite/v1\nservice: m\nslos:\n  - {name: a, objective: 95, conformance: speed}\n", "slos[0].conformance", "alert_latency"),
+    Case("slo-window", "slo report with a window that is not a duration",
+         ("slo", "report", "--spec", "{tmp}/slo.yaml", "--prometheus-url", NOWHERE, "--window", "month"), ("--window", "month"),
+         files=(("slo.yaml", SLOTH_SPEC),)),
     Case("images-stack-missing", "images build for a stack that does not exist", ("images", "build", "--stack", "{tmp}/none"),
          ("none",)),
     Case("scenarios-stack-missing", "scenarios check for a stack that does not exist", ("scenarios", "check", "--stack", "{tmp}/none"),

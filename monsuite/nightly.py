@@ -1,0 +1,132 @@
+"""The nightly verification: on one stack (started here, or an external one), in order,
+1. the alert conformance campaign (alerts.json, alerts.html),
+2. every stack dashboard loaded as Grafana would (load times),
+3. a bounded, fault-free Locust session (alerts that fire during it are false alarms: noise),
+4. the SLO report over the stack's Prometheus and the run's own measurements (monsuite.slo),
+written to one directory: report.html, report.json, junit.xml, summary.md beside the campaign's files.
+Every input is read and checked before anything starts.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from monsuite.alerts import canary
+from monsuite.alerts.campaign import Campaign
+from monsuite.alerts.html import write_html
+from monsuite.alerts.report import write_json
+from monsuite.alerts.scenarios import load_for_stack
+from monsuite.clients.prometheus import PrometheusClient
+from monsuite.dashboards.model import load_dashboard
+from monsuite.dashboards.runner import run_dashboard
+from monsuite.errors import UserError
+from monsuite.load.locust_run import LOCUSTFILE, run_locust
+from monsuite.load.scenario import load_scenario, scenario_path
+from monsuite.manifest import load_manifest
+from monsuite.options import RunOptions
+from monsuite.slo.compute import evaluate_all
+from monsuite.slo.conformance import RunMeasurements
+from monsuite.slo.report import read_report_json, write_report
+from monsuite.slo.spec import load_specs
+from monsuite.stack import Stack
+from monsuite.timescale import parse_ms
+
+
+@dataclass(frozen=True)
+class NightlyPlan:
+    options: RunOptions
+    out: Path
+    spec: Path | None = None  # default: the stack's slo.yaml
+    load: str = "baseline"
+    users: int | None = None
+    duration: str | None = "30s"
+    baseline: Path | None = None
+
+
+@dataclass
+class NightlyOutcome:
+    violated: list[str]
+    campaign_failed: list[str]
+    seconds: dict[str, float]
+
+
+def run_nightly(plan: NightlyPlan, log: Callable[[str], None] = print) -> NightlyOutcome:
+    manifest = load_manifest(plan.options.stack)
+    spec = plan.spec or manifest.directory / "slo.yaml"
+    if not spec.exists():
+        raise UserError(f"{spec}: no SLO spec; write one (Sloth prometheus/v1, OpenSLO v1 or monsuite/v1) or pass --spec")
+    slos = load_specs(spec)
+    scenarios, rules = load_for_stack(manifest)
+    session = load_scenario(scenario_path(plan.load, LOCUSTFILE.parent / "scenarios"), users=plan.users, duration=plan.duration)
+    baseline = read_report_json(plan.baseline, "--baseline") if plan.baseline else None
+    dashboards = [load_dashboard(p) for p in sorted((manifest.directory / "dashboards").glob("*.json"))]
+    plan.out.mkdir(parents=True, exist_ok=True)
+    seconds: dict[str, float] = {}
+    with Stack.from_options(plan.options, log=log) as stack:
+        prometheus_url = stack.first_url("prometheus")
+        began = time.monotonic()
+        campaign = Campaign(stack, scenarios, rules, log=log)
+        campaign.run()
+        body = write_json(campaign, plan.out / "alerts.json")
+        write_html(campaign, plan.out / "alerts.html")
+        seconds["campaign"] = time.monotonic() - began
+        log(f"nightly: alert campaign {seconds['campaign']:.1f}s, "
+            f"{sum(s['status'] == 'passed' for s in body['scenarios'])}/{len(body['scenarios'])} scenarios passed")
+
+        began = time.monotonic()
+        scrape_ms = parse_ms(stack.profile_values.get("scrape_interval", "15s"))
+        loads = [run_dashboard(d, prometheus_url, scrape_ms=scrape_ms).load_seconds for d in dashboards]
+        seconds["dashboards"] = time.monotonic() - began
+
+        began = time.monotonic()
+        target = stack.first_url("app") or stack.url("demo")
+        false_alarms, quiet_window = None, None
+        if target:
+            started = time.time()
+            result = run_locust(session, target, pushgateway=stack.url("pushgateway"))
+            quiet_window = (started, time.time())
+            false_alarms = fired_during(PrometheusClient(prometheus_url), *quiet_window)
+            log(f"nightly: load {session.name} {result.requests} requests at {result.rps:.0f} req/s; "
+                f"alerts fired without a fault: {', '.join(false_alarms) or 'none'}")
+        seconds["load"] = time.monotonic() - began
+
+        began = time.monotonic()
+        measured = RunMeasurements(campaign=body, dashboard_seconds=loads, false_alarms=false_alarms)
+        scale = stack.profile_values.get("time_scale", 1)
+        at, window_ms = time.time(), None
+        if quiet_window and stack.runtime != "external":
+            # A stack started for the night has no past but the faults injected into it: its Prometheus
+            # SLOs are judged over the fault-free session (an external stack: over each SLO's own window).
+            at, window_ms = quiet_window[1], int(round(quiet_window[1] - quiet_window[0]) * 1000 * scale)
+        results = evaluate_all(slos, PrometheusClient(prometheus_url), at=at, window_ms=window_ms, measured=measured,
+                               scale=scale)
+        latencies = [s["stages_ms"]["fault_to_delivered"] for s in body["scenarios"]
+                     if s["stages_ms"].get("fault_to_delivered") is not None]
+        data = write_report(results, plan.out, prometheus=prometheus_url,
+                            at=datetime.now(tz=timezone.utc).isoformat(), baseline=baseline, alert_latencies_ms=latencies)
+        seconds["slo_report"] = time.monotonic() - began
+    for result in results:
+        value = "no data" if result.sli is None else f"{result.sli * 100:.3f}%"
+        log(f"{result.verdict.upper():<9} {result.key}: {value} (objective {result.objective * 100:g}%, {result.window})")
+    (plan.out / "nightly.json").write_text(json.dumps({"seconds": seconds, "false_alarms": false_alarms,
+                                                       "worse_than_baseline": data["worse_than_baseline"]}, indent=2) + "\n")
+    return NightlyOutcome([r.key for r in results if r.verdict == "violated"],
+                          [s["scenario"] for s in body["scenarios"] if s["status"] == "failed"], seconds)
+
+
+def fired_during(prometheus: PrometheusClient, start: float, end: float) -> list[str]:
+    """Alerts that went firing between start and end (not the pipeline canary, not those already firing)."""
+    step = 1.0
+    matrix = prometheus.query_range(f'ALERTS{{alertstate="firing", alertname!="{canary.ALERT}"}}', start, end, step)
+    fired = []
+    for series in matrix:
+        if series["values"] and float(series["values"][0][0]) > start + step:  # it began inside the session
+            labels = series["metric"]
+            fired.append(labels.get("alertname", "?") + "{" + ",".join(
+                f"{k}={v}" for k, v in sorted(labels.items()) if k not in ("__name__", "alertname", "alertstate")) + "}")
+    return sorted(fired)

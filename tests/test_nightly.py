@@ -1,0 +1,33 @@
+"""`monsuite nightly` for real on the minimal stack: campaign, dashboards, a fault-free Locust session and the
+SLO report in one directory, with the conformance SLOs measured by the run itself."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from monsuite.paths import shipped_stack
+
+pytestmark = [pytest.mark.live, pytest.mark.slow]
+
+
+def test_the_nightly_command_leaves_one_report(tmp_path):
+    out = tmp_path / "nightly"
+    done = subprocess.run([sys.executable, "-m", "monsuite", "nightly", "--stack", "minimal", "--runtime", "process",
+                           "--spec", str(shipped_stack("default") / "slo.yaml"), "--duration", "10s", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert done.returncode in (0, 1), done.stdout[-3000:] + done.stderr[-3000:]
+    for name in ("report.html", "report.json", "junit.xml", "summary.md", "alerts.json", "alerts.html", "nightly.json"):
+        assert (out / name).exists(), name
+    slos = {s["key"]: s for s in json.loads((out / "report.json").read_text())["slos"]}
+    for key in ("monitoring/alert-latency", "monitoring/alert-accuracy", "monitoring/alert-noise", "monitoring/dashboard-load"):
+        assert slos[key]["sli"] is not None, f"{key} was not measured by the run"
+    assert slos["monitoring/metrics-collection"]["sli"] is not None
+    assert "scaled 1/60" in slos["monitoring/metrics-collection"]["window"]
+    assert done.returncode == (1 if any(s["verdict"] == "violated" for s in slos.values()) else 0)
+    timings = json.loads((out / "nightly.json").read_text())["seconds"]
+    assert set(timings) == {"campaign", "dashboards", "load", "slo_report"}
+    assert (out / "report.html").read_text().count("data:image/png;base64,") >= 2  # SLI plots and alert latency
