@@ -116,11 +116,14 @@ def test_planted_secrets_appear_in_no_output_or_artefact(secrets, tmp_path):
         run("stack status", [sys.executable, "-m", "monsuite", "stack", "status", "--state-file", str(state_file)])
         run("routes test", [sys.executable, "-m", "monsuite", "routes", "test", "--config", str(stack / "alertmanager.yml.j2"),
                             str(stack / "routes.yaml")])
+        run("slo report", [sys.executable, "-m", "monsuite", "slo", "report", "--spec", str(stack / "slo.yaml"),
+                           "--prometheus-url", prometheus, "--out", str(reports / "slo")])
         run("rules check", [sys.executable, "-m", "monsuite", "rules", "check", *map(str, (stack / "rules").glob("*.yml")),
                             "--prometheus-url", prometheus])
         state_text = state_file.read_text()
     finally:
         run("stack down", [sys.executable, "-m", "monsuite", "stack", "down", "--state-file", str(state_file)])
+    assert (reports / "slo" / "report.json").exists(), outputs["slo report"]
     for name, done in (("pytest external", pointed), ("pytest receivers", delivered)):
         assert done.returncode == 0 and " passed" in outputs[name], outputs[name][-3000:]
     texts = {**outputs, "state file": state_text, **_artefacts(reports)}

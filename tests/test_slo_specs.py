@@ -10,7 +10,7 @@ import yaml
 
 from monsuite.paths import shipped_stack
 from monsuite.slo.burn import PAIRS
-from monsuite.slo.rules import rule_file, unit_tests
+from monsuite.slo.rules import alert_rule_file, sli_rule_file, unit_tests
 from monsuite.slo.spec import load_specs
 from tests.test_slo_report import OPENSLO, SLOTH
 
@@ -41,16 +41,24 @@ def test_the_workbook_factors_for_a_30_day_period():
 
 def test_generated_rules_pass_promtool_and_their_tests(tmp_path):
     slos = specs(tmp_path) + load_specs(shipped_stack("default") / "slo.yaml")
-    (tmp_path / "slo-rules.yml").write_text(rule_file(slos))
+    (tmp_path / "slo-sli-rules.yml").write_text(sli_rule_file(slos))
+    (tmp_path / "slo-rules.yml").write_text(alert_rule_file(slos))
     (tmp_path / "slo-rules.test.yml").write_text(unit_tests(slos, "slo-rules.yml"))
-    check = subprocess.run(["promtool", "check", "rules", "slo-rules.yml"], cwd=tmp_path, capture_output=True, text=True)
+    check = subprocess.run(["promtool", "check", "rules", "slo-sli-rules.yml", "slo-rules.yml"], cwd=tmp_path,
+                           capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
     tests = subprocess.run(["promtool", "test", "rules", "slo-rules.test.yml"], cwd=tmp_path, capture_output=True, text=True)
     assert tests.returncode == 0, tests.stdout + tests.stderr
     written = yaml.safe_load((tmp_path / "slo-rules.test.yml").read_text())["tests"]
     prometheus_slos = [s for s in slos if s.kind != "conformance"]
     assert len(written) == 3 * len(prometheus_slos)  # fast burn, slow burn, within budget per SLO
-    assert [len(t["alert_rule_test"][0]["exp_alerts"]) for t in written[:3]] == [2, 1, 0]
+    fast, slow, quiet = written[:3]
+    severities = lambda check: sorted(a["exp_labels"]["severity"] for a in check["exp_alerts"])  # noqa: E731
+    assert [(c["eval_time"], severities(c)) for c in fast["alert_rule_test"]] == \
+        [("30m", []), ("50m", ["page"]), ("190m", ["page"]), ("210m", ["page", "ticket"])]  # 14.4 / 21.6 h = 40 min
+    assert [(c["eval_time"], severities(c)) for c in slow["alert_rule_test"]] == \
+        [("1225m", []), ("1245m", ["ticket"])]  # a ticket only, after 3 / 3.5 of a day (20.6 h)
+    assert [severities(c) for c in quiet["alert_rule_test"]] == [[]]
 
 
 def test_a_wrong_burn_threshold_fails_the_generated_tests(tmp_path, monkeypatch):
@@ -63,6 +71,6 @@ def test_a_wrong_burn_threshold_fails_the_generated_tests(tmp_path, monkeypatch)
     # the rules as they would be with page factors 10x too high: the fast burn no longer pages
     wrong = tuple(replace(p, budget_fraction=p.budget_fraction * 10) if p.severity == "page" else p for p in PAIRS)
     monkeypatch.setattr(rules, "PAIRS", wrong)
-    (tmp_path / "slo-rules.yml").write_text(rule_file(slos))
+    (tmp_path / "slo-rules.yml").write_text(alert_rule_file(slos))
     tests = subprocess.run(["promtool", "test", "rules", "slo-rules.test.yml"], cwd=tmp_path, capture_output=True, text=True)
     assert tests.returncode != 0 and "fast burn" in tests.stdout + tests.stderr

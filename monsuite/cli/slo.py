@@ -22,9 +22,10 @@ def register(commands) -> None:
     report.add_argument("--baseline", help="a previous report.json: the report lists what got worse")
     report.add_argument("--alerts", help="a conformance run's alerts.json: its alert latency distribution is plotted")
     report.set_defaults(handler=slo_report)
-    rules = slo.add_parser("rules", help="Sloth-style SLI recording rules and multi-window multi-burn-rate alerts, with promtool tests")
+    rules = slo.add_parser("rules", help="Sloth-style SLI recording rules and multi-window multi-burn-rate alerts, "
+                           "with promtool tests of the alerts")
     rules.add_argument("--spec", nargs="+", required=True, metavar="FILE")
-    rules.add_argument("--out", required=True, help="directory for slo-rules.yml and slo-rules.test.yml")
+    rules.add_argument("--out", required=True, help="directory for slo-sli-rules.yml, slo-alert-rules.yml and its tests")
     rules.set_defaults(handler=slo_rules)
 
 
@@ -81,12 +82,14 @@ def latencies_of(alerts: dict) -> list[float]:
 
 
 def slo_rules(args) -> int:
-    from monsuite.slo.rules import rule_file, unit_tests
+    from monsuite.slo.rules import alert_rule_file, sli_rule_file, unit_tests
 
     slos = _load(args.spec)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "slo-rules.yml").write_text(rule_file(slos))
-    (out / "slo-rules.test.yml").write_text(unit_tests(slos, "slo-rules.yml"))
-    print(f"{len(slos)} SLOs: {out / 'slo-rules.yml'} and its promtool tests {out / 'slo-rules.test.yml'}")
+    (out / "slo-sli-rules.yml").write_text(sli_rule_file(slos))
+    (out / "slo-alert-rules.yml").write_text(alert_rule_file(slos))
+    (out / "slo-alert-rules.test.yml").write_text(unit_tests(slos, "slo-alert-rules.yml"))
+    print(f"{len(slos)} SLOs: {out / 'slo-sli-rules.yml'} (recording rules), {out / 'slo-alert-rules.yml'} "
+          f"(burn-rate alerts) and their promtool tests {out / 'slo-alert-rules.test.yml'}")
     return 0

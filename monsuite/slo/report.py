@@ -12,6 +12,7 @@ from xml.etree import ElementTree
 
 import jinja2
 
+from monsuite.clients.http import redacted
 from monsuite.slo.compute import SLOResult
 
 HTML = jinja2.Template("""<!doctype html>
@@ -52,6 +53,7 @@ def num(value) -> str:
 def write_report(results: list[SLOResult], out: Path, *, prometheus: str, at: str, baseline: dict | None = None,
                  alert_latencies_ms: list[float] | None = None) -> dict:
     out.mkdir(parents=True, exist_ok=True)
+    prometheus = redacted(prometheus)  # credentials in a URL stay out of every file
     worse = compare(results, baseline) if baseline else []
     data = {"prometheus": prometheus, "at": at, "slos": [r.to_dict() for r in results], "worse_than_baseline": worse}
     (out / "report.json").write_text(json.dumps(data, indent=2) + "\n")
