@@ -10,7 +10,7 @@ import yaml
 
 from monsuite.paths import shipped_stack
 from monsuite.slo.burn import PAIRS
-from monsuite.slo.rules import alert_rule_file, sli_rule_file, unit_tests
+from monsuite.slo.rules import alert_rule_file, unit_tests, write_and_test
 from monsuite.slo.spec import load_specs
 from tests.test_slo_report import OPENSLO, SLOTH
 
@@ -41,15 +41,9 @@ def test_the_workbook_factors_for_a_30_day_period():
 
 def test_generated_rules_pass_promtool_and_their_tests(tmp_path):
     slos = specs(tmp_path) + load_specs(shipped_stack("default") / "slo.yaml")
-    (tmp_path / "slo-sli-rules.yml").write_text(sli_rule_file(slos))
-    (tmp_path / "slo-rules.yml").write_text(alert_rule_file(slos))
-    (tmp_path / "slo-rules.test.yml").write_text(unit_tests(slos, "slo-rules.yml"))
-    check = subprocess.run(["promtool", "check", "rules", "slo-sli-rules.yml", "slo-rules.yml"], cwd=tmp_path,
-                           capture_output=True, text=True)
-    assert check.returncode == 0, check.stdout + check.stderr
-    tests = subprocess.run(["promtool", "test", "rules", "slo-rules.test.yml"], cwd=tmp_path, capture_output=True, text=True)
-    assert tests.returncode == 0, tests.stdout + tests.stderr
-    written = yaml.safe_load((tmp_path / "slo-rules.test.yml").read_text())["tests"]
+    for done in write_and_test(slos, tmp_path):
+        assert done.returncode == 0, done.stdout + done.stderr
+    written = yaml.safe_load((tmp_path / "slo-alert-rules.test.yml").read_text())["tests"]
     prometheus_slos = [s for s in slos if s.kind != "conformance"]
     assert len(written) == 3 * len(prometheus_slos)  # fast burn, slow burn, within budget per SLO
     fast, slow, quiet = written[:3]

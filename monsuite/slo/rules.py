@@ -6,6 +6,8 @@ within budget stays quiet."""
 from __future__ import annotations
 
 import re
+import subprocess
+from pathlib import Path
 
 import yaml
 
@@ -150,3 +152,13 @@ def unit_tests(slos: list[SLO], rule_file_name: str) -> str:
             })
     return yaml.safe_dump({"rule_files": [rule_file_name], "evaluation_interval": f"{EVALUATION_MINUTES}m", "tests": tests},
                           sort_keys=False, width=200)
+
+
+def write_and_test(slos: list[SLO], directory: Path) -> list[subprocess.CompletedProcess]:
+    """Write the rules and the alerts' tests into `directory`; promtool's check and test of them."""
+    (directory / "slo-sli-rules.yml").write_text(sli_rule_file(slos))
+    (directory / "slo-alert-rules.yml").write_text(alert_rule_file(slos))
+    (directory / "slo-alert-rules.test.yml").write_text(unit_tests(slos, "slo-alert-rules.yml"))
+    return [subprocess.run(command, cwd=directory, capture_output=True, text=True, timeout=600) for command in (
+        ["promtool", "check", "rules", "slo-sli-rules.yml", "slo-alert-rules.yml"],
+        ["promtool", "test", "rules", "slo-alert-rules.test.yml"])]

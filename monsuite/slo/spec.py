@@ -98,20 +98,26 @@ def _at(where: str, field_name: str) -> str:
     return f"{where}.{field_name}" if where else field_name
 
 
+def _service_with_slos(path: Path, document: dict, where: str, allowed: set[str]) -> str:
+    """The top level shared by Sloth's format and monsuite/v1: a service and its list of SLOs."""
+    unknown = sorted(set(document) - allowed)
+    if unknown:
+        raise ManifestError(path, _at(where, unknown[0]), f"unknown key; allowed: {', '.join(sorted(allowed))}")
+    service = document.get("service")
+    if not isinstance(service, str) or not service:
+        raise ManifestError(path, _at(where, "service"), "required: the service's name")
+    if not isinstance(document.get("slos"), list) or not document["slos"]:
+        raise ManifestError(path, _at(where, "slos"), "required: a list of SLOs")
+    return service
+
+
 # ---- Sloth -----------------------------------------------------------------------------------
 SLOTH_KEYS = {"version", "service", "labels", "slos"}
 SLOTH_SLO_KEYS = {"name", "objective", "description", "labels", "sli", "alerting"}
 
 
 def _sloth(path: Path, document: dict, where: str) -> list[SLO]:
-    unknown = sorted(set(document) - SLOTH_KEYS)
-    if unknown:
-        raise ManifestError(path, _at(where, unknown[0]), f"unknown key; allowed: {', '.join(sorted(SLOTH_KEYS))}")
-    service = document.get("service")
-    if not isinstance(service, str) or not service:
-        raise ManifestError(path, _at(where, "service"), "required: the service's name")
-    if not isinstance(document.get("slos"), list) or not document["slos"]:
-        raise ManifestError(path, _at(where, "slos"), "required: a list of SLOs")
+    service = _service_with_slos(path, document, where, SLOTH_KEYS)
     slos = []
     for index, raw in enumerate(document["slos"]):
         at = _at(where, f"slos[{index}]")
@@ -172,14 +178,7 @@ NATIVE_SLO_KEYS = {"name", "objective", "description", "conformance", "threshold
 
 
 def _native(path: Path, document: dict, where: str) -> list[SLO]:
-    unknown = sorted(set(document) - NATIVE_KEYS)
-    if unknown:
-        raise ManifestError(path, _at(where, unknown[0]), f"unknown key; allowed: {', '.join(sorted(NATIVE_KEYS))}")
-    service = document.get("service")
-    if not isinstance(service, str) or not service:
-        raise ManifestError(path, _at(where, "service"), "required: the service's name")
-    if not isinstance(document.get("slos"), list) or not document["slos"]:
-        raise ManifestError(path, _at(where, "slos"), "required: a list of SLOs")
+    service = _service_with_slos(path, document, where, NATIVE_KEYS)
     slos = []
     for index, raw in enumerate(document["slos"]):
         at = _at(where, f"slos[{index}]")

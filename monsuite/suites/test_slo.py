@@ -3,7 +3,6 @@ is written, and the generated burn-rate alerts pass their promtool tests."""
 
 from __future__ import annotations
 
-import subprocess
 import time
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from monsuite.manifest import load_manifest
 from monsuite.slo.compute import evaluate_all
 from monsuite.slo.report import write_report
-from monsuite.slo.rules import alert_rule_file, sli_rule_file, unit_tests
+from monsuite.slo.rules import write_and_test
 from monsuite.slo.spec import load_specs
 
 
@@ -38,11 +37,5 @@ def test_every_prometheus_slo_has_data_on_the_live_stack(slos, stack, prometheus
 
 
 def test_the_generated_burn_rate_alerts_pass_their_promtool_tests(slos, tmp_path):
-    (tmp_path / "slo-sli-rules.yml").write_text(sli_rule_file(slos))
-    (tmp_path / "slo-alert-rules.yml").write_text(alert_rule_file(slos))
-    (tmp_path / "slo-alert-rules.test.yml").write_text(unit_tests(slos, "slo-alert-rules.yml"))
-    check = subprocess.run(["promtool", "check", "rules", "slo-sli-rules.yml", "slo-alert-rules.yml"], cwd=tmp_path,
-                           capture_output=True, text=True)
-    assert check.returncode == 0, check.stdout + check.stderr
-    tested = subprocess.run(["promtool", "test", "rules", "slo-alert-rules.test.yml"], cwd=tmp_path, capture_output=True, text=True)
-    assert tested.returncode == 0, tested.stdout + tested.stderr
+    for done in write_and_test(slos, tmp_path):
+        assert done.returncode == 0, " ".join(done.args) + "\n" + done.stdout + done.stderr
