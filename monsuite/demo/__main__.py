@@ -19,10 +19,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--memory-limit-bytes", type=int, default=512 * 1024 * 1024)
     parser.add_argument("--environment", default="ci")
     parser.add_argument("--no-access-log", action="store_true", help="do not write a JSON line per request")
+    parser.add_argument("--otlp-endpoint", help="export traces over OTLP/HTTP here, e.g. http://127.0.0.1:4318/v1/traces")
+    parser.add_argument("--trace-sampling", type=float, default=1.0, help="ratio of traces kept (default 1.0)")
     args = parser.parse_args(argv)
     service = DemoService(workers=args.workers_simulated, redis_url=args.redis_url, database_url=args.database_url,
                           memory_limit_bytes=args.memory_limit_bytes, environment=args.environment,
-                          access_log=not args.no_access_log)
+                          access_log=not args.no_access_log, otlp_endpoint=args.otlp_endpoint,
+                          trace_sampling=args.trace_sampling)
     uvicorn.run(service, host=args.host, port=args.port, log_level="warning", access_log=False, lifespan="on")
 
 

@@ -12,6 +12,7 @@ import time
 from collections import OrderedDict
 from datetime import datetime, timezone
 
+from opentelemetry.trace import SpanKind, StatusCode
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -24,23 +25,25 @@ from monsuite.demo.dependencies import Dependencies
 from monsuite.demo.faults import DEPENDENCIES, FaultError, FaultState
 from monsuite.demo.logs import JsonLogger
 from monsuite.demo.metrics import ServiceMetrics
+from monsuite.demo.tracing import Tracing
 
 VERSION = "1.0.0"
 TENANTS = ("acme", "globex", "initech", "umbrella")
 AUTOMATIONS = ("sync-crm", "nightly-report", "invoice-run", "lead-scoring")
-UNINSTRUMENTED = ("/metrics", "/faults", "/workers/")
+UNINSTRUMENTED = ("/metrics", "/faults", "/workers/", "/tracing")
 
 
 class DemoService:
     def __init__(self, *, workers: int = 3, redis_url: str | None = None, database_url: str | None = None,
                  memory_limit_bytes: int = 512 * 1024 * 1024, environment: str = "ci", access_log: bool = True,
-                 queue_baseline: int = 5):
+                 queue_baseline: int = 5, otlp_endpoint: str | None = None, trace_sampling: float = 1.0):
         self.faults = FaultState(workers)
         self.metrics = ServiceMetrics(VERSION)
         self.dependencies = Dependencies(redis_url, database_url)
         self.cpu_burner = CpuBurner()
         self.connections = ConnectionHolder(database_url)
         self.logger = JsonLogger("windmill-platform-api", environment, enabled=access_log)
+        self.tracing = Tracing("windmill-platform-api", otlp_endpoint, trace_sampling, environment)
         self.memory_limit_bytes = memory_limit_bytes
         self.queue_baseline = queue_baseline  # items normally pending; a queue_depth fault overrides it
         self.started = time.time()
@@ -63,6 +66,7 @@ class DemoService:
         self.cpu_burner.set(False)
         await run_in_threadpool(self.connections.set, 0)
         await self.dependencies.close()
+        await run_in_threadpool(self.tracing.shutdown)
 
     def _routes(self) -> list[Route]:
         return [
@@ -78,6 +82,8 @@ class DemoService:
             Route("/faults", self.get_faults, methods=["GET"]),
             Route("/faults", self.update_faults, methods=["PUT", "PATCH", "POST"]),
             Route("/faults", self.reset_faults, methods=["DELETE"]),
+            Route("/tracing", self.get_tracing, methods=["GET"]),
+            Route("/tracing", self.set_tracing, methods=["PUT", "PATCH"]),
         ]
 
     async def __call__(self, scope, receive, send):
@@ -85,7 +91,16 @@ class DemoService:
         if scope["type"] != "http" or scope["path"].startswith(UNINSTRUMENTED):
             await self.app(scope, receive, send)
             return
-        trace_id = _trace_id(scope)
+        with self.tracing.server_span(scope["method"], scope["path"], scope.get("headers", [])) as (span, trace_id):
+            status = await self._handle(scope, receive, send, trace_id)
+            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            span.update_name(f"{scope['method']} {route}")  # the route, not the path: one name per operation
+            span.set_attribute("http.route", route)
+            span.set_attribute("http.response.status_code", status)
+            if status >= 500:
+                span.set_status(StatusCode.ERROR)
+
+    async def _handle(self, scope, receive, send, trace_id: str) -> int:
         scope.setdefault("state", {})["trace_id"] = trace_id
         status_holder = {"status": 500}
 
@@ -104,7 +119,7 @@ class DemoService:
             if business and faults.error_rate and _applies(path, faults.error_paths) and random.random() < faults.error_rate:
                 response = JSONResponse({"error": "injected fault", "trace_id": trace_id}, status_code=500)
                 await response(scope, receive, send_wrapper)
-                return
+                return 500
             if business and faults.latency_ms and _applies(path, faults.latency_paths):
                 await asyncio.sleep(faults.latency_ms / 1000)
             await self.app(scope, receive, send_wrapper)
@@ -121,6 +136,7 @@ class DemoService:
                 path=scope["path"], endpoint=endpoint, status=int(status), duration_ms=round(elapsed * 1000, 3),
                 trace_id=trace_id,
             )
+        return status_holder["status"]
 
     # ---- business endpoints -------------------------------------------------------------------
     async def list_automations(self, request: Request) -> JSONResponse:
@@ -142,17 +158,25 @@ class DemoService:
         worker = random.randrange(len(self.worker_jobs))
         self.worker_jobs[worker] += 1
         execution_id = secrets.token_hex(8)
+        with self.tracing.child("queue.enqueue", SpanKind.PRODUCER, **{"messaging.system": "redis",
+                                                                      "messaging.destination.name": "executions"}):
+            pass  # the simulated queue: the span marks where a real service would enqueue
+        with self.tracing.child("automation.run", **{"automation.id": automation, "tenant.id": tenant, "worker": worker}) as run:
+            if failed:
+                run.set_status(StatusCode.ERROR)
         record = {"execution_id": execution_id, "tenant_id": tenant, "automation_id": automation, "status": status,
                   "duration_seconds": round(duration, 4), "worker": worker, "trace_id": request.scope["state"]["trace_id"]}
-        self.executions[execution_id] = record
-        while len(self.executions) > 10000:
-            self.executions.popitem(last=False)
+        with self.tracing.child("db.insert execution", SpanKind.CLIENT, **{"db.system": "postgresql", "db.operation.name": "INSERT"}):
+            self.executions[execution_id] = record
+            while len(self.executions) > 10000:
+                self.executions.popitem(last=False)
         if failed:
             self.metrics.errors.labels("ExecutionFailed", "worker").inc()
         return JSONResponse(record, status_code=201)
 
     async def get_execution(self, request: Request) -> JSONResponse:
-        record = self.executions.get(request.path_params["execution_id"])
+        with self.tracing.child("db.select execution", SpanKind.CLIENT, **{"db.system": "postgresql", "db.operation.name": "SELECT"}):
+            record = self.executions.get(request.path_params["execution_id"])
         if record is None:
             return JSONResponse({"error": "execution not found"}, status_code=404)
         return JSONResponse(record)
@@ -257,18 +281,20 @@ class DemoService:
             await run_in_threadpool(self.connections.set, faults.db_connections)
 
 
+    async def get_tracing(self, request: Request) -> JSONResponse:
+        return JSONResponse(self.tracing.state)
+
+    async def set_tracing(self, request: Request) -> JSONResponse:
+        try:
+            body = await request.json()
+            self.tracing.ratio_sampler.set(float(body["sampling_ratio"]))
+        except (ValueError, TypeError, KeyError) as exc:
+            return JSONResponse({"error": f"expected {{\"sampling_ratio\": 0..1}}: {exc}"}, status_code=400)
+        return JSONResponse(self.tracing.state)
+
+
 def _applies(path: str, prefixes: list[str]) -> bool:
     return not prefixes or any(path.startswith(prefix) for prefix in prefixes)
-
-
-def _trace_id(scope) -> str:
-    """The trace id of a W3C traceparent header if the caller sent one, else a new one."""
-    for name, value in scope.get("headers", []):
-        if name == b"traceparent":
-            parts = value.decode(errors="replace").split("-")
-            if len(parts) >= 2 and len(parts[1]) == 32:
-                return parts[1]
-    return secrets.token_hex(16)
 
 
 def _now() -> str:

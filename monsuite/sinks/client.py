@@ -29,6 +29,14 @@ class SinkClient(ServiceClient):
     def rejected(self) -> list[dict]:
         return self.json("GET", "/rejected", shape=list)
 
+    def spans(self, trace_id: str | None = None, since_id: int = 0) -> list[dict]:
+        """Spans the OTLP receiver (POST /v1/traces) kept."""
+        params = {k: v for k, v in {"trace_id": trace_id, "since_id": since_id}.items() if v}
+        return self.json("GET", "/spans", shape=list, params=params)
+
+    def span_summary(self) -> dict:
+        return self.json("GET", "/spans", shape=dict, params={"summary": 1})
+
     def clear(self) -> None:
         self.request("DELETE", "/deliveries").raise_for_status()
 

@@ -12,14 +12,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from monsuite.sinks import otlp
 from monsuite.sinks.failures import FailureInjector
+from monsuite.sinks.otlp import SpanStore
 from monsuite.sinks.payloads import problems
 from monsuite.sinks.store import DeliveryStore
 
 CHANNELS = ("webhook", "slack", "pagerduty", "discord")
 
 
-def create_app(store: DeliveryStore, failures: FailureInjector) -> Starlette:
+def create_app(store: DeliveryStore, failures: FailureInjector, spans: SpanStore | None = None) -> Starlette:
+    spans = spans if spans is not None else SpanStore()
+
     async def receive(request: Request) -> Response:
         arrived_at = time.time()
         channel = request.path_params["channel"]
@@ -64,12 +68,33 @@ def create_app(store: DeliveryStore, failures: FailureInjector) -> Starlette:
     async def rejected(request: Request) -> JSONResponse:
         return JSONResponse(store.rejected)
 
+    async def receive_traces(request: Request) -> Response:
+        arrived_at = time.time()
+        content_type = request.headers.get("content-type", "application/x-protobuf")
+        try:
+            spans.add(otlp.spans_of(otlp.decode(await request.body(), content_type), arrived_at))
+        except otlp.OtlpError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        body, media_type = otlp.response_body(content_type)
+        return Response(body, media_type=media_type)
+
+    async def list_spans(request: Request) -> JSONResponse:
+        try:
+            since_id = int(request.query_params.get("since_id", 0))
+        except ValueError:
+            return JSONResponse({"error": "since_id must be an integer"}, status_code=400)
+        if request.query_params.get("summary"):
+            return JSONResponse(spans.stats())
+        return JSONResponse(spans.query(request.query_params.get("trace_id"), since_id))
+
     return Starlette(routes=[
         Route("/healthz", health, methods=["GET"]),
         Route("/deliveries", deliveries, methods=["GET"]),
         Route("/deliveries", clear, methods=["DELETE"]),
         Route("/failures", set_failures, methods=["PUT"]),
         Route("/rejected", rejected, methods=["GET"]),
+        Route("/v1/traces", receive_traces, methods=["POST"]),
+        Route("/spans", list_spans, methods=["GET"]),
         Route("/{channel}/{receiver}", receive, methods=["POST"]),
         Route("/{channel}/{receiver}/v2/enqueue", receive, methods=["POST"]),
     ])
