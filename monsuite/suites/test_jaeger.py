@@ -1,0 +1,59 @@
+"""Jaeger, live wherever it runs (the docker runtime starts jaegertracing/all-in-one with OTLP, a binary
+jaeger-all-in-one on PATH, or --jaeger-url): the demo service and its operations appear, coverage at
+sampling 1.0 is at least 80 %, spans carry their attributes, and a log line's trace id resolves to a trace.
+Where Jaeger cannot be had, these skip naming it and how to provide it; the same checks run against the
+sinks' OTLP receiver in suites/test_traces.py."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from monsuite.clients.jaeger import JaegerClient
+from monsuite.fixtures.stack import require_kind
+from monsuite.waits import wait_until
+
+pytestmark = pytest.mark.live
+
+SERVICE = "windmill-platform-api"
+REQUESTS = 100
+
+
+@pytest.fixture(scope="module")
+def jaeger(stack) -> JaegerClient:
+    return JaegerClient(require_kind(stack, "jaeger").url)
+
+
+@pytest.fixture(scope="module")
+def demo(stack) -> str:
+    return require_kind(stack, "app").url
+
+
+def test_the_service_and_its_operations_appear(jaeger, demo):
+    requests.post(f"{demo}/api/v1/executions", json={}, timeout=10)
+    wait_until(lambda: SERVICE in jaeger.services(), timeout=60, what=f"service {SERVICE} in Jaeger")
+    operations = wait_until(lambda: jaeger.operations(SERVICE), accept=lambda ops: "POST /api/v1/executions" in ops,
+                            timeout=60, what="the executions operation in Jaeger")
+    assert {"db.insert execution", "queue.enqueue"} <= set(operations)
+
+
+def test_coverage_at_full_sampling_and_span_attributes(jaeger, demo):
+    requests.put(f"{demo}/tracing", json={"sampling_ratio": 1.0}, timeout=5).raise_for_status()
+    trace_ids = [requests.post(f"{demo}/api/v1/executions", json={}, timeout=10).headers["x-trace-id"] for _ in range(REQUESTS)]
+    found = wait_until(lambda: [t for t in trace_ids if jaeger.trace(t)], accept=lambda f: len(f) >= 0.8 * REQUESTS,
+                       timeout=120, interval=1.0, what="80 % of the traces in Jaeger")
+    assert len(found) / REQUESTS >= 0.8
+    spans = jaeger.trace(found[0])
+    server = next(s for s in spans if s.parent_span_id is None)
+    assert server.service == SERVICE and server.tags.get("http.route") == "/api/v1/executions"
+
+
+def test_a_log_lines_trace_id_resolves(stack, jaeger, demo):
+    name = next(n for n, h in stack.handles.items() if h.url == demo)
+    marker = time.time()
+    stack.mark_log(name, marker)
+    trace_id = requests.get(f"{demo}/api/v1/automations", timeout=10).headers["x-trace-id"]
+    wait_until(lambda: trace_id in stack.read_log(name, since=marker), timeout=10, what="the request's log line")
+    assert wait_until(lambda: jaeger.trace(trace_id), timeout=60, what=f"trace {trace_id} in Jaeger")
