@@ -26,8 +26,10 @@ def free_ports(count: int) -> list[int]:
 
 
 def port_is_open(port: int, host: str = "127.0.0.1", timeout: float = 0.2) -> bool:
+    """Whether something listens there. A connection to a free port of the ephemeral range can, rarely,
+    get that same port as its own source and connect to itself (TCP simultaneous open): not a listener."""
     try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            return sock.getsockname() != sock.getpeername()
     except OSError:
         return False

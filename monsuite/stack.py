@@ -361,7 +361,8 @@ class Stack:
         ctx = None
         if runtime.starts:
             for port in ports.get(name, {}).values():
-                if port_is_open(port):
+                # a restart may follow its own stop closely: give the old listener a moment to be gone
+                if port_is_open(port) and (first_start or not _port_freed(port)):
                     raise StackStartError(f"{component.name}: port {port} was taken by another program before start; run again")
             ctx = StartContext(
                 run_dir=self.run_dir, run_id=self.run_id, component_dir=component_dir, args=args, env=env,
@@ -535,6 +536,14 @@ class Stack:
             tmp = self.state_file.with_suffix(".tmp")
             tmp.write_text(json.dumps(self.state(), indent=2))
             tmp.replace(self.state_file)
+
+
+def _port_freed(port: int, seconds: float = 10.0) -> bool:
+    try:
+        wait_until(lambda: not port_is_open(port), timeout=seconds, interval=0.1, what=f"port {port} free")
+    except WaitTimeout:
+        return False
+    return True
 
 
 def _stop_handle(handle: Handle) -> None:
