@@ -16,6 +16,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+import requests
+
 from monsuite.alerts import canary
 from monsuite.alerts.campaign import Campaign
 from monsuite.alerts.html import write_html
@@ -33,8 +35,13 @@ from monsuite.slo.compute import evaluate_all
 from monsuite.slo.conformance import RunMeasurements
 from monsuite.slo.report import read_report_json, write_report
 from monsuite.slo.spec import load_specs
+from monsuite.sinks.client import SinkClient
 from monsuite.stack import Stack
+from monsuite.trace_coverage import coverage
 from monsuite.timescale import parse_ms
+
+
+TRACED_REQUESTS = 200
 
 
 @dataclass(frozen=True)
@@ -94,9 +101,12 @@ def run_nightly(plan: NightlyPlan, log: Callable[[str], None] = print) -> Nightl
             log(f"nightly: load {session.name} {result.requests} requests at {result.rps:.0f} req/s; "
                 f"alerts fired without a fault: {', '.join(false_alarms) or 'none'}")
         seconds["load"] = time.monotonic() - began
+        began = time.monotonic()
+        traces = _trace_coverage(stack, target, log)
+        seconds["traces"] = time.monotonic() - began
 
         began = time.monotonic()
-        measured = RunMeasurements(campaign=body, dashboard_seconds=loads, false_alarms=false_alarms)
+        measured = RunMeasurements(campaign=body, dashboard_seconds=loads, false_alarms=false_alarms, traces=traces)
         scale = stack.profile_values.get("time_scale", 1)
         at, window_ms = time.time(), None
         if quiet_window and stack.runtime != "external":
@@ -117,6 +127,21 @@ def run_nightly(plan: NightlyPlan, log: Callable[[str], None] = print) -> Nightl
                                                        "worse_than_baseline": data["worse_than_baseline"]}, indent=2) + "\n")
     return NightlyOutcome([r.key for r in results if r.verdict == "violated"],
                           [s["scenario"] for s in body["scenarios"] if s["status"] == "failed"], seconds)
+
+
+def _trace_coverage(stack: Stack, service: str | None, log) -> tuple[int, int] | None:
+    """Where the demo service exports to the sinks' receiver: its traces found for TRACED_REQUESTS requests."""
+    receiver = stack.first_url("sink")
+    if not service or not receiver or stack.url("jaeger"):
+        return None
+    try:
+        if not requests.get(f"{service}/tracing", timeout=5).json().get("exporting"):
+            return None
+    except (requests.RequestException, ValueError):
+        return None
+    found, sent = coverage(service, SinkClient(receiver), TRACED_REQUESTS)
+    log(f"nightly: trace coverage {found}/{sent}")
+    return found, sent
 
 
 def fired_during(prometheus: PrometheusClient, start: float, end: float) -> list[str]:

@@ -23,11 +23,12 @@ def test_the_nightly_command_leaves_one_report(tmp_path):
     for name in ("report.html", "report.json", "junit.xml", "summary.md", "alerts.json", "alerts.html", "nightly.json"):
         assert (out / name).exists(), name
     slos = {s["key"]: s for s in json.loads((out / "report.json").read_text())["slos"]}
-    for key in ("monitoring/alert-latency", "monitoring/alert-accuracy", "monitoring/alert-noise", "monitoring/dashboard-load"):
+    for key in ("monitoring/alert-latency", "monitoring/alert-accuracy", "monitoring/alert-noise", "monitoring/dashboard-load",
+                "monitoring/trace-coverage"):
         assert slos[key]["sli"] is not None, f"{key} was not measured by the run"
     assert slos["monitoring/metrics-collection"]["sli"] is not None
     assert "scaled 1/60" in slos["monitoring/metrics-collection"]["window"]
     assert done.returncode == (1 if any(s["verdict"] == "violated" for s in slos.values()) else 0)
     timings = json.loads((out / "nightly.json").read_text())["seconds"]
-    assert set(timings) == {"campaign", "dashboards", "load", "slo_report"}
+    assert set(timings) == {"campaign", "dashboards", "load", "traces", "slo_report"}
     assert (out / "report.html").read_text().count("data:image/png;base64,") >= 2  # SLI plots and alert latency

@@ -6,7 +6,8 @@
   beyond the scenario's own;
 - alert_quiet: alerts that fired for an injected fault, out of all alerts that fired in the run (the
   others fired during fault-free load: noise);
-- dashboard_load: dashboard loads under the SLO's threshold.
+- dashboard_load: dashboard loads under the SLO's threshold;
+- trace_coverage: requests whose trace reached the trace backend (monsuite.trace_coverage).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class RunMeasurements:
     campaign: dict | None = None  # the conformance campaign's alerts.json body
     dashboard_seconds: list[float] = field(default_factory=list)
     false_alarms: list[str] | None = None  # alerts that fired during fault-free load (None: not measured)
+    traces: tuple[int, int] | None = None  # (traces found, requests sent)
 
     def counts(self, conformance: str, threshold_ms: int = 0) -> tuple[int, int] | None:
         ran = [s for s in (self.campaign or {}).get("scenarios", []) if s.get("status") != "skipped"]
@@ -29,6 +31,8 @@ class RunMeasurements:
         if conformance == "alert_quiet" and ran and self.false_alarms is not None:
             fired = sum(1 for s in ran if s["times"].get("firing") is not None)
             return fired, fired + len(self.false_alarms)
+        if conformance == "trace_coverage":
+            return self.traces
         if conformance == "dashboard_load" and self.dashboard_seconds:
             return sum(1 for s in self.dashboard_seconds if s * 1000 <= threshold_ms), len(self.dashboard_seconds)
         return None

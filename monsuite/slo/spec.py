@@ -172,6 +172,7 @@ CONFORMANCE = {
     "alert_accuracy": "scenarios whose alert fired for its own fault and reached exactly its receivers",
     "alert_quiet": "alerts that fired for an injected fault (the rest fired during fault-free load: noise)",
     "dashboard_load": "dashboard loads under the threshold",
+    "trace_coverage": "requests of the demo service whose trace reached the trace backend",
 }
 NATIVE_KEYS = {"version", "service", "slos"}
 NATIVE_SLO_KEYS = {"name", "objective", "description", "conformance", "threshold"}

@@ -15,6 +15,7 @@ import requests
 
 from monsuite.fixtures.stack import require, require_kind
 from monsuite.sinks.client import SinkClient
+from monsuite.trace_coverage import coverage, send
 from monsuite.waits import wait_until
 
 pytestmark = pytest.mark.live
@@ -46,47 +47,21 @@ def _sampling(service: str, ratio: float) -> None:
     requests.put(f"{service}/tracing", json={"sampling_ratio": ratio}, timeout=5).raise_for_status()
 
 
-def _send(service: str, count: int) -> list[str]:
-    """POST executions; the trace id of each, from its x-trace-id header."""
-    session = requests.Session()
-    return [session.post(f"{service}/api/v1/executions", json={"tenant_id": "acme"}, timeout=10).headers["x-trace-id"]
-            for _ in range(count)]
-
-
-def _traced(service: str, receiver: SinkClient, trace_ids: list[str], since_id: int) -> set[str]:
-    """Which of these traces reached the receiver. A last request whose traceparent says "sampled" is
-    always kept (the sampler respects its parent); its span is exported after all earlier ones, so once it
-    arrived, every span of the batch that was going to arrive has."""
-    marker = secrets.token_hex(16)
-    requests.get(f"{service}/api/v1/automations", timeout=10,
-                 headers={"traceparent": f"00-{marker}-{secrets.token_hex(8)}-01"}).raise_for_status()
-    wait_until(lambda: receiver.spans(trace_id=marker), timeout=60, interval=0.2,
-               what=f"the closing trace {marker} at the OTLP receiver")
-    return {s["trace_id"] for s in receiver.spans(since_id=since_id) if s["kind"] == "server"} & set(trace_ids)
-
-
 def test_coverage_at_full_sampling(service, receiver, record_property):
     _sampling(service, 1.0)
-    since = receiver.span_summary()["last_id"]
-    started = time.monotonic()
-    trace_ids = _send(service, REQUESTS)
-    found = _traced(service, receiver, trace_ids, since)
-    coverage = len(found) / len(trace_ids)
-    record_property("trace_coverage", coverage)
-    record_property("spans_per_second", round(receiver.span_summary()["spans"] / max(time.monotonic() - started, 1e-3), 1))
-    assert coverage >= 0.8, f"{len(found)}/{len(trace_ids)} requests traced ({coverage:.1%} < 80 %)"
+    found, sent = coverage(service, receiver, REQUESTS)
+    record_property("trace_coverage", found / sent)
+    assert found / sent >= 0.8, f"{found}/{sent} requests traced ({found / sent:.1%} < 80 %)"
 
 
 def test_a_lower_sampling_ratio_keeps_its_share(service, receiver, record_property):
     _sampling(service, LOW_RATIO)
     try:
-        since = receiver.span_summary()["last_id"]
-        trace_ids = _send(service, LOW_REQUESTS)
-        found = _traced(service, receiver, trace_ids, since)
+        found, sent = coverage(service, receiver, LOW_REQUESTS)
     finally:
         _sampling(service, 1.0)
     tolerance = SIGMAS * math.sqrt(LOW_RATIO * (1 - LOW_RATIO) / LOW_REQUESTS)
-    share = len(found) / LOW_REQUESTS
+    share = found / sent
     record_property("sampled_share", share)
     assert abs(share - LOW_RATIO) <= tolerance, f"sampled {share:.1%} at ratio {LOW_RATIO} (tolerance ±{tolerance:.1%})"
 
@@ -117,7 +92,7 @@ def test_a_log_lines_trace_id_leads_to_its_trace(stack, service, receiver):
     _sampling(service, 1.0)
     marker = time.time()
     stack.mark_log(name, marker)
-    trace_id = _send(service, 1)[0]
+    trace_id = send(service, 1)[0]
 
     def logged():
         for line in stack.read_log(name, since=marker).splitlines():

@@ -1,0 +1,40 @@
+"""Trace coverage, measured: send requests to a traced service, and count how many of their traces reached
+the OTLP receiver (the sinks').
+
+A last request whose traceparent says "sampled" is always kept (the sampler respects its parent); its span
+is exported after all earlier ones, so once it arrived, every span of the batch that was going to arrive
+has: no fixed wait, and a low sampling ratio is measured as exactly as a full one.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import requests
+
+from monsuite.sinks.client import SinkClient
+from monsuite.waits import wait_until
+
+
+def send(service: str, count: int, path: str = "/api/v1/executions") -> list[str]:
+    """POST `count` requests; the trace id of each, from its x-trace-id header."""
+    session = requests.Session()
+    return [session.post(f"{service}{path}", json={"tenant_id": "acme"}, timeout=10).headers["x-trace-id"]
+            for _ in range(count)]
+
+
+def traced(service: str, receiver: SinkClient, trace_ids: list[str], since_id: int, timeout: float = 60) -> set[str]:
+    """Which of these traces reached the receiver (their server span)."""
+    marker = secrets.token_hex(16)
+    requests.get(f"{service}/api/v1/automations", timeout=10,
+                 headers={"traceparent": f"00-{marker}-{secrets.token_hex(8)}-01"}).raise_for_status()
+    wait_until(lambda: receiver.spans(trace_id=marker), timeout=timeout, interval=0.2,
+               what=f"the closing trace {marker} at the OTLP receiver")
+    return {s["trace_id"] for s in receiver.spans(since_id=since_id) if s["kind"] == "server"} & set(trace_ids)
+
+
+def coverage(service: str, receiver: SinkClient, count: int) -> tuple[int, int]:
+    """(traces found, requests sent)."""
+    since = receiver.span_summary()["last_id"]
+    trace_ids = send(service, count)
+    return len(traced(service, receiver, trace_ids, since)), count
