@@ -49,15 +49,20 @@ def _children() -> set[int]:
     return found
 
 
-def _run_dirs() -> set[str]:
-    return set(glob.glob(os.path.join(tempfile.gettempdir(), "monsuite-*-*")))
+@pytest.fixture
+def own_tempdir(tmp_path, monkeypatch) -> Path:
+    """The case's temporary directory: run directories it leaves are its own, whatever else runs here."""
+    directory = tmp_path / "tmp"
+    directory.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(directory))
+    return directory
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_a_mistake_gets_one_clear_line(case, tmp_path, capsys):
+def test_a_mistake_gets_one_clear_line(case, tmp_path, capsys, own_tempdir):
     argv = prepare(case, tmp_path)
     pre_existing = {p for p in tmp_path.rglob("state.json")}
-    children, run_dirs = _children(), _run_dirs()
+    children = _children()
     status = main(argv)
     out, err = capsys.readouterr()
     assert status == case.exit, f"exit {status}\nstdout: {out[-1500:]}\nstderr: {err[-1500:]}"
@@ -72,7 +77,7 @@ def test_a_mistake_gets_one_clear_line(case, tmp_path, capsys):
     for expected in case.says:
         assert _fill(expected, tmp_path) in said, f"{expected!r} not named in: {said}"
     assert _children() - children == set(), "processes left running"
-    assert _run_dirs() - run_dirs == set(), "run directories left"
+    assert list(own_tempdir.glob("monsuite-*")) == [], "run directories left"
     assert {p for p in tmp_path.rglob("state.json")} == pre_existing, "a state file left"
 
 
