@@ -15,7 +15,8 @@ from monsuite.errors import ManifestError
 from monsuite.timescale import is_duration
 from monsuite.yamlfile import load_yaml
 
-KINDS = {"prometheus", "alertmanager", "grafana", "loki", "jaeger", "exporter", "app", "traffic", "sink", "database", "cache"}
+KINDS = {"prometheus", "alertmanager", "grafana", "loki", "jaeger", "exporter", "app", "traffic", "sink", "database", "cache",
+         "logship"}
 # Kinds an external stack can point at with --<kind>-url.
 EXTERNAL_KINDS = ("prometheus", "alertmanager", "grafana", "loki", "jaeger")
 COMPONENT_KEYS = {

@@ -37,6 +37,14 @@ class SinkClient(ServiceClient):
     def span_summary(self) -> dict:
         return self.json("GET", "/spans", shape=dict, params={"summary": 1})
 
+    def log_lines(self, since_id: int = 0, contains: str | None = None, **labels: str) -> list[dict]:
+        """Lines pushed to the Loki-compatible receiver, matching these labels."""
+        params = {**labels, **({"since_id": since_id} if since_id else {}), **({"contains": contains} if contains else {})}
+        return self.json("GET", "/loki/lines", shape=list, params=params)
+
+    def last_log_line_id(self) -> int:
+        return int(self.json("GET", "/loki/lines", shape=dict, params={"last_id": 1})["last_id"])
+
     def clear(self) -> None:
         self.request("DELETE", "/deliveries").raise_for_status()
 

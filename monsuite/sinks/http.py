@@ -12,8 +12,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from monsuite.sinks import otlp
+from monsuite.sinks import loki, otlp
 from monsuite.sinks.failures import FailureInjector
+from monsuite.sinks.loki import LineStore
 from monsuite.sinks.otlp import SpanStore
 from monsuite.sinks.payloads import problems
 from monsuite.sinks.store import DeliveryStore
@@ -21,8 +22,10 @@ from monsuite.sinks.store import DeliveryStore
 CHANNELS = ("webhook", "slack", "pagerduty", "discord")
 
 
-def create_app(store: DeliveryStore, failures: FailureInjector, spans: SpanStore | None = None) -> Starlette:
+def create_app(store: DeliveryStore, failures: FailureInjector, spans: SpanStore | None = None,
+               logs: LineStore | None = None) -> Starlette:
     spans = spans if spans is not None else SpanStore()
+    logs = logs if logs is not None else LineStore()
 
     async def receive(request: Request) -> Response:
         arrived_at = time.time()
@@ -78,6 +81,25 @@ def create_app(store: DeliveryStore, failures: FailureInjector, spans: SpanStore
         body, media_type = otlp.response_body(content_type)
         return Response(body, media_type=media_type)
 
+    async def loki_push(request: Request) -> Response:
+        arrived_at = time.time()
+        try:
+            logs.add(loki.lines_of(json.loads(await request.body()), arrived_at))
+        except ValueError as exc:  # not JSON, or not a push body
+            return JSONResponse({"error": f"not a Loki JSON push body: {exc}"}, status_code=400)
+        return Response(status_code=204)
+
+    async def list_lines(request: Request) -> JSONResponse:
+        params = dict(request.query_params)
+        try:
+            since_id = int(params.pop("since_id", 0))
+        except ValueError:
+            return JSONResponse({"error": "since_id must be an integer"}, status_code=400)
+        if params.pop("last_id", None):
+            return JSONResponse({"last_id": logs.last_id()})
+        contains = params.pop("contains", None)
+        return JSONResponse(logs.query(params, since_id, contains))  # every other parameter is a label to match
+
     async def list_spans(request: Request) -> JSONResponse:
         try:
             since_id = int(request.query_params.get("since_id", 0))
@@ -95,6 +117,8 @@ def create_app(store: DeliveryStore, failures: FailureInjector, spans: SpanStore
         Route("/rejected", rejected, methods=["GET"]),
         Route("/v1/traces", receive_traces, methods=["POST"]),
         Route("/spans", list_spans, methods=["GET"]),
+        Route("/loki/api/v1/push", loki_push, methods=["POST"]),
+        Route("/loki/lines", list_lines, methods=["GET"]),
         Route("/{channel}/{receiver}", receive, methods=["POST"]),
         Route("/{channel}/{receiver}/v2/enqueue", receive, methods=["POST"]),
     ])
