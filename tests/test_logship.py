@@ -67,3 +67,19 @@ def test_the_receiver_refuses_what_is_not_a_push_body(sink_server):
     for body in ({"streams": "x"}, {"streams": [{"stream": {}, "values": [["not-ns", "line"]]}]}):
         answer = requests.post(f"{sink_server.url}/loki/api/v1/push", json=body, timeout=5)
         assert answer.status_code == 400 and "Loki" in answer.json()["error"]
+
+
+def test_the_canary_counts_latency_missing_and_duplicates(sink_server):
+    from monsuite.logship.canary import run_canary, sink_reader
+
+    sinks = SinkClient(sink_server.url)
+    report = run_canary(f"{sink_server.url}/loki/api/v1/push", sink_reader(sinks), lines=40, interval_s=0.002)
+    assert (report.sent, report.received, report.missing, report.duplicates) == (40, 40, [], [])
+    assert 0 <= report.latency_ms["p50"] <= report.latency_ms["p95"] <= report.latency_ms["max"]
+
+    def doubled(canary):  # a reader that sees every line twice, and never line 0
+        lines = [line for line in sink_reader(sinks)(canary) if json.loads(line)["seq"] != 0]
+        return lines + lines
+
+    report = run_canary(f"{sink_server.url}/loki/api/v1/push", doubled, lines=10, interval_s=0.002, settle_s=1)
+    assert report.missing == [0] and report.duplicates == list(range(1, 10))

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from monsuite.fixtures.stack import require_kind
+from monsuite.logship.canary import run_canary, sink_reader
 from monsuite.sinks.client import SinkClient
 from monsuite.waits import wait_until
 
@@ -88,3 +89,11 @@ def test_a_faults_error_lines_are_found_and_lead_to_their_trace(stack, demo, rec
     spans = wait_until(lambda: receiver.spans(trace_id=record["trace_id"]), timeout=30, what="the error line's trace")
     server = next(s for s in spans if s["kind"] == "server")
     assert server["status"] == "error" and server["attributes"]["http.response.status_code"] == 500
+
+
+def test_the_log_canary_loses_nothing(receiver, record_property):
+    report = run_canary(f"{receiver.url}/loki/api/v1/push", sink_reader(receiver), lines=200)
+    for key, value in report.to_dict().items():
+        record_property(f"log_canary_{key}", value)
+    assert report.missing == [] and report.duplicates == [], report.to_dict()
+    assert report.latency_ms["p50"] < TARGET_MS, report.to_dict()
