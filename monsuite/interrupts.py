@@ -1,10 +1,14 @@
-"""Ctrl-C and SIGTERM that cannot cut a teardown short.
+"""Ctrl-C and SIGTERM that cannot cut a teardown short, and cannot be lost.
 
-The first SIGINT or SIGTERM ends a run as KeyboardInterrupt, which stops what the run started. Any later
-one is reported and otherwise ignored: a second Ctrl-C that stopped half of a stack would leave the other
-half running with nothing left to stop it. While a stack is being stopped, even the first signal waits
-until the stopping is done (interrupts_deferred) and is raised afterwards, so the run still ends as
-interrupted.
+The first SIGINT or SIGTERM ends a run as KeyboardInterrupt, which stops what the run started. Once that
+interrupt has reached monsuite's handling (`delivered()`: a teardown began), any later signal is reported
+and otherwise ignored: a second Ctrl-C that stopped half of a stack would leave the other half running
+with nothing left to stop it. While a stack is being stopped, even the first signal waits until the
+stopping is done (interrupts_deferred) and is raised afterwards, so the run still ends as interrupted.
+
+A KeyboardInterrupt raised by a signal handler can land inside a finalizer, where Python swallows it. So
+an interrupt counts as handled only once delivered: until then a further signal raises again, and every
+wait (monsuite.waits) raises it at its next poll (`raise_if_pending`).
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ import threading
 from contextlib import contextmanager
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
-_interrupted = threading.Event()
+_interrupted = threading.Event()  # a signal came
+_delivered = threading.Event()  # ... and monsuite's handling of it began
 _deferring = threading.local()
 
 
@@ -25,11 +30,24 @@ def _say(signum: int, what: str) -> None:
 
 
 def _first_one_raises(signum, frame) -> None:
-    if _interrupted.is_set():
+    if _delivered.is_set():
         _say(signum, "stopping what this run started")
         return
     _interrupted.set()
     raise KeyboardInterrupt()
+
+
+def delivered() -> None:
+    """The interrupt reached monsuite's handling: later signals no longer raise."""
+    if _interrupted.is_set():
+        _delivered.set()
+
+
+def raise_if_pending() -> None:
+    """Raise an interrupt that a signal handler raised where Python swallowed it (a finalizer)."""
+    if _interrupted.is_set() and not _delivered.is_set() and threading.current_thread() is threading.main_thread() \
+            and not getattr(_deferring, "active", False):
+        raise KeyboardInterrupt()
 
 
 def interrupt_once(*, replace_custom: bool = True) -> None:
@@ -59,6 +77,7 @@ def interrupts_deferred(what: str):
             _say(signum, what)
         received.append(signum)
 
+    delivered()  # a teardown is running: an interrupt that led here has reached it
     previous = {sig: signal.signal(sig, record) for sig in SIGNALS}
     _deferring.active = True
     try:
@@ -69,4 +88,5 @@ def interrupts_deferred(what: str):
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
     if received and not _interrupted.is_set() and sys.exc_info()[0] is None:
         _interrupted.set()
+        _delivered.set()
         raise KeyboardInterrupt()

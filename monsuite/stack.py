@@ -31,7 +31,7 @@ from monsuite.clients.http import redacted
 from monsuite.clients.prometheus import PrometheusClient
 from monsuite.errors import ComponentUnavailable, ManifestError, UserError
 from monsuite.history import backfill
-from monsuite.interrupts import interrupts_deferred
+from monsuite.interrupts import delivered, interrupts_deferred
 from monsuite.manifest import Component, StackManifest
 from monsuite.options import RunOptions
 from monsuite.ports import free_ports, port_is_open
@@ -60,6 +60,10 @@ class TeardownIncomplete(UserError):
 
 
 class Stack:
+    # Stacks that started something not yet stopped: whatever escapes a start (a second Ctrl-C landing
+    # before its own teardown began) is still stopped by the top-level handler (stop_active).
+    active: "set[Stack]" = set()
+
     def __init__(
         self,
         manifest: StackManifest,
@@ -125,9 +129,11 @@ class Stack:
     # ---- start ---------------------------------------------------------------------------------
     def start(self) -> "Stack":
         self._started_at = time.monotonic()
+        Stack.active.add(self)
         try:
             self._start()
         except BaseException:
+            delivered()
             self._abort.set()
             self.stop()
             raise
@@ -182,6 +188,7 @@ class Stack:
                 futures[pool.submit(work, name)] = name
             done, _ = wait(futures, return_when=FIRST_EXCEPTION)
         except BaseException:
+            delivered()  # an interrupt is being handled: a second one now only waits for the teardown
             self._abort.set()
             pool.shutdown(wait=True, cancel_futures=True)
             raise
@@ -493,6 +500,7 @@ class Stack:
             if self.state_file:
                 with self._state_lock:
                     self.state_file.unlink(missing_ok=True)
+            Stack.active.discard(self)
 
     def _stop_handles(self) -> list[Handle]:
         self._abort.set()
@@ -536,6 +544,12 @@ class Stack:
             tmp = self.state_file.with_suffix(".tmp")
             tmp.write_text(json.dumps(self.state(), indent=2))
             tmp.replace(self.state_file)
+
+
+def stop_active() -> None:
+    """Stop every stack of this process that is still up (the last line of defence of an interrupt)."""
+    for stack in list(Stack.active):
+        stack.stop()
 
 
 def _port_freed(port: int, seconds: float = 10.0) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from typing import Callable, TypeVar
 
+from monsuite.interrupts import raise_if_pending
+
 T = TypeVar("T")
 
 
@@ -33,6 +35,7 @@ def wait_until(
     deadline = time.monotonic() + timeout
     last_seen: object = "nothing (the condition was never checked)"
     while True:
+        raise_if_pending()
         try:
             result = probe()
         except fatal:

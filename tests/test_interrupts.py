@@ -31,15 +31,16 @@ def test_a_signal_during_a_deferred_block_is_raised_after_it():
     assert done.stderr.count("received while stopping the stack") == 1
 
 
-def test_only_the_first_signal_interrupts():
+def test_once_its_teardown_began_later_signals_are_only_reported():
     done = run("""
         import os, signal
-        from monsuite.interrupts import interrupt_once
+        from monsuite.interrupts import delivered, interrupt_once
         interrupt_once()
         try:
             os.kill(os.getpid(), signal.SIGINT)
         except KeyboardInterrupt:
             print("first interrupted")
+            delivered()  # what a teardown does first
         os.kill(os.getpid(), signal.SIGINT)  # during the teardown that follows: reported, not raised
         os.kill(os.getpid(), signal.SIGTERM)
         print("teardown went on")
@@ -75,3 +76,44 @@ def test_a_custom_handler_is_kept_when_asked():
         print(signal.getsignal(signal.SIGTERM) is mine, signal.getsignal(signal.SIGINT).__name__)
     """)
     assert done.stdout.strip() == "True _first_one_raises"
+
+
+def test_an_interrupt_swallowed_by_a_finalizer_is_raised_at_the_next_wait():
+    done = run("""
+        import gc, os, signal, weakref
+        from monsuite.interrupts import interrupt_once
+        from monsuite.waits import wait_until
+        interrupt_once()
+
+        class Resource:
+            pass
+
+        def close():  # a signal arriving during a finalizer: Python prints and swallows the KeyboardInterrupt
+            os.kill(os.getpid(), signal.SIGINT)
+
+        resource = Resource()
+        weakref.finalize(resource, close)
+        del resource
+        gc.collect()
+        print("swallowed")
+        try:
+            wait_until(lambda: False, timeout=5, what="something")
+        except KeyboardInterrupt:
+            print("raised at the wait")
+    """)
+    assert done.stdout.split() == ["swallowed", "raised", "at", "the", "wait"], done.stdout + done.stderr
+    assert "Exception ignored" in done.stderr
+
+
+def test_a_second_signal_raises_again_while_the_first_was_not_handled():
+    done = run("""
+        import os, signal
+        from monsuite.interrupts import interrupt_once
+        interrupt_once()
+        for attempt in (1, 2):
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+            except KeyboardInterrupt:
+                print("interrupted", attempt)
+    """)
+    assert done.stdout.split("\n")[:2] == ["interrupted 1", "interrupted 2"], done.stdout + done.stderr

@@ -8,7 +8,7 @@ import sys
 from monsuite.cli import campaign, dashboards, init, load, nightly, routes, rules, slo, stack
 from monsuite import __version__
 from monsuite.errors import UserError
-from monsuite.interrupts import interrupt_once
+from monsuite.interrupts import interrupt_once, interrupts_deferred
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,6 +24,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"monsuite: error: {exc}", file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:
+        from monsuite.stack import TeardownIncomplete, stop_active
+
+        try:
+            with interrupts_deferred("stopping what this run started"):
+                stop_active()  # normally nothing is left: each stack stops itself on the way out
+        except TeardownIncomplete as exc:
+            print(f"monsuite: interrupted; {exc}", file=sys.stderr)
+            return exc.exit_status
         print("monsuite: interrupted; everything started was stopped", file=sys.stderr)
         return 130
 
