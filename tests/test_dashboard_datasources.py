@@ -4,9 +4,6 @@ built-in and auto interval variables are expanded as Grafana expands them."""
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -14,6 +11,7 @@ from monsuite.dashboards.datasources import Datasources
 from monsuite.dashboards.model import load_dashboard
 from monsuite.dashboards.runner import run_dashboard
 from monsuite.dashboards.variables import VariableResolver, auto_interval_ms, builtins, expand
+from tests.stub_http import StubServer
 
 VARIABLES = [{"name": "prom", "type": "datasource", "query": "prometheus"},
              {"name": "logs", "type": "datasource", "query": "loki"}]
@@ -37,40 +35,25 @@ def test_a_query_names_its_own_datasource_in_a_mixed_panel():
     assert sources.of_query({"type": "loki", "uid": "l"}, None).kind == "loki"
 
 
-class RecordingPrometheus:
-    """A real HTTP server answering the query API with one sample, recording every query it is sent."""
+ONE_SAMPLE = {"status": "success", "data": {"resultType": "matrix", "result": [{"metric": {}, "values": [[1, "1"]]}]}}
+
+
+class RecordingPrometheus(StubServer):
+    """Prometheus' query API answering one sample to every query, recording the queries it is sent."""
 
     def __init__(self):
-        self.queries: list[str] = []
-        recorder = self
+        super().__init__({"/api/v1/query_range": (200, ONE_SAMPLE), "/api/v1/query": (200, ONE_SAMPLE)})
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                params = parse_qs(urlsplit(self.path).query)
-                recorder.queries.append(params.get("query", [""])[0])
-                body = {"status": "success", "data": {"resultType": "matrix",
-                                                      "result": [{"metric": {}, "values": [[1, "1"]]}]}}
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    @property
+    def queries(self) -> list[str]:
+        return [params.get("query", "") for path, params in self.requests if path.startswith("/api/v1/query")]
 
 
 @pytest.fixture
 def prometheus():
     server = RecordingPrometheus()
     yield server
-    server.server.shutdown()
-    server.server.server_close()
+    server.close()
 
 
 def test_other_datasources_are_reported_and_never_sent(prometheus, tmp_path):
