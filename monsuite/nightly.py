@@ -16,8 +16,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-import requests
-
 from monsuite.alerts import canary
 from monsuite.alerts.campaign import Campaign
 from monsuite.alerts.html import write_html
@@ -37,7 +35,7 @@ from monsuite.slo.report import read_report_json, write_report
 from monsuite.slo.spec import load_specs
 from monsuite.sinks.client import SinkClient
 from monsuite.stack import Stack
-from monsuite.trace_coverage import coverage
+from monsuite.trace_coverage import coverage, exporting
 from monsuite.timescale import parse_ms
 
 
@@ -97,7 +95,9 @@ def run_nightly(plan: NightlyPlan, log: Callable[[str], None] = print) -> Nightl
             started = time.time()
             result = run_locust(session, target, pushgateway=stack.url("pushgateway"))
             quiet_window = (started, time.time())
-            false_alarms = fired_during(PrometheusClient(prometheus_url), *quiet_window)
+            # sampled at the evaluation interval: an alert that fired for one evaluation still counts
+            false_alarms = fired_during(PrometheusClient(prometheus_url), *quiet_window,
+                                        step=parse_ms(stack.profile_values.get("evaluation_interval", "15s")) / 1000)
             log(f"nightly: load {session.name} {result.requests} requests at {result.rps:.0f} req/s; "
                 f"alerts fired without a fault: {', '.join(false_alarms) or 'none'}")
         seconds["load"] = time.monotonic() - began
@@ -134,19 +134,15 @@ def _trace_coverage(stack: Stack, service: str | None, log) -> tuple[int, int] |
     receiver = stack.first_url("sink")
     if not service or not receiver or stack.url("jaeger"):
         return None
-    try:
-        if not requests.get(f"{service}/tracing", timeout=5).json().get("exporting"):
-            return None
-    except (requests.RequestException, ValueError):
+    if not exporting(service):
         return None
     found, sent = coverage(service, SinkClient(receiver), TRACED_REQUESTS)
     log(f"nightly: trace coverage {found}/{sent}")
     return found, sent
 
 
-def fired_during(prometheus: PrometheusClient, start: float, end: float) -> list[str]:
+def fired_during(prometheus: PrometheusClient, start: float, end: float, *, step: float) -> list[str]:
     """Alerts that went firing between start and end (not the pipeline canary, not those already firing)."""
-    step = 1.0
     matrix = prometheus.query_range(f'ALERTS{{alertstate="firing", alertname!="{canary.ALERT}"}}', start, end, step)
     fired = []
     for series in matrix:

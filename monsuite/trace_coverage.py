@@ -16,6 +16,15 @@ from monsuite.sinks.client import SinkClient
 from monsuite.waits import wait_until
 
 
+def exporting(service: str) -> bool:
+    """Whether the demo service exports its traces (it was started with --otlp-endpoint)."""
+    try:
+        answer = requests.get(f"{service}/tracing", timeout=5)
+        return answer.status_code == 200 and bool(answer.json().get("exporting"))
+    except (requests.RequestException, ValueError):
+        return False
+
+
 def send(service: str, count: int, path: str = "/api/v1/executions") -> list[str]:
     """POST `count` requests; the trace id of each, from its x-trace-id header."""
     session = requests.Session()

@@ -41,7 +41,7 @@ def main() -> int:
                 problems.append("the run ended before the point")
             if outcome.returncode != INTERRUPTED_EXIT[point.command]:
                 problems.append(f"exit {outcome.returncode}, not {INTERRUPTED_EXIT[point.command]}")
-            clean_up(outcome, Path(tmp))
+            clean_up(Path(tmp))
         failed += bool(problems)
         seconds = time.monotonic() - started
         print(f"{'ok  ' if not problems else 'FAIL'} {point.name} ({seconds:.1f}s){': ' + '; '.join(problems) if problems else ''}",

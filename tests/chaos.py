@@ -126,7 +126,7 @@ def _ports_in(state_file: Path) -> list[int]:
             if component.get("runtime") != "external" for port in component.get("ports", {}).values()]
 
 
-def clean_up(outcome: Outcome, tmp: Path) -> None:
+def clean_up(tmp: Path) -> None:
     """Stop what a failed point left, so one failure does not spill into the next point."""
     state_file = tmp / "state.json"
     if state_file.exists():

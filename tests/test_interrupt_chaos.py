@@ -31,7 +31,7 @@ def test_an_interrupted_run_leaves_nothing_behind(point, tmp_path):
             assert "interrupted; everything started was stopped" in outcome.stderr
         assert outcome.problems(tmp_path / "state.json") == []
     finally:
-        clean_up(outcome, tmp_path)
+        clean_up(tmp_path)
 
 
 def test_after_the_interruptions_a_stack_starts_and_stops_clean(tmp_path):

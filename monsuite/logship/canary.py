@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from monsuite.logship.shipper import Shipper
+from monsuite.waits import WaitTimeout, wait_until
 
 Reader = Callable[[str], list[str]]  # canary id -> the lines visible so far
 
@@ -78,16 +79,20 @@ def run_canary(push_url: str, read: Reader, *, lines: int = 100, interval_s: flo
 def _watch(read: Reader, canary: str, expected: int, settle_s: float, timeout_s: float, first_seen: dict[int, float],
            done_writing: threading.Event) -> None:
     """Fill seq -> when the reader first saw it; until all are seen, or (writing done) nothing new for settle_s."""
-    started = last_new = time.monotonic()
-    while time.monotonic() - started < timeout_s:
+    last_new = [time.monotonic()]
+
+    def finished() -> bool:
         now = time.time()
         for text in read(canary):
             seq = json.loads(text)["seq"]
             if seq not in first_seen:
-                first_seen[seq], last_new = now, time.monotonic()
-        if len(first_seen) >= expected or (done_writing.is_set() and time.monotonic() - last_new > settle_s):
-            return
-        time.sleep(0.01)
+                first_seen[seq], last_new[0] = now, time.monotonic()
+        return len(first_seen) >= expected or (done_writing.is_set() and time.monotonic() - last_new[0] > settle_s)
+
+    try:
+        wait_until(finished, timeout=timeout_s, interval=0.01, what=f"the canary's {expected} lines")
+    except WaitTimeout:
+        pass  # what never arrived is reported as missing
 
 
 def _percentiles(values: list[float]) -> dict:

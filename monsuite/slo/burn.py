@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from monsuite.timescale import format_ms, parse_ms
+from monsuite.timescale import parse_ms
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,3 @@ PAIRS = (
 
 SLI_WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 
-
-def period(ms: int) -> str:
-    return format_ms(ms)

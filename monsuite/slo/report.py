@@ -13,6 +13,7 @@ from xml.etree import ElementTree
 import jinja2
 
 from monsuite.clients.http import redacted
+from monsuite.errors import UserError
 from monsuite.slo.compute import SLOResult
 
 HTML = jinja2.Template("""<!doctype html>
@@ -69,8 +70,6 @@ def write_report(results: list[SLOResult], out: Path, *, prometheus: str, at: st
 
 def read_report_json(path: str | Path, flag: str) -> dict:
     """A JSON file given on the command line (a baseline report, a campaign's alerts.json)."""
-    from monsuite.errors import UserError
-
     try:
         data = json.loads(Path(path).read_text())
     except OSError as exc:

@@ -16,6 +16,7 @@ import requests
 from monsuite.fixtures.stack import require_kind
 from monsuite.logship.canary import run_canary, sink_reader
 from monsuite.sinks.client import SinkClient
+from monsuite.trace_coverage import exporting
 from monsuite.waits import wait_until
 
 pytestmark = pytest.mark.live
@@ -84,7 +85,7 @@ def test_a_faults_error_lines_are_found_and_lead_to_their_trace(stack, demo, rec
                         timeout=30, what="the fault's error lines, by their level label")
     record = json.loads(errors[-1]["line"])
     assert record["status"] == 500 and record["level"] == "ERROR"
-    if stack.url("jaeger") or not requests.get(f"{demo}/tracing", timeout=5).json().get("exporting"):
+    if stack.url("jaeger") or not exporting(demo):
         return  # traces go elsewhere (suites/test_jaeger.py follows the id there)
     spans = wait_until(lambda: receiver.spans(trace_id=record["trace_id"]), timeout=30, what="the error line's trace")
     server = next(s for s in spans if s["kind"] == "server")

@@ -15,7 +15,7 @@ import requests
 
 from monsuite.fixtures.stack import require, require_kind
 from monsuite.sinks.client import SinkClient
-from monsuite.trace_coverage import coverage, send
+from monsuite.trace_coverage import coverage, exporting, send
 from monsuite.waits import wait_until
 
 pytestmark = pytest.mark.live
@@ -30,8 +30,7 @@ def service(stack):
     handle = next((h for h in stack.of_kind("app")), None)
     if handle is None:
         pytest.skip("the stack has no demo service (kind app)")
-    state = requests.get(f"{handle.url}/tracing", timeout=5)
-    if state.status_code != 200 or not state.json().get("exporting"):
+    if not exporting(handle.url):
         pytest.skip("the demo service does not export traces (start it with --otlp-endpoint)")
     return handle.url
 
