@@ -33,7 +33,7 @@ class FaultInjector:
         fault = self.scenario.fault
         if "push" in fault:
             self._pusher = SeriesPusher(self._url("pushgateway", "exporter"), scenario_instance(self.scenario),
-                                        self.scenario.pushed)
+                                        self.scenario.pushed, fault["push"].get("job", PUSH_JOB))
             self._pusher.start()
         if "traffic" in fault:
             traffic = TrafficClient(self._url("traffic", "traffic"))
@@ -86,8 +86,8 @@ class TrafficClient:
 class SeriesPusher:
     """Pushes a scenario's series to the Pushgateway until stopped; counters grow at their rate."""
 
-    def __init__(self, pushgateway_url: str, instance: str, series):
-        self.url = f"{pushgateway_url.rstrip('/')}/metrics/job/{PUSH_JOB}/instance/{instance}"
+    def __init__(self, pushgateway_url: str, instance: str, series, job: str = PUSH_JOB):
+        self.url = f"{pushgateway_url.rstrip('/')}/metrics/job/{job}/instance/{instance}"
         self.series = series
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name=f"push-{instance}")

@@ -3,7 +3,8 @@
     scenarios:
       - name: api-down
         alert: WindmillPlatformAPIDown           # must be an alert rule of the stack
-        fault: {stop: demo}                       # demo / stop / push / traffic (any combination)
+        fault: {stop: demo}                       # demo / stop / push / traffic (any combination);
+                                                  #   push: {series: [...], job: <job label, optional>}
         labels: {severity: critical}              # the firing alert carries these
         annotations: {summary: Windmill Platform API is down}
         receivers: [pagerduty, discord]           # exactly these get it (firing and resolved)
@@ -270,8 +271,8 @@ def _check_fault(fault, components: set[str], fail) -> None:
         fail("fault.stop", f"the stack has no component {fault['stop']!r}")
     if "push" in fault:
         series = (fault["push"] or {}).get("series") if isinstance(fault["push"], dict) else None
-        if not isinstance(series, list) or not series:
-            fail("fault.push", "must be {series: [{name, labels, value | rate}, ...]}")
+        if not isinstance(series, list) or not series or set(fault["push"]) - {"series", "job"}:
+            fail("fault.push", "must be {series: [{name, labels, value | rate}, ...], job: <optional job label>}")
         for item in series:
             if not isinstance(item, dict) or not item.get("name") or set(item) - {"name", "labels", "value", "rate"}:
                 fail("fault.push.series", "each series needs a name and value or rate (and optional labels)")

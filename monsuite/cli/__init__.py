@@ -43,6 +43,8 @@ EXAMPLES = {
     "stack down": "monsuite stack down\n  monsuite stack down --state-file /tmp/s.json",
     "campaign": "monsuite campaign --repeat 20\n  monsuite campaign --repeat 10 --stress --out reports/flakiness",
     "scenarios check": "monsuite scenarios check --stack stacks/minimal",
+    "scenarios generate": "monsuite scenarios generate --rules alerts.yml --tests alerts-test.yml --stack stacks/mine",
+    "rules mutate": "monsuite rules mutate --rules alerts.yml --tests alerts-test.yml --min-score 0.9 --html mutation.html",
     "rules test": "monsuite rules test tests/data/prometheus-testdata/v2.42.0/unittest.yml",
     "rules check": "monsuite rules check stacks/default/rules/*.yml --prometheus-url http://127.0.0.1:9090",
     "routes test": "monsuite routes test --config stacks/default/alertmanager.yml.j2 stacks/default/routes.yaml",

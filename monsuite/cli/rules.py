@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from monsuite.cli import generate
 from monsuite.cli.common import existing_files
 from monsuite.clients.http import check_url
 
@@ -16,6 +17,7 @@ def register(commands) -> None:
     check.set_defaults(handler=scenarios_check)
 
     rules = commands.add_parser("rules", help="Prometheus rule files").add_subparsers(metavar="ACTION")
+    generate.register(scenarios, rules)
     rtest = rules.add_parser("test", help="run promtool unit test files with a readable diff and rule coverage")
     rtest.add_argument("files", nargs="+", metavar="FILE")
     rtest.add_argument("--json", dest="json_out", help="also write the results as JSON here")

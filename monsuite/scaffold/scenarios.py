@@ -12,14 +12,14 @@ from monsuite.rules.model import Rule
 from monsuite.scaffold.jinja import JINJA_MARKERS
 from monsuite.scaffold.solve import Unsupported, solve
 
-__all__ = ["Unsupported", "scenario_name", "starting_scenario"]
+__all__ = ["Unsupported", "scenario_name", "starting_scenario", "static_values"]
 
 
 def scenario_name(alert: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", alert).lower().replace("_", "-")
 
 
-def _static(mapping: dict) -> dict:
+def static_values(mapping: dict) -> dict:
     return {k: v for k, v in mapping.items() if not any(m in str(v) for m in JINJA_MARKERS)}
 
 
@@ -45,8 +45,8 @@ def starting_scenario(rule: Rule, receivers_for: Callable[[dict], list[str]], bu
         "needs": ["pushgateway"],
         # an aggregation over a pushed metric sees every scenario's series of it: one scenario at a time per metric
         "uses": [f"series.{s['name']}" for s in solution.series],
-        "labels": _static(rule.labels),
-        "annotations": _static(rule.annotations),
+        "labels": static_values(rule.labels),
+        "annotations": static_values(rule.annotations),
         "receivers": receivers_for(alert_labels),
         "ramp": f"{solution.ramp_ms // 1000}s" if solution.ramp_ms else None,
         "budget": budget,

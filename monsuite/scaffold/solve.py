@@ -91,7 +91,7 @@ def solve(expr: str, time_scale: float = 1.0, avoid: list[str] = ()) -> Solution
         collateral = tuple(i for i, other in enumerate(others)
                            if other is not None and _holds_safely(other, _State(gauges, rates, now)))
         found = Solution(_series(metrics, labels, gauges, rates), _longest_window_ms(tree),
-                         _keeps(tree, "instance"), collateral)
+                         keeps_label(tree, "instance"), collateral)
         if not collateral:
             return found
         first = first or found
@@ -124,25 +124,25 @@ def _holds_safely(tree, state: _State) -> bool:
         return False
 
 
-def _keeps(node, label: str) -> bool:
+def keeps_label(node, label: str) -> bool:
     """Whether the expression's result still carries ``label`` of the series it reads."""
     if isinstance(node, (pp.VectorSelector, pp.MatrixSelector)):
         return True
     if isinstance(node, (pp.ParenExpr, pp.UnaryExpr)):
-        return _keeps(node.expr, label)
+        return keeps_label(node.expr, label)
     if isinstance(node, pp.AggregateExpr):
         modifier = node.modifier
         if modifier is None:
             return False
         names = list(modifier.labels) if hasattr(modifier, "labels") else []
-        return (label in names) if "By" in str(modifier.type) else (label not in names) and _keeps(node.expr, label)
+        return (label in names) if "By" in str(modifier.type) else (label not in names) and keeps_label(node.expr, label)
     if isinstance(node, pp.Call):
         vectors = [a for a in node.args if not isinstance(a, (pp.NumberLiteral, pp.StringLiteral))]
-        return bool(vectors) and node.func.name not in ("time", "vector", "scalar") and _keeps(vectors[0], label)
+        return bool(vectors) and node.func.name not in ("time", "vector", "scalar") and keeps_label(vectors[0], label)
     if isinstance(node, pp.BinaryExpr):
         left_vector = not isinstance(node.lhs, pp.NumberLiteral) and _reads_any(node.lhs)
         side = node.lhs if left_vector else node.rhs
-        return _keeps(side, label)
+        return keeps_label(side, label)
     return False
 
 

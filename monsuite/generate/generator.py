@@ -1,0 +1,264 @@
+"""Generated promtool unit tests for alert rules: series that fire each rule and series that keep it quiet.
+
+1. The rule's AST gives its input series and the unknowns (inputs.design).
+2. Candidate values for the unknowns, taken from the numbers in the expression, are evaluated by promtool
+   on steady series: the firing input is one for which the compared value lies just past the threshold
+   (within 10x), the quiet input one just short of it, so a threshold moved 10x either way is noticed.
+3. One probe per rule, quiet phase then firing phase, asks promtool at every evaluation which alerts fire:
+   the first firing evaluation, the alert's labels and its rendered annotations come from the real rule
+   engine. The probe must agree with step 2 (nothing fires during the quiet phase, the alert fires in the
+   firing phase); a rule where it does not is listed with the reason.
+4. The test checks: quiet at the end of the quiet phase, not yet firing one evaluation before the
+   firing time, firing with those labels and annotations at it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from monsuite.generate.inputs import Design, Unsupported, design
+from monsuite.generate.promtool_batch import Results, run_probes
+from monsuite.generate.series_notation import phases
+from monsuite.rules.model import Rule, load_rules
+from monsuite.timescale import format_ms
+
+INTERVAL_MS = 15_000  # input samples and the evaluation interval of groups that set none
+MAX_CANDIDATES = 400  # assignments evaluated per rule
+EXPLORE_SEED = 15
+
+
+@dataclass
+class Generated:
+    rule: Rule
+    design: Design
+    firing: dict
+    quiet: dict | None
+    test: dict  # a promtool test entry
+    fires_at_ms: int
+    quiet_until_ms: int
+    alerts: list  # AlertEntry: what fires at fires_at_ms
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    rule_files: list[Path]
+    generated: list[Generated]
+    unsupported: list[tuple[Rule, str]]
+
+    @property
+    def alert_rules(self) -> int:
+        return len(self.generated) + len(self.unsupported)
+
+    @property
+    def proportion(self) -> float:
+        return len(self.generated) / self.alert_rules if self.alert_rules else 0.0
+
+
+def generate(rule_files: list[Path], promtool: str = "promtool") -> Outcome:
+    rules = [r for path in rule_files for r in load_rules(path) if r.alert]
+    unsupported: list[tuple[Rule, str]] = []
+    designed: list[tuple[Rule, Design]] = []
+    for rule in rules:
+        try:
+            designed.append((rule, design(rule.expr)))
+        except Unsupported as exc:
+            unsupported.append((rule, str(exc)))
+    chosen = _choose_inputs(designed, promtool, unsupported)
+    generated = _timed_tests(chosen, rule_files, promtool, unsupported)
+    order = {id(rule): i for i, rule in enumerate(rules)}
+    unsupported.sort(key=lambda item: order[id(item[0])])
+    return Outcome(list(rule_files), generated, unsupported)
+
+
+def test_file(outcome: Outcome, relative_to: Path) -> dict:
+    files = [_relative(Path(f), relative_to) for f in outcome.rule_files]
+    return {"rule_files": files, "evaluation_interval": format_ms(INTERVAL_MS),
+            "tests": [g.test for g in outcome.generated]}
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        import os
+        return os.path.relpath(path.resolve(), base.resolve())
+
+
+# step 2: the firing and the quiet input
+
+
+def _assignments(d: Design) -> list[dict]:
+    spaces = [v.candidates for v in d.variables]
+    total = math.prod(len(s) for s in spaces)
+    if total <= MAX_CANDIDATES:
+        combos = list(itertools.product(*spaces))
+    else:  # the diagonal (every unknown at its k-th candidate) and a fixed sample of the rest
+        longest = max(len(s) for s in spaces)
+        combos = [tuple(s[min(k, len(s) - 1)] for s in spaces) for k in range(longest)]
+        chooser = random.Random(EXPLORE_SEED)
+        while len(combos) < MAX_CANDIDATES:
+            combos.append(tuple(chooser.choice(s) for s in spaces))
+    return [dict(enumerate(combo)) for combo in combos]
+
+
+def _steady_ms(d: Design) -> int:
+    return d.window_ms + 4 * INTERVAL_MS
+
+
+def _choose_inputs(designed, promtool: str, unsupported: list) -> list[tuple[Rule, Design, dict, dict | None]]:
+    """One promtool test per rule holds every candidate in its own time slot, long enough that the
+    expression's windows at the slot's last sample see that candidate only."""
+    tests, slots = [], []
+    for rule, d in designed:
+        assignments = _assignments(d)
+        slot = _steady_ms(d)
+        times = [(k + 1) * slot - INTERVAL_MS for k in range(len(assignments))]
+        slots.append((assignments, times))
+        tests.append({"name": f"choose {rule.alert}", "interval": format_ms(INTERVAL_MS),
+                      "input_series": _input(d, assignments, [slot // INTERVAL_MS] * len(assignments)),
+                      "promql_expr_test": [{"expr": d.measured, "eval_time": format_ms(t), "exp_samples": []}
+                                           for t in times]})
+    results = run_probes(tests, [], promtool=promtool)
+    chosen = []
+    for (rule, d), (assignments, times) in zip(designed, slots):
+        candidates = [(a, [s.value for s in results.samples.get((d.measured, t), [])]) for a, t in zip(assignments, times)]
+        firing = _best(d, candidates, firing=True)
+        if firing is None:
+            unsupported.append((rule, "no input found that makes it hold on series as a scrape gives them"
+                                      f" ({len(candidates)} tried{_error_note(results, rule)})"))
+            continue
+        chosen.append((rule, d, firing, _best(d, candidates, firing=False)))
+    return chosen
+
+
+def _error_note(results: Results, rule: Rule) -> str:
+    errors = [m for test, m in results.errors.items() if test == f"choose {rule.alert}"]
+    return f"; promtool: {errors[0]}" if errors else ""
+
+
+def _best(d: Design, candidates: list, firing: bool) -> dict | None:
+    scored = []
+    for assignment, values in candidates:
+        finite = [v for v in values if math.isfinite(v)]
+        holding = [v for v in finite if d.holds(v)]
+        if firing and holding and len(finite) == len(values):
+            scored.append((_negative(assignment), _distance(d, holding, firing=True), 0, assignment))
+        elif not firing and not holding and len(finite) == len(values) and (finite or d.comparison is None):
+            scored.append((_negative(assignment), _distance(d, finite, firing=False), _absent(assignment), assignment))
+    if not scored:
+        return None
+    return min(scored, key=lambda item: item[:3])[3]
+
+
+def _negative(assignment: dict) -> int:
+    """Most metrics cannot go below zero: an input with fewer negative values reads more plausibly."""
+    return sum(v is not None and v < 0 for v in assignment.values())
+
+
+def _absent(assignment: dict) -> int:
+    return sum(v is None for v in assignment.values())
+
+
+def _distance(d: Design, values: list[float], firing: bool) -> float:
+    """How far the compared values are from just past (firing) or just short of (quiet) the threshold."""
+    if d.comparison is None or not values:
+        return 0.0
+    op, threshold = d.comparison
+    above = op in (">", ">=", "!=") if firing else op in ("<", "<=", "==")
+    target = threshold * 2 if above else threshold / 2
+    if threshold == 0:
+        target = 1.0 if above else -1.0 if op in ("<", "<=") and firing else 0.0
+    worst = 0.0
+    for v in values:
+        if v > 0 and target > 0:
+            worst = max(worst, abs(math.log(v / target)))
+        else:
+            worst = max(worst, abs(v - target) + (10.0 if (v > 0) != (target > 0) and target else 0.0))
+    return worst
+
+
+def _input(d: Design, assignments: list[dict], steps: list[int]) -> list[dict]:
+    rendered = []
+    for series in d.series:
+        values = phases(series, assignments, steps, INTERVAL_MS / 1000)
+        if values:
+            rendered.append({"series": series.selector(), "values": values})
+    return rendered
+
+
+# steps 3 and 4: when it fires, with which labels and annotations
+
+
+def _group_interval(rule: Rule) -> int:
+    return rule.group_interval_ms or INTERVAL_MS
+
+
+def _phase_ms(rule: Rule, d: Design) -> int:
+    length = _steady_ms(d) + rule.for_ms + 4 * _group_interval(rule)
+    return -(-length // INTERVAL_MS) * INTERVAL_MS
+
+
+def _timed_tests(chosen, rule_files: list[Path], promtool: str, unsupported: list) -> list[Generated]:
+    probes = []
+    for rule, d, firing, quiet in chosen:
+        phase = _phase_ms(rule, d)
+        group = _group_interval(rule)
+        checks = [{"eval_time": format_ms(t), "alertname": rule.alert, "exp_alerts": []}
+                  for t in range(group, 2 * phase, group)]
+        probes.append({"name": f"probe {rule.alert}", "interval": format_ms(INTERVAL_MS),
+                       "input_series": _phased_input(d, firing, quiet, phase), "alert_rule_test": checks})
+    results = run_probes(probes, rule_files, promtool=promtool)
+    generated = []
+    for rule, d, firing, quiet in chosen:
+        phase = _phase_ms(rule, d)
+        group = _group_interval(rule)
+        timeline = [(t, results.alerts.get((f"probe {rule.alert}", rule.alert, t), []))
+                    for t in range(group, 2 * phase, group)]
+        quiet_end = max(t for t, _ in timeline if t < phase) if quiet is not None else 0
+        early = [t for t, alerts in timeline if alerts and t <= quiet_end]
+        fires = [t for t, alerts in timeline if alerts and t > quiet_end]
+        if early:
+            unsupported.append((rule, f"promtool fires it during the quiet input (at {format_ms(early[0])}): "
+                                      "the quiet input found for it is not quiet under the rule engine"))
+            continue
+        if not fires:
+            unsupported.append((rule, "promtool never fires it on the firing input (it may need the whole "
+                                      "rule file's other rules, or more time than the input covers)"))
+            continue
+        fires_at = fires[0]
+        alerts = dict(timeline)[fires_at]
+        generated.append(_test(rule, d, firing, quiet, phase, quiet_end, fires_at, alerts))
+    return generated
+
+
+def _phased_input(d: Design, firing: dict, quiet: dict | None, phase: int) -> list[dict]:
+    samples = 2 * phase // INTERVAL_MS + 2
+    if quiet is None:
+        return _input(d, [firing], [samples])
+    half = phase // INTERVAL_MS
+    return _input(d, [quiet, firing], [half, samples - half])
+
+
+def _test(rule: Rule, d: Design, firing: dict, quiet: dict | None, phase: int, quiet_end: int, fires_at: int,
+          alerts: list) -> Generated:
+    group = _group_interval(rule)
+    checks = []
+    if quiet is not None:
+        checks.append({"eval_time": format_ms(quiet_end), "alertname": rule.alert, "exp_alerts": []})
+    if fires_at - group > quiet_end:
+        checks.append({"eval_time": format_ms(fires_at - group), "alertname": rule.alert, "exp_alerts": []})
+    checks.append({"eval_time": format_ms(fires_at), "alertname": rule.alert,
+                   "exp_alerts": [{"exp_labels": a.labels, "exp_annotations": a.annotations} for a in alerts]})
+    notes = [f"annotation {k} does not render: {v}" for a in alerts for k, v in a.annotations.items()
+             if "error expanding template" in v or "<no value>" in v]
+    name = (f"{rule.alert}: quiet until {format_ms(phase)}, then fires at {format_ms(fires_at)}"
+            if quiet is not None else f"{rule.alert}: fires at {format_ms(fires_at)}")
+    test = {"name": name, "interval": format_ms(INTERVAL_MS),
+            "input_series": _phased_input(d, firing, quiet, phase), "alert_rule_test": checks}
+    return Generated(rule, d, firing, quiet, test, fires_at, quiet_end, alerts, notes)
+

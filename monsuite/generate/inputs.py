@@ -1,0 +1,299 @@
+"""The input series an alert expression reads, found on its PromQL AST (promql-parser).
+
+Every selector contributes series of its metric carrying the labels its matchers accept; a series that
+satisfies every selector of the metric where that is possible, and a decoy for each label whose
+matchers tell the selectors apart (status=~"5.." vs all statuses), so a ratio can be both high and low.
+How a metric is read decides its shape: through rate/increase it is a counter (its unknown is a rate per
+second), through predict_linear/deriv/delta a gauge with a slope, a `_bucket` metric under
+histogram_quantile a histogram whose unknown is the latency level, anything else a gauge holding a value.
+Every series also carries job and instance labels, as a scraped series does.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import promql_parser as pp
+
+from monsuite.generate.matchers import NoValue, accepted_value, accepts, refused_value
+
+COMPARISONS = {">": lambda a, b: a > b, "<": lambda a, b: a < b, ">=": lambda a, b: a >= b,
+               "<=": lambda a, b: a <= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+FLIPPED = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "==": "==", "!=": "!="}
+COUNTER_READS = {"rate", "irate", "increase", "resets"}
+SLOPE_READS = {"predict_linear", "deriv", "delta", "idelta"}
+ABSENCE = {"absent", "absent_over_time"}
+DEFAULT_JOB = "generated"
+DEFAULT_INSTANCE = "generated:9100"
+
+
+class Unsupported(ValueError):
+    pass
+
+
+@dataclass
+class Variable:
+    describes: str
+    candidates: list  # floats; None: the series is absent
+
+
+@dataclass
+class InputSeries:
+    metric: str
+    labels: dict
+    kind: str  # gauge | counter | slope | bucket
+    var: int  # its value (gauge), rate (counter), starting value (slope) or latency level (bucket)
+    slope_var: int | None = None
+    le: str | None = None
+
+    def selector(self) -> str:
+        labels = {**self.labels, **({"le": self.le} if self.le is not None else {})}
+        inner = ", ".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()))
+        return f"{self.metric}{{{inner}}}"
+
+
+@dataclass
+class Design:
+    series: list[InputSeries]
+    variables: list[Variable]
+    measured: str  # the expression whose value is compared (the whole expression without a threshold)
+    comparison: tuple[str, float] | None  # (op, threshold): measured op threshold holds
+    window_ms: int  # the longest range plus offset the expression reads
+    notes: list[str] = field(default_factory=list)
+
+    def holds(self, value: float) -> bool:
+        if self.comparison is None:
+            return True
+        op, threshold = self.comparison
+        return COMPARISONS[op](value, threshold)
+
+
+@dataclass
+class _Read:
+    metric: str
+    matchers: list
+    kind: str
+
+
+def design(expr: str) -> Design:
+    try:
+        tree = pp.parse(expr)
+    except ValueError as exc:
+        raise Unsupported(f"its expression does not parse: {exc}") from None
+    measured, comparison = _split_threshold(tree)
+    reads, window_ms, under_absent = _reads(tree)
+    if not reads:
+        raise Unsupported("it reads no metric")
+    numbers = _numbers(tree)
+    series: list[InputSeries] = []
+    variables: list[Variable] = []
+    by_metric: dict[str, list[_Read]] = {}
+    for read in reads:
+        by_metric.setdefault(read.metric, []).append(read)
+    for metric, metric_reads in by_metric.items():
+        kinds = {r.kind for r in metric_reads}
+        if len(kinds) > 1:
+            raise Unsupported(f"{metric} is read both as {' and as '.join(sorted(kinds))}")
+        kind = kinds.pop()
+        try:
+            label_sets = _label_sets(metric_reads)
+        except NoValue as exc:
+            raise Unsupported(str(exc)) from None
+        main_var = main_slope = None
+        for labels, own_variable in label_sets:
+            if own_variable or main_var is None:
+                variables.append(Variable(f"{metric}{_brief(labels)}", _candidates(kind, numbers, metric in under_absent)))
+                main_var = len(variables) - 1 if main_var is None else main_var
+            var = len(variables) - 1 if own_variable else main_var
+            if kind == "bucket":
+                series += [InputSeries(metric, labels, kind, var, le=le) for le in _ladder(numbers)]
+            elif kind == "slope":
+                if own_variable or main_slope is None:
+                    variables.append(Variable(f"slope of {metric}{_brief(labels)}", _slope_candidates(numbers)))
+                    main_slope = len(variables) - 1 if main_slope is None else main_slope
+                series.append(InputSeries(metric, labels, kind, var,
+                                          slope_var=len(variables) - 1 if own_variable else main_slope))
+            else:
+                series.append(InputSeries(metric, labels, kind, var))
+    return Design(series, variables, measured, comparison, window_ms)
+
+
+def bucket_rate(series: InputSeries, level: float) -> float:
+    """A histogram's bucket counters: every observation (one per second) falls at ``level``."""
+    return 1.0 if series.le == "+Inf" or float(series.le) >= level else 0.0
+
+
+def _split_threshold(tree) -> tuple[str, tuple[str, float] | None]:
+    node = tree
+    while isinstance(node, pp.ParenExpr):
+        node = node.expr
+    if isinstance(node, pp.BinaryExpr) and str(node.op) in COMPARISONS and not _returns_bool(node):
+        lhs, rhs = _unwrap(node.lhs), _unwrap(node.rhs)
+        if isinstance(rhs, pp.NumberLiteral) and not isinstance(lhs, pp.NumberLiteral):
+            return str(node.lhs), (str(node.op), float(rhs.val))
+        if isinstance(lhs, pp.NumberLiteral) and not isinstance(rhs, pp.NumberLiteral):
+            return str(node.rhs), (FLIPPED[str(node.op)], float(lhs.val))
+    return str(tree), None
+
+
+def _unwrap(node):
+    while isinstance(node, pp.ParenExpr):
+        node = node.expr
+    if isinstance(node, pp.UnaryExpr) and isinstance(node.expr, pp.NumberLiteral):
+        return pp.parse(str(node))
+    return node
+
+
+def _returns_bool(node) -> bool:
+    return node.modifier is not None and bool(node.modifier.return_bool)
+
+
+def children(node) -> list:
+    if isinstance(node, (pp.ParenExpr, pp.UnaryExpr, pp.SubqueryExpr)):
+        return [node.expr]
+    if isinstance(node, pp.AggregateExpr):
+        return ([node.param] if node.param is not None else []) + [node.expr]
+    if isinstance(node, pp.BinaryExpr):
+        return [node.lhs, node.rhs]
+    if isinstance(node, pp.Call):
+        return list(node.args)
+    return []
+
+
+def _reads(tree) -> tuple[list[_Read], int, set]:
+    reads: list[_Read] = []
+    longest = [0]
+    under_absent: set = set()
+
+    def visit(node, context: str, in_absent: bool, in_quantile: bool):
+        if isinstance(node, pp.SubqueryExpr):
+            raise Unsupported("it uses a subquery")
+        if isinstance(node, pp.Call):
+            name = node.func.name
+            for arg in node.args:
+                visit(arg, name, in_absent or name in ABSENCE, in_quantile or name == "histogram_quantile")
+            return
+        if isinstance(node, (pp.MatrixSelector, pp.VectorSelector)):
+            selector = node.vector_selector if isinstance(node, pp.MatrixSelector) else node
+            if selector.at:
+                raise Unsupported("a selector uses @ (a fixed time)")
+            if not selector.name:
+                raise Unsupported("a selector has no metric name")
+            offset = selector.offset.total_seconds() if selector.offset else 0
+            if offset < 0:
+                raise Unsupported("a selector uses a negative offset")
+            window = node.range.total_seconds() if isinstance(node, pp.MatrixSelector) else 0
+            longest[0] = max(longest[0], int((window + offset) * 1000))
+            kind = "gauge"
+            if isinstance(node, pp.MatrixSelector):
+                if in_quantile and selector.name.endswith("_bucket") and context in COUNTER_READS:
+                    kind = "bucket"
+                elif context in COUNTER_READS:
+                    kind = "counter"
+                elif context in SLOPE_READS:
+                    kind = "slope"
+            matchers = [m for m in selector.matchers.matchers if m.name != "__name__"]
+            if selector.matchers.or_matchers:
+                raise Unsupported("a selector uses `or` between matchers")
+            reads.append(_Read(selector.name, matchers, kind))
+            if in_absent:
+                under_absent.add(selector.name)
+            return
+        for child in children(node):
+            visit(child, context, in_absent, in_quantile)
+
+    visit(tree, "", False, False)
+    return reads, longest[0], under_absent
+
+
+def _label_sets(reads: list[_Read]) -> list[tuple[dict, bool]]:
+    """(labels, needs its own variable): the series every compatible selector reads, then decoys."""
+    main: dict = {}
+    extra: list[dict] = []
+    for read in reads:
+        grown = dict(main)
+        for matcher in read.matchers:
+            if accepts(matcher, grown.get(matcher.name, "")):
+                continue
+            if matcher.name in grown:
+                extra.append(_satisfying(read))
+                break
+            grown[matcher.name] = accepted_value(matcher)
+        else:
+            main = grown
+    sets = [(main, True)] + [(labels, True) for labels in extra if labels != main]
+    telling_apart = {m.name for r in reads for m in r.matchers if not all(
+        any(o.name == m.name and o.op == m.op and o.value == m.value for o in other.matchers) for other in reads)}
+    for read in reads:
+        for matcher in read.matchers:
+            value = refused_value(matcher)
+            decoy = {**main, matcher.name: value}
+            if value is not None and all(decoy != labels for labels, _ in sets):
+                sets.append((decoy, matcher.name in telling_apart))
+    return [(_scraped(labels), own) for labels, own in sets]
+
+
+def _satisfying(read: _Read) -> dict:
+    labels = {}
+    for matcher in read.matchers:
+        value = accepted_value(matcher)
+        if value is not None:
+            labels[matcher.name] = value
+    return labels
+
+
+def _scraped(labels: dict) -> dict:
+    return {"job": DEFAULT_JOB, "instance": DEFAULT_INSTANCE, **labels}
+
+
+def _numbers(tree) -> list[float]:
+    found: list[float] = []
+
+    def visit(node):
+        if isinstance(node, pp.NumberLiteral) and math.isfinite(float(node.val)):
+            found.append(abs(float(node.val)))
+        for child in children(node):
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+def _candidates(kind: str, numbers: list[float], may_be_absent: bool) -> list:
+    if kind == "bucket":
+        values: list = list(_levels(numbers))
+    else:
+        values = [0.0, 1.0, 10.0, 100.0, 1000.0]
+        for n in numbers:
+            if n > 0:
+                values += [n, n / 2, n * 2, n / 10, n * 10, n / 100, n * 100, n + 1]
+        values = sorted(dict.fromkeys(values))
+        if kind == "gauge":
+            values += [-v for v in values if v > 0]
+    return ([None] if may_be_absent else []) + values
+
+
+def _slope_candidates(numbers: list[float]) -> list[float]:
+    magnitudes = sorted(dict.fromkeys([1.0, 10.0, 1000.0] + [n for n in numbers if n > 0]))
+    return [0.0] + [-m for m in magnitudes] + magnitudes
+
+
+def _levels(numbers: list[float]) -> list[float]:
+    thresholds = [n for n in numbers if n > 0] or [1.0]
+    levels = {t * f for t in thresholds for f in (0.1, 0.5, 2, 10)}
+    return sorted(levels)
+
+
+def _ladder(numbers: list[float]) -> list[str]:
+    levels = _levels(numbers)
+    return [repr(level) for level in levels] + ["+Inf"]
+
+
+def _brief(labels: dict) -> str:
+    shown = {k: v for k, v in labels.items() if k not in ("job", "instance")}
+    return "{" + ",".join(f'{k}="{v}"' for k, v in shown.items()) + "}" if shown else ""
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')

@@ -1,0 +1,99 @@
+"""Live scenarios from generated tests: the firing input, written into the running stack.
+
+Series go through the Pushgateway (under the job label the rule matches, each scenario its own instance);
+a rule on `up{job="X"} == 0` stops the stack's component X instead, since no push can take a target down.
+Receivers are the ones the stack's routes.yaml says the alert's labels reach.
+"""
+
+from __future__ import annotations
+
+from monsuite.generate.generator import Generated
+from monsuite.generate.inputs import DEFAULT_INSTANCE, DEFAULT_JOB, bucket_rate
+from monsuite.scaffold.scenarios import scenario_name, static_values
+from monsuite.timescale import format_ms
+
+BUDGET = "40s"  # firing -> delivered: the seeds' 30 s target plus the stack's group_wait
+
+
+class NotLive(ValueError):
+    pass
+
+
+def live_scenario(generated: Generated, routes: list[dict], components: set[str]) -> dict:
+    rule = generated.rule
+    receivers = _receivers(rule.alert, routes)
+    fault, uses, keeps_instance = _fault(generated, components)
+    scenario = {
+        "name": scenario_name(rule.alert),
+        "alert": rule.alert,
+        "description": f"generated: {_described(generated)}",
+        "fault": fault,
+        "needs": sorted({"pushgateway"} if "push" in fault else {fault["stop"]}),
+        "uses": uses,
+        "labels": static_values(rule.labels),
+        "annotations": static_values(rule.annotations),
+        "receivers": receivers,
+        "ramp": format_ms(generated.design.window_ms) if generated.design.window_ms else None,
+        "budget": BUDGET,
+        "keeps_instance": None if keeps_instance else False,
+    }
+    return {k: v for k, v in scenario.items() if v not in ({}, None, [])}
+
+
+def _fault(generated: Generated, components: set[str]) -> tuple[dict, list, bool]:
+    series = generated.design.series
+    firing = generated.firing
+    targets_down = [s for s in series if s.metric == "up" and firing[s.var] == 0 and s.labels.get("job") != DEFAULT_JOB
+                    and not s.labels["job"].endswith("-other")]
+    if targets_down:
+        job = targets_down[0].labels["job"]
+        component = next((c for c in sorted(components) if c.replace("_", "-") == job.replace("_", "-")), None)
+        if component is None:
+            raise NotLive(f"it fires when job {job!r} is down, and the stack has no component named {job!r} to stop")
+        return {"stop": component}, [f"component.{component}"], True
+    jobs = {s.labels.get("job") for s in series if firing[s.var] is not None} - {None}
+    main_jobs = {j for j in jobs if not j.endswith("-other")}
+    if len(main_jobs) > 1:
+        raise NotLive(f"its series need several job labels ({', '.join(sorted(main_jobs))}); a push carries one")
+    if any(s.labels.get("instance") != DEFAULT_INSTANCE for s in series):
+        raise NotLive("it matches the instance label, which a pushed series cannot choose")
+    pushed = []
+    for s in series:
+        level = firing[s.var]
+        if level is None or s.labels.get("job", "").endswith("-other"):
+            continue
+        labels = {k: v for k, v in s.labels.items() if k not in ("job", "instance")}
+        if s.le is not None:
+            labels["le"] = s.le
+        entry = {"name": s.metric, **({"labels": labels} if labels else {})}
+        if s.kind == "gauge":
+            entry["value"] = level
+        elif s.kind == "slope":
+            entry.update(value=level, rate=firing[s.slope_var])
+        else:
+            entry.update(value=0, rate=bucket_rate(s, level) if s.kind == "bucket" else level)
+        pushed.append(entry)
+    job = main_jobs.pop() if main_jobs else DEFAULT_JOB
+    fault = {"push": {"series": pushed, **({"job": job} if job != DEFAULT_JOB else {})}}
+    keeps_instance = all("instance" in alert.labels for alert in generated.alerts)
+    return fault, sorted({f"series.{s['name']}" for s in pushed}), keeps_instance
+
+
+def _receivers(alert: str, routes: list[dict]) -> list[str]:
+    for route in routes:
+        if (route.get("labels") or {}).get("alertname") == alert:
+            return list(route.get("receivers") or [])
+    raise NotLive("the stack's routes.yaml names no receivers for it (add an entry with its labels)")
+
+
+def _described(generated: Generated) -> str:
+    parts = []
+    for s in generated.design.series:
+        level = generated.firing[s.var]
+        if level is None:
+            continue
+        what = {"gauge": f"= {level:g}", "counter": f"+{level:g}/s", "slope": f"from {level:g} at {generated.firing.get(s.slope_var, 0):+g}/s",
+                "bucket": f"observations at {level:g}"}[s.kind]
+        parts.append(f"{s.metric} {what}")
+    return "; ".join(dict.fromkeys(parts))
+

@@ -1,0 +1,45 @@
+"""promtool's input series notation for generated series: a quiet phase, then a firing phase.
+
+`a+bxn` is n+1 samples from a growing by b; `_xn` n missing samples; `stale` ends a series at once.
+"""
+
+from __future__ import annotations
+
+from monsuite.generate.inputs import InputSeries, bucket_rate
+
+
+def number(value: float) -> str:
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+def phases(series: InputSeries, assignments: list[dict], steps: list[int], interval_s: float) -> str:
+    """The series' samples over consecutive phases: ``steps[i]`` samples under ``assignments[i]``."""
+    parts: list[str] = []
+    last = 0.0
+    present_before = False
+    for assignment, count in zip(assignments, steps):
+        level = assignment[series.var]
+        if level is None:
+            parts.append("stale" if present_before else "")
+            if count > 1 or not present_before:
+                parts.append(f"_x{count - 1 if present_before else count}")
+            present_before = False
+            continue
+        if series.kind == "gauge":
+            start, step = level, 0.0
+        elif series.kind == "slope":
+            start, step = level, assignment[series.slope_var] * interval_s
+        else:
+            rate = bucket_rate(series, level) if series.kind == "bucket" else level
+            step = rate * interval_s
+            start = last + step if present_before else 0.0
+        parts.append(_run(start, step, count - 1))
+        last = start + step * (count - 1)
+        present_before = True
+    return " ".join(p for p in parts if p)
+
+
+def _run(start: float, step: float, repeats: int) -> str:
+    sign = "+" if step >= 0 else "-"
+    return f"{number(start)}{sign}{number(abs(step))}x{repeats}"

@@ -1,0 +1,1 @@
+"""Mutation testing of alert rules: would the tests notice a broken rule?"""

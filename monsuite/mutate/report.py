@@ -1,0 +1,57 @@
+"""The mutation run as JSON (machines) and an HTML page (people): the score, and per rule the mutants
+made, killed, and each survivor in one line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jinja2
+
+from monsuite.mutate.runner import Run, summary
+
+PAGE = jinja2.Template("""<!doctype html>
+<html><head><meta charset="utf-8"><title>monsuite mutation score</title>
+<style>
+body { font-family: sans-serif; margin: 2em; color: #222; }
+table { border-collapse: collapse; font-size: 0.9em; }
+td, th { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
+.full { color: #1a7f37; } .weak { color: #cf222e; font-weight: bold; }
+</style></head><body>
+<h1>Mutation score: {{ "%.1f" % (100 * data.score) }} %</h1>
+<p>{{ data.killed }} of {{ data.mutants }} mutants of {{ data.rules | length }} alert rules noticed by the tests
+({{ "%.1f" % data.mutants_per_second }} mutants/s, {{ "%.1f" % data.seconds }} s).</p>
+{% if data.untested_rules %}<p class="weak">Alert rules no test file reads: {{ data.untested_rules | join(", ") }}</p>{% endif %}
+<table><tr><th>alert rule</th><th>killed / made</th><th>survivors</th></tr>
+{% for rule in data.rules %}<tr><td>{{ rule.alert }}</td>
+<td class="{{ 'full' if rule.killed == rule.made else 'weak' }}">{{ rule.killed }} / {{ rule.made }}</td>
+<td>{% for s in rule.survivors %}{{ s }}<br>{% endfor %}</td></tr>
+{% endfor %}</table></body></html>
+""", autoescape=True)
+
+
+def as_dict(run: Run) -> dict:
+    rules = summary(run)
+    return {"score": run.score, "mutants": len(run.verdicts), "killed": sum(v.killed for v in run.verdicts),
+            "seconds": run.seconds, "mutants_per_second": run.per_second, "untested_rules": run.untested_rules,
+            "rules": rules}
+
+
+def write_json(run: Run, path: Path) -> None:
+    Path(path).write_text(json.dumps(as_dict(run), indent=2))
+
+
+def write_html(run: Run, path: Path) -> None:
+    Path(path).write_text(PAGE.render(data=as_dict(run)))
+
+
+def lines(run: Run) -> list[str]:
+    data = as_dict(run)
+    out = []
+    for rule in data["rules"]:
+        out.append(f"{rule['killed']:>3}/{rule['made']:<3} {rule['alert']}")
+        out += [f"        survivor: {s}" for s in rule["survivors"]]
+    out += [f"  no test reads: {alert}" for alert in data["untested_rules"]]
+    out.append(f"mutation score {100 * data['score']:.1f}% ({data['killed']}/{data['mutants']} killed) "
+               f"in {data['seconds']:.1f} s, {data['mutants_per_second']:.1f} mutants/s")
+    return out
