@@ -36,6 +36,7 @@ class Unsupported(ValueError):
 class Variable:
     describes: str
     candidates: list  # floats; None: the series is absent
+    mirrors: int | None = None  # a decoy no selector reads: it takes this variable's value of the other phase
 
 
 @dataclass
@@ -93,6 +94,8 @@ def design(expr: str) -> Design:
         by_metric.setdefault(read.metric, []).append(read)
     for metric, metric_reads in by_metric.items():
         kinds = {r.kind for r in metric_reads}
+        if kinds == {"gauge", "slope"}:  # a gauge with a slope also answers reads of its current value
+            kinds = {"slope"}
         if len(kinds) > 1:
             raise Unsupported(f"{metric} is read both as {' and as '.join(sorted(kinds))}")
         kind = kinds.pop()
@@ -103,9 +106,12 @@ def design(expr: str) -> Design:
         main_var = main_slope = None
         for labels, own_variable in label_sets:
             if own_variable or main_var is None:
-                variables.append(Variable(f"{metric}{_brief(labels)}", _candidates(kind, numbers, metric in under_absent)))
+                may_be_absent = metric in under_absent or _combines_presence(tree)
+                variables.append(Variable(f"{metric}{_brief(labels)}", _candidates(kind, numbers, may_be_absent)))
                 main_var = len(variables) - 1 if main_var is None else main_var
-            var = len(variables) - 1 if own_variable else main_var
+            else:
+                variables.append(Variable(f"{metric}{_brief(labels)}", [], mirrors=main_var))
+            var = len(variables) - 1
             if kind == "bucket":
                 series += [InputSeries(metric, labels, kind, var, le=le) for le in _ladder(numbers)]
             elif kind == "slope":
@@ -247,17 +253,39 @@ def _scraped(labels: dict) -> dict:
     return {"job": DEFAULT_JOB, "instance": DEFAULT_INSTANCE, **labels}
 
 
+def _combines_presence(tree) -> bool:
+    """`or` / `unless` make a series' absence matter: absent inputs are candidates too."""
+    if isinstance(tree, pp.BinaryExpr) and str(tree.op) in ("or", "unless"):
+        return True
+    return any(_combines_presence(child) for child in children(tree))
+
+
 def _numbers(tree) -> list[float]:
+    """The numbers in the expression, constant arithmetic folded (60 * 60 * 24 is also 86400)."""
     found: list[float] = []
 
     def visit(node):
-        if isinstance(node, pp.NumberLiteral) and math.isfinite(float(node.val)):
-            found.append(abs(float(node.val)))
+        value = _constant(node)
+        if value is not None and math.isfinite(value):
+            found.append(abs(value))
         for child in children(node):
             visit(child)
 
     visit(tree)
     return found
+
+
+def _constant(node) -> float | None:
+    if isinstance(node, pp.NumberLiteral):
+        return float(node.val)
+    if isinstance(node, pp.ParenExpr):
+        return _constant(node.expr)
+    if isinstance(node, pp.BinaryExpr) and str(node.op) in ("+", "-", "*", "/"):
+        left, right = _constant(node.lhs), _constant(node.rhs)
+        if left is None or right is None or (str(node.op) == "/" and right == 0):
+            return None
+        return {"+": left + right, "-": left - right, "*": left * right, "/": left / right if right else 0}[str(node.op)]
+    return None
 
 
 def _candidates(kind: str, numbers: list[float], may_be_absent: bool) -> list:

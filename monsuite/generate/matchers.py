@@ -40,7 +40,8 @@ def accepted_value(matcher) -> str | None:
 
 def refused_value(matcher) -> str | None:
     """A non-empty value the matcher refuses, or None when it accepts every value tried."""
-    for value in _candidates(matcher.value):
+    plain = [f"{matcher.value}-other"] if matcher.op in (pp.MatchOp.Equal, pp.MatchOp.NotEqual) else []
+    for value in plain + _candidates(matcher.value):
         if value and not accepts(matcher, value):
             return value
     return None

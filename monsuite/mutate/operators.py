@@ -141,8 +141,7 @@ def _matched_away(tree, path: tuple, description: str) -> bool:
         ancestor = next(n for p, n in _nodes(tree) if p == path[:depth])
         if not isinstance(ancestor, pp.BinaryExpr):
             continue
-        if ancestor.modifier is not None and (ancestor.modifier.matching is not None or ancestor.modifier.card is not None
-                                              and "OneToOne" not in repr(ancestor.modifier.card)):
+        if not _matches_on(ancestor, dropped.name):
             return False
         own, other = (ancestor.lhs, ancestor.rhs) if path[depth] == 0 else (ancestor.rhs, ancestor.lhs)
         selectors = [s for _, s in _nodes(other) if isinstance(s, (pp.VectorSelector, pp.MatrixSelector))]
@@ -152,6 +151,19 @@ def _matched_away(tree, path: tuple, description: str) -> bool:
             for s in selectors)
         return demanded and keeps_label(own, dropped.name) and keeps_label(other, dropped.name)
     return False
+
+
+def _matches_on(binary, label: str) -> bool:
+    """Whether a one-to-one match of the binary expression pairs series by ``label``."""
+    modifier = binary.modifier
+    if modifier is None:
+        return True
+    if modifier.card is not None and "OneToOne" not in repr(modifier.card):
+        return False
+    if modifier.matching is None:
+        return True
+    listed = label in list(modifier.matching.labels)
+    return listed if "Include" in repr(modifier.matching.type) else not listed
 
 
 def _nodes(tree, path: tuple = ()):

@@ -1,8 +1,11 @@
 """Running the tests against every mutant: promtool unit tests, one promtool process per core.
 
-A mutant is one rule changed in a copy of its rule file; each test file that reads that rule file runs
-against the copy. A mutant is killed when any of them fails, and survives when all pass. The tests must
-pass on the unmodified rules first, or no verdict about mutants means anything.
+A mutant is one alert rule changed. It is judged by the tests that check that alert, plus the tests of
+alerts built on it (rules reading ALERTS whose matchers accept its labels), in one promtool run against
+a rule file holding only what those tests need: the mutant, the rules they check, and the recording
+rules and alerts those read (in their original groups and intervals). A mutant is killed when the run
+fails, and survives when it passes. The tests must pass on the unmodified rules first, or no verdict
+about mutants means anything.
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import promql_parser as pp
 import yaml
 
 from monsuite.errors import UserError
+from monsuite.generate.inputs import children
+from monsuite.generate.matchers import accepts
 from monsuite.mutate.operators import Mutant, mutants
 from monsuite.rules.model import Rule, load_rules
 from monsuite.timescale import format_ms
@@ -30,14 +36,13 @@ TIMEOUT_SECONDS = 300
 class Verdict:
     mutant: Mutant
     killed: bool
-    killed_by: str = ""  # the test file that noticed
 
 
 @dataclass
 class Run:
     verdicts: list[Verdict]
     seconds: float
-    untested_rules: list[str] = field(default_factory=list)  # alert rules no test file reads
+    untested_rules: list[str] = field(default_factory=list)  # alert rules no test checks
 
     @property
     def score(self) -> float:
@@ -48,35 +53,141 @@ class Run:
         return len(self.verdicts) / self.seconds if self.seconds else 0.0
 
 
+@dataclass
+class _Suite:
+    """Every test of the test files, with the evaluation interval of its file."""
+    tests: list[tuple[str, dict]]  # (evaluation_interval, test)
+
+    def checking(self, alerts: set[str]) -> dict[str, list[dict]]:
+        chosen: dict[str, list[dict]] = {}
+        for interval, test in self.tests:
+            if any(check.get("alertname") in alerts for check in test.get("alert_rule_test") or []):
+                chosen.setdefault(interval, []).append(test)
+        return chosen
+
+    def checked(self) -> set[str]:
+        return {c.get("alertname") for _, t in self.tests for c in t.get("alert_rule_test") or []}
+
+
 def run(rule_files: list[Path], test_files: list[Path], promtool: str = "promtool", workers: int | None = None) -> Run:
     started = time.monotonic()
-    readers = {Path(r).resolve(): [t for t in test_files if Path(r).resolve() in _rule_files_of(t)] for r in rule_files}
+    wanted = {Path(r).resolve() for r in rule_files}
     for test in test_files:
-        failed = _failing(test, {}, promtool)
+        if not wanted & set(_rule_files_of(test)):
+            raise UserError(f"{test}: its rule_files name none of the rule files given with --rules")
+        failed = _failing_file(test, promtool)
         if failed:
             raise UserError(f"{test}: the tests fail on the unmodified rules, so they cannot judge mutants: {failed}")
-    rules = [r for path in rule_files for r in load_rules(path) if r.alert]
-    watchers = {r.alert for r in rules if "ALERTS" in r.expr}  # alerts on alerts: their tests see any rule
-    named = {test: _alerts_named(test) for test in test_files}
-    untested = [r.alert for r in rules if not any(r.alert in named[t] for t in readers[Path(r.file).resolve()])]
-    made = [m for r in rules for m in mutants(r)]
+    all_rules = [r for path in rule_files for r in load_rules(path)]
+    suite = _Suite([(str((yaml.safe_load(Path(t).read_text()) or {}).get("evaluation_interval", "1m")), test)
+                    for t in test_files for test in (yaml.safe_load(Path(t).read_text()) or {}).get("tests") or []])
+    checked = suite.checked()
+    alert_rules = [r for r in all_rules if r.alert]
+    untested = [r.alert for r in alert_rules if r.alert not in checked]
+    made = [m for r in alert_rules for m in mutants(r)]
     with tempfile.TemporaryDirectory(prefix="monsuite-mutants-") as directory:
         def judge(indexed) -> Verdict:
             index, mutant = indexed
             if mutant.rule.alert in untested:
                 return Verdict(mutant, False)
-            source = Path(mutant.rule.file).resolve()
-            copy = Path(directory) / f"m{index}" / source.name
-            copy.parent.mkdir()
-            copy.write_text(_mutated_file(mutant))
-            for test in readers[source]:
-                if _failing(test, {source: copy}, promtool, copy.parent, {mutant.rule.alert} | watchers):
-                    return Verdict(mutant, True, str(test))
+            alerts = {mutant.rule.alert} | _watchers(mutant.rule, alert_rules)
+            needed = _closure([r for r in alert_rules if r.alert in alerts], all_rules)
+            workdir = Path(directory) / f"m{index}"
+            workdir.mkdir()
+            rule_file = workdir / "rules.yml"
+            rule_file.write_text(_rule_file(needed, mutant))
+            for n, (interval, tests) in enumerate(sorted(suite.checking(alerts).items())):
+                test_file = workdir / f"test-{n}.yml"
+                test_file.write_text(yaml.safe_dump({"rule_files": [rule_file.name], "evaluation_interval": interval,
+                                                     "tests": tests}, sort_keys=False, width=100000))
+                if _failing_file(test_file, promtool):
+                    return Verdict(mutant, True)
             return Verdict(mutant, False)
 
         with ThreadPoolExecutor(workers or os.cpu_count() or 1) as pool:
             verdicts = list(pool.map(judge, enumerate(made)))
     return Run(verdicts, time.monotonic() - started, untested)
+
+
+def _watchers(rule: Rule, alert_rules: list[Rule]) -> set[str]:
+    """Alerts whose expression reads ALERTS with matchers that accept this rule's alert."""
+    labels = {**{k: str(v) for k, v in rule.labels.items()}, "alertname": rule.alert, "alertstate": "firing"}
+    found = set()
+    for other in alert_rules:
+        for selector in _selectors(other.expr):
+            if selector.name in ("ALERTS", "ALERTS_FOR_STATE") and all(
+                    accepts(m, labels.get(m.name, "")) for m in selector.matchers.matchers if m.name != "__name__"):
+                found.add(other.alert)
+    found.discard(rule.alert)
+    return found
+
+
+def _closure(rules: list[Rule], all_rules: list[Rule]) -> list[Rule]:
+    """The rules plus every recording rule they read and every alert an ALERTS read can see, transitively."""
+    needed: list[Rule] = []
+    pending = list(rules)
+    while pending:
+        rule = pending.pop()
+        if any(rule is r for r in needed):
+            continue
+        needed.append(rule)
+        names = {s.name for s in _selectors(rule.expr)}
+        pending += [r for r in all_rules if r.record in names]
+        if names & {"ALERTS", "ALERTS_FOR_STATE"}:
+            pending += [r for r in all_rules if r.alert and r.alert in _watched_by(rule, all_rules)]
+    return needed
+
+
+def _watched_by(watcher: Rule, all_rules: list[Rule]) -> set[str]:
+    return {r.alert for r in all_rules if r.alert and watcher.alert in _watchers(r, [watcher])}
+
+
+def _selectors(expr: str) -> list:
+    found = []
+
+    def visit(node):
+        if isinstance(node, pp.MatrixSelector):
+            found.append(node.vector_selector)
+        elif isinstance(node, pp.VectorSelector):
+            found.append(node)
+        for child in children(node):
+            visit(child)
+
+    visit(pp.parse(expr))
+    return found
+
+
+def _rule_file(needed: list[Rule], mutant: Mutant) -> str:
+    """The needed rules in their original groups (name and interval), the mutated one changed."""
+    groups: dict[tuple, dict] = {}
+    for rule in sorted(needed, key=lambda r: (r.file, r.group)):
+        key = (rule.file, rule.group, rule.group_interval_ms)
+        group = groups.setdefault(key, {"name": f"{Path(rule.file).stem}/{rule.group}", "rules": [],
+                                        **({"interval": format_ms(rule.group_interval_ms)} if rule.group_interval_ms else {})})
+        group["rules"].append(_raw(mutant) if rule is mutant.rule else _raw_rule(rule))
+    return yaml.safe_dump({"groups": list(groups.values())}, sort_keys=False, width=100000)
+
+
+def _raw_rule(rule: Rule) -> dict:
+    raw = {"record": rule.record} if rule.record else {"alert": rule.alert}
+    raw["expr"] = rule.expr
+    if rule.for_ms:
+        raw["for"] = format_ms(rule.for_ms)
+    if rule.labels:
+        raw["labels"] = dict(rule.labels)
+    if rule.annotations:
+        raw["annotations"] = dict(rule.annotations)
+    return raw
+
+
+def _raw(mutant: Mutant) -> dict:
+    raw = _raw_rule(mutant.rule)
+    raw["expr"] = mutant.expr
+    raw.pop("for", None)
+    if mutant.for_ms:
+        raw["for"] = format_ms(mutant.for_ms)
+    raw["labels"] = dict(mutant.labels)
+    return raw
 
 
 def _rule_files_of(test: Path) -> list[Path]:
@@ -87,43 +198,12 @@ def _rule_files_of(test: Path) -> list[Path]:
     return found
 
 
-def _alerts_named(test: Path) -> set[str]:
-    data = yaml.safe_load(Path(test).read_text()) or {}
-    return {check.get("alertname") for t in data.get("tests") or [] for check in t.get("alert_rule_test") or []}
-
-
-def _failing(test: Path, replaced: dict, promtool: str, workdir: Path | None = None, alerts: set | None = None) -> str:
-    """'' when the test file passes with ``replaced`` rule files swapped in; else promtool's first lines.
-    With ``alerts``: only the tests that check one of them (or evaluate expressions) run."""
+def _failing_file(test: Path, promtool: str) -> str:
+    """'' when promtool passes the test file; else its report on one line."""
     path = Path(test)
-    if replaced:
-        data = yaml.safe_load(path.read_text())
-        data["rule_files"] = [str(replaced.get(f, f)) for f in _rule_files_of(path)]
-        if alerts is not None:
-            data["tests"] = [t for t in data.get("tests") or [] if t.get("promql_expr_test")
-                             or any(c.get("alertname") in alerts for c in t.get("alert_rule_test") or [])]
-        path = workdir / f"test-{path.name}"
-        path.write_text(yaml.safe_dump(data, sort_keys=False, width=100000))
     proc = subprocess.run([promtool, "test", "rules", path.name], cwd=path.parent, capture_output=True, text=True,
                           timeout=TIMEOUT_SECONDS)
-    if proc.returncode == 0:
-        return ""
-    return " ".join((proc.stdout + proc.stderr).split())[:300]
-
-
-def _mutated_file(mutant: Mutant) -> str:
-    data = yaml.safe_load(Path(mutant.rule.file).read_text())
-    for group in data["groups"]:
-        for raw in group.get("rules") or []:
-            if raw.get("alert") == mutant.rule.alert and str(raw.get("expr")) == mutant.rule.expr:
-                raw["expr"] = mutant.expr
-                raw["labels"] = dict(mutant.labels)
-                if mutant.for_ms:
-                    raw["for"] = format_ms(mutant.for_ms)
-                else:
-                    raw.pop("for", None)
-                return yaml.safe_dump(data, sort_keys=False, width=100000)
-    raise ValueError(f"rule {mutant.rule.alert} not found again in {mutant.rule.file}")
+    return "" if proc.returncode == 0 else " ".join((proc.stdout + proc.stderr).split())[:300]
 
 
 def summary(run_: Run) -> list[dict]:
