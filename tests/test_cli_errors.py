@@ -74,7 +74,7 @@ def copy_default_stack(tmp_path):
 def test_scenarios_check_reports_coverage_and_a_bad_scenario_exits_2(tmp_path):
     stack = copy_default_stack(tmp_path)
     ok = run("scenarios", "check", "--stack", str(stack))
-    assert ok.returncode == 0 and "19 scenarios for 19/19 alert rules" in ok.stdout
+    assert ok.returncode == 0 and "20 scenarios for 20/20 alert rules" in ok.stdout
     path = stack / "scenarios.yaml"
     path.write_text(path.read_text().replace("alert: NodeDown", "alert: NodeGone"))
     bad = run("scenarios", "check", "--stack", str(stack))

@@ -21,7 +21,7 @@ def write(tmp_path, scenarios):
 def test_the_default_stack_has_a_scenario_for_every_alert_rule():
     scenarios, rules = load_for_stack(load_manifest(DEFAULT))
     assert {s.alert for s in scenarios} == set(rules)
-    assert len(rules) == 19
+    assert len(rules) == 20
 
 
 def test_receivers_are_read_from_the_alertmanager_template():

@@ -101,16 +101,21 @@ class SeriesPusher:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)
+        if self._thread.is_alive():  # not started when the first push was refused
+            self._thread.join(timeout=5)
         self._session.delete(self.url, timeout=5)
 
     def body(self) -> str:
+        """The text exposition format, each family typed: the Pushgateway refuses an untyped push of a
+        family it exports itself (process_*, go_*), and `_total` counters read as counters."""
         elapsed = time.monotonic() - self._started
         lines = []
-        for item in self.series:
-            labels = ",".join(f'{k}="{v}"' for k, v in sorted(item.labels.items()))
-            value = item.value + item.rate * elapsed
-            lines.append(f"{item.name}{{{labels}}} {value!r}" if labels else f"{item.name} {value!r}")
+        for name in dict.fromkeys(item.name for item in self.series):
+            lines.append(f"# TYPE {name} {'counter' if name.endswith('_total') else 'gauge'}")
+            for item in (i for i in self.series if i.name == name):
+                labels = ",".join(f'{k}="{v}"' for k, v in sorted(item.labels.items()))
+                value = item.value + item.rate * elapsed
+                lines.append(f"{item.name}{{{labels}}} {value!r}" if labels else f"{item.name} {value!r}")
         return "\n".join(lines) + "\n"
 
     def _push(self) -> None:

@@ -61,20 +61,25 @@ def scenarios_generate(args) -> int:
 
 
 def _write_live(outcome, stack: Path, out: Path) -> None:
-    from monsuite.generate.live import NotLive, live_scenario
+    from monsuite.generate.live import NotLive, live_scenario, scrape_jobs
     from monsuite.manifest import load_manifest
 
     manifest = load_manifest(str(stack))
     routes_path = stack / "routes.yaml"
     routes = (yaml.safe_load(routes_path.read_text()) or {}).get("routes", []) if routes_path.is_file() else []
+    template = next((p for p in (stack / "prometheus.yml.j2", stack / "prometheus.yml") if p.is_file()), None)
+    jobs = scrape_jobs(template) if template else {}
     scenarios = []
     for generated in outcome.generated:
+        if generated.via:
+            continue  # one live scenario per rule: its main firing input
         try:
-            scenarios.append(live_scenario(generated, routes, set(manifest.components)))
+            scenarios.append(live_scenario(generated, routes, set(manifest.components), jobs))
         except NotLive as exc:
             print(f"no live scenario  {generated.rule.alert}: {exc}")
     out.write_text(HEADER + yaml.safe_dump({"scenarios": scenarios}, sort_keys=False, width=120, allow_unicode=True))
     print(f"{len(scenarios)}/{outcome.alert_rules} alert rules have live scenarios -> {out}")
+    return scenarios
 
 
 def rules_mutate(args) -> int:

@@ -44,6 +44,7 @@ class Generated:
     quiet_until_ms: int
     alerts: list  # AlertEntry: what fires at fires_at_ms
     notes: list[str] = field(default_factory=list)
+    via: str = ""  # set for a variant that fires the rule through this one input alone
 
 
 @dataclass
@@ -310,5 +311,5 @@ def _test(rule: Rule, d: Design, firing: dict, quiet: dict | None, phase: int, q
         name += f" through {via} alone"
     test = {"name": name, "interval": format_ms(INTERVAL_MS),
             "input_series": _phased_input(d, firing, quiet, phase), "alert_rule_test": checks}
-    return Generated(rule, d, firing, quiet, test, fires_at, quiet_end, alerts, notes)
+    return Generated(rule, d, firing, quiet, test, fires_at, quiet_end, alerts, notes, via)
 

@@ -1,11 +1,17 @@
 """Live scenarios from generated tests: the firing input, written into the running stack.
 
 Series go through the Pushgateway (under the job label the rule matches, each scenario its own instance);
-a rule on `up{job="X"} == 0` stops the stack's component X instead, since no push can take a target down.
+a rule on `up{job="X"} == 0` stops the component the stack scrapes as job X, since no push can take a target
+down.
 Receivers are the ones the stack's routes.yaml says the alert's labels reach.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import yaml
 
 from monsuite.generate.generator import Generated
 from monsuite.generate.inputs import DEFAULT_INSTANCE, DEFAULT_JOB, bucket_rate
@@ -19,10 +25,49 @@ class NotLive(ValueError):
     pass
 
 
-def live_scenario(generated: Generated, routes: list[dict], components: set[str]) -> dict:
+def scrape_jobs(prometheus_template: Path) -> dict[str, str]:
+    """job name -> the stack component it scrapes: the template is rendered with every
+    `components.NAME.<anything>` standing for NAME, then its targets are read."""
+    try:
+        text = jinja2.Environment(undefined=jinja2.ChainableUndefined).from_string(
+            prometheus_template.read_text()).render(components=_ComponentNames())
+        config = yaml.safe_load(text) or {}
+    except (OSError, jinja2.TemplateError, yaml.YAMLError):
+        return {}
+    jobs = {}
+    for job in config.get("scrape_configs") or []:
+        for static in job.get("static_configs") or []:
+            for target in static.get("targets") or []:
+                _, found, name = str(target).partition(_COMPONENT)
+                if found and job.get("job_name"):
+                    jobs.setdefault(job["job_name"], name.split("/")[0])
+    return jobs
+
+
+_COMPONENT = "component-"
+
+
+class _ComponentNames(dict):
+    def __missing__(self, name: str) -> dict:
+        return _Named(name)
+
+    def __contains__(self, _name) -> bool:  # `{% if 'x' in components %}` sections count
+        return True
+
+
+class _Named(dict):
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+
+    def __missing__(self, _attribute: str) -> str:
+        return f"{_COMPONENT}{self.name}"
+
+
+def live_scenario(generated: Generated, routes: list[dict], components: set[str], jobs: dict[str, str]) -> dict:
     rule = generated.rule
-    receivers = _receivers(rule.alert, routes)
-    fault, uses, keeps_instance = _fault(generated, components)
+    receivers = _receivers(generated, routes)
+    fault, uses, keeps_instance = _fault(generated, components, jobs)
     scenario = {
         "name": scenario_name(rule.alert),
         "alert": rule.alert,
@@ -40,16 +85,16 @@ def live_scenario(generated: Generated, routes: list[dict], components: set[str]
     return {k: v for k, v in scenario.items() if v not in ({}, None, [])}
 
 
-def _fault(generated: Generated, components: set[str]) -> tuple[dict, list, bool]:
+def _fault(generated: Generated, components: set[str], jobs: dict[str, str]) -> tuple[dict, list, bool]:
     series = generated.design.series
     firing = generated.firing
     targets_down = [s for s in series if s.metric == "up" and firing[s.var] == 0 and s.labels.get("job") != DEFAULT_JOB
                     and not s.labels["job"].endswith("-other")]
     if targets_down:
         job = targets_down[0].labels["job"]
-        component = next((c for c in sorted(components) if c.replace("_", "-") == job.replace("_", "-")), None)
-        if component is None:
-            raise NotLive(f"it fires when job {job!r} is down, and the stack has no component named {job!r} to stop")
+        component = jobs.get(job)
+        if component not in components:
+            raise NotLive(f"it fires when job {job!r} is down, and no component of the stack is scraped as {job!r}")
         return {"stop": component}, [f"component.{component}"], True
     jobs = {s.labels.get("job") for s in series if firing[s.var] is not None} - {None}
     main_jobs = {j for j in jobs if not j.endswith("-other")}
@@ -79,11 +124,16 @@ def _fault(generated: Generated, components: set[str]) -> tuple[dict, list, bool
     return fault, sorted({f"series.{s['name']}" for s in pushed}), keeps_instance
 
 
-def _receivers(alert: str, routes: list[dict]) -> list[str]:
-    for route in routes:
-        if (route.get("labels") or {}).get("alertname") == alert:
-            return list(route.get("receivers") or [])
-    raise NotLive("the stack's routes.yaml names no receivers for it (add an entry with its labels)")
+def _receivers(generated: Generated, routes: list[dict]) -> list[str]:
+    """The receivers of the most specific routes.yaml entry whose labels the alert carries (as the rule
+    engine rendered them in the generated test)."""
+    rule = generated.rule
+    rendered = generated.alerts[0].labels if generated.alerts else {}
+    labels = {**{k: str(v) for k, v in rule.labels.items()}, **rendered, "alertname": rule.alert}
+    fitting = [r for r in routes if (r.get("labels") or {}) and all(labels.get(k) == str(v) for k, v in r["labels"].items())]
+    if not fitting:
+        raise NotLive("the stack's routes.yaml has no entry whose labels it carries (add one with its receivers)")
+    return list(max(fitting, key=lambda r: len(r["labels"])).get("receivers") or [])
 
 
 def _described(generated: Generated) -> str:
