@@ -32,6 +32,7 @@ benchmark: setup
 	.venv/bin/python benchmarks/load.py
 	.venv/bin/python benchmarks/cpu_burner.py
 	.venv/bin/python benchmarks/slo_report.py
+	.venv/bin/python benchmarks/generate_mutate.py
 
 clean:
 	rm -rf .venv reports .monsuite benchmarks/results

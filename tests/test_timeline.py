@@ -56,6 +56,9 @@ def test_increases_counts_a_counter_that_restarted_below_its_old_value():
     ({"channel": "webhook", "body": {"status": "resolved"}}, "resolved"),
     ({"channel": "pagerduty", "body": {"event_action": "trigger"}}, "firing"),
     ({"channel": "slack", "body": {"attachments": [{"title": "[RESOLVED] X"}]}}, "resolved"),
+    # a custom title (seed 004's 'Aurelis Alert') hides the status; the default colour still tells it
+    ({"channel": "slack", "body": {"attachments": [{"title": "Aurelis Alert", "color": "good"}]}}, "resolved"),
+    ({"channel": "slack", "body": {"attachments": [{"title": "Aurelis Alert", "color": "danger"}]}}, "firing"),
     ({"channel": "discord", "body": {"embeds": [{"title": "[FIRING:1] X"}]}}, "firing"),
     ({"channel": "email", "body": {"subject": "[RESOLVED] X"}}, "resolved"),
 ])

@@ -31,7 +31,7 @@ def register(scenarios, rules) -> None:
 
 
 def scenarios_generate(args) -> int:
-    from monsuite.generate.generator import generate, test_file
+    from monsuite.generate.generator import generate, unit_test_file
     from monsuite.rules.unittests import run_file
 
     rule_files = existing_files(args.rules)
@@ -41,7 +41,7 @@ def scenarios_generate(args) -> int:
     tests_path = Path(args.tests)
     tests_path.parent.mkdir(parents=True, exist_ok=True)
     tests_path.write_text(HEADER + f"# run with: promtool test rules {tests_path.name}\n"
-                          + yaml.safe_dump(test_file(outcome, tests_path.parent), sort_keys=False, width=100000,
+                          + yaml.safe_dump(unit_test_file(outcome, tests_path.parent), sort_keys=False, width=100000,
                                            allow_unicode=True))
     for generated in outcome.generated:
         print(f"generated  {generated.rule.alert}: {generated.test['name'].split(': ', 1)[1]}")

@@ -22,12 +22,13 @@ from pathlib import Path
 
 from monsuite.generate.inputs import Design, Unsupported, design
 from monsuite.generate.promtool_batch import Results, run_probes
-from monsuite.generate.series_notation import phases
+from monsuite.generate.series_notation import RATE_SCALE, phases
 from monsuite.rules.model import Rule, load_rules
 from monsuite.timescale import format_ms
 
 INTERVAL_MS = 15_000  # input samples and the evaluation interval of groups that set none
 MAX_CANDIDATES = 400  # assignments evaluated per rule
+LIVE_RATE_SCALE = 1000.0
 MAX_VARIANTS = 4  # inputs per rule that fire it through one unknown alone
 MAX_EVALUATIONS = 1500  # per generated test (6 h 15 m at 15 s): promtool evaluates every rule at each
 EXPLORE_SEED = 15
@@ -45,6 +46,7 @@ class Generated:
     alerts: list  # AlertEntry: what fires at fires_at_ms
     notes: list[str] = field(default_factory=list)
     via: str = ""  # set for a variant that fires the rule through this one input alone
+    live_rate_scale: float = 1.0  # how much faster a live fault may grow its counters (see _rate_scales)
 
 
 @dataclass
@@ -82,12 +84,15 @@ def generate(rule_files: list[Path], promtool: str = "promtool") -> Outcome:
             unsupported.append((rule, str(exc)))
     chosen = _choose_inputs(designed, promtool, unsupported)
     generated = _timed_tests(chosen, rule_files, promtool, unsupported)
+    scales = _rate_scales([(g.rule, g.design, g.firing) for g in generated if not g.via], promtool)
+    for g in generated:
+        g.live_rate_scale = scales.get(g.rule.alert, 1.0)
     order = {id(rule): i for i, rule in enumerate(rules)}
     unsupported.sort(key=lambda item: order[id(item[0])])
     return Outcome(list(rule_files), generated, unsupported)
 
 
-def test_file(outcome: Outcome, relative_to: Path) -> dict:
+def unit_test_file(outcome: Outcome, relative_to: Path) -> dict:
     files = [_relative(Path(f), relative_to) for f in outcome.rule_files]
     return {"rule_files": files, "evaluation_interval": format_ms(INTERVAL_MS),
             "tests": [g.test for g in outcome.generated]}
@@ -160,6 +165,31 @@ def _choose_inputs(designed, promtool: str, unsupported: list) -> list[tuple[Rul
             firing, quiet = _with_mirrors(d, firing, quiet), _with_mirrors(d, quiet, firing)
         chosen.append((rule, d, firing, quiet))
     return chosen
+
+
+def _rate_scales(chosen: list[tuple[Rule, Design, dict]], promtool: str) -> dict[str, float]:
+    """For each rule whose compared value stays the same when every counter grows LIVE_RATE_SCALE times
+    faster (a ratio of rates, a quantile of a histogram), that factor: a live fault then outweighs the
+    stack's own series of the same metrics (a real service's traffic) instead of being diluted by them."""
+    tests, slots = [], []
+    for rule, d, firing in chosen:
+        if not any(s.kind in ("counter", "bucket") for s in d.series):
+            continue
+        slot = _steady_ms(d)
+        times = [slot - INTERVAL_MS, 2 * slot - INTERVAL_MS]
+        assignments = [firing, {**firing, RATE_SCALE: LIVE_RATE_SCALE}]
+        slots.append((rule, d, times))
+        tests.append({"name": f"scale {rule.alert}", "interval": format_ms(INTERVAL_MS),
+                      "input_series": _input(d, assignments, [slot // INTERVAL_MS] * 2),
+                      "promql_expr_test": [{"expr": d.measured, "eval_time": format_ms(t), "exp_samples": []} for t in times]})
+    results = run_probes(tests, [], promtool=promtool)
+    scales = {}
+    for rule, d, (plain, scaled) in slots:
+        before = sorted(s.value for s in results.samples.get((d.measured, plain), []))
+        after = sorted(s.value for s in results.samples.get((d.measured, scaled), []))
+        if before and len(before) == len(after) and all(math.isclose(a, b, rel_tol=1e-6) for a, b in zip(before, after)):
+            scales[rule.alert] = LIVE_RATE_SCALE
+    return scales
 
 
 def _error_note(results: Results, rule: Rule) -> str:

@@ -116,7 +116,8 @@ def _fault(generated: Generated, components: set[str], jobs: dict[str, str]) -> 
         elif s.kind == "slope":
             entry.update(value=level, rate=firing[s.slope_var])
         else:
-            entry.update(value=0, rate=bucket_rate(s, level) if s.kind == "bucket" else level)
+            rate = bucket_rate(s, level) if s.kind == "bucket" else level
+            entry.update(value=0, rate=rate * generated.live_rate_scale)
         pushed.append(entry)
     job = main_jobs.pop() if main_jobs else DEFAULT_JOB
     fault = {"push": {"series": pushed, **({"job": job} if job != DEFAULT_JOB else {})}}
@@ -125,12 +126,14 @@ def _fault(generated: Generated, components: set[str], jobs: dict[str, str]) -> 
 
 
 def _receivers(generated: Generated, routes: list[dict]) -> list[str]:
-    """The receivers of the most specific routes.yaml entry whose labels the alert carries (as the rule
-    engine rendered them in the generated test)."""
+    """The receivers of the routes.yaml entry for the alert by name, or else of the most specific entry
+    whose labels the alert carries (as the rule engine rendered them in the generated test)."""
     rule = generated.rule
     rendered = generated.alerts[0].labels if generated.alerts else {}
     labels = {**{k: str(v) for k, v in rule.labels.items()}, **rendered, "alertname": rule.alert}
-    fitting = [r for r in routes if (r.get("labels") or {}) and all(labels.get(k) == str(v) for k, v in r["labels"].items())]
+    named = [r for r in routes if (r.get("labels") or {}).get("alertname") == rule.alert]
+    fitting = named or [r for r in routes if (r.get("labels") or {})
+                        and all(labels.get(k) == str(v) for k, v in r["labels"].items())]
     if not fitting:
         raise NotLive("the stack's routes.yaml has no entry whose labels it carries (add one with its receivers)")
     return list(max(fitting, key=lambda r: len(r["labels"])).get("receivers") or [])

@@ -13,6 +13,9 @@ def number(value: float) -> str:
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
+RATE_SCALE = "rate_scale"  # an assignment's optional multiplier of every counter's (and histogram's) rate
+
+
 def phases(series: InputSeries, assignments: list[dict], steps: list[int], interval_s: float) -> str:
     """The series' samples over consecutive phases: ``steps[i]`` samples under ``assignments[i]``."""
     parts: list[str] = []
@@ -32,7 +35,7 @@ def phases(series: InputSeries, assignments: list[dict], steps: list[int], inter
             start, step = level, assignment[series.slope_var] * interval_s
         else:
             rate = bucket_rate(series, level) if series.kind == "bucket" else level
-            step = rate * interval_s
+            step = rate * assignment.get(RATE_SCALE, 1.0) * interval_s
             start = last + step if present_before else 0.0
         parts.append(_run(start, step, count - 1))
         last = start + step * (count - 1)

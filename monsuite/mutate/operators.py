@@ -77,7 +77,7 @@ def _node_mutations(node):
         for factor in WINDOW_FACTORS:
             ms = max(1000, round(node.range.total_seconds() * 1000 * factor / 1000) * 1000)
             yield ("window", f"range [{format_ms(int(node.range.total_seconds() * 1000))}] -> [{format_ms(ms)}]"
-                             f" in {node.vector_selector.name}", text[:bracket + 1] + format_ms(ms) + text[close:])
+                             f" in {text[:bracket]}", text[:bracket + 1] + format_ms(ms) + text[close:])
         yield from _matcher_mutations(node.vector_selector, text, text[bracket:])
     if isinstance(node, pp.VectorSelector):
         text = str(node)
@@ -117,9 +117,10 @@ def _matcher_mutations(selector, text: str, tail: str):
         shown = f'{matcher.name}{op_text(matcher)}"{matcher.value}"'
         if not (matcher.op == pp.MatchOp.Re and accepts(matcher, "") and accepts(matcher, "any-value")):
             kept = matchers[:index] + matchers[index + 1:]
-            yield ("matcher", f"matcher {shown} dropped in {selector.name}", _selector(selector.name, kept) + tail)
+            yield ("matcher", f"matcher {shown} dropped in {_selector(selector.name, matchers)}",
+                   _selector(selector.name, kept) + tail)
         changed = f"{matcher.value}-changed" if matcher.value else "changed"
-        yield ("matcher", f'matcher {shown} -> "{changed}" in {selector.name}',
+        yield ("matcher", f'matcher {shown} -> "{changed}" in {_selector(selector.name, matchers)}',
                _selector(selector.name, matchers, index, changed) + tail)
 
 

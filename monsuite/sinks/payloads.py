@@ -69,6 +69,9 @@ def _discord(body: dict) -> list[str]:
 CHECKS = {"webhook": _webhook, "slack": _slack, "pagerduty": _pagerduty, "discord": _discord}
 
 
+SLACK_COLOURS = {"good": "resolved", "danger": "firing"}  # Alertmanager's default slack_configs color
+
+
 def notification_status(delivery: dict) -> str:
     """'firing' or 'resolved', read the way each channel says it."""
     body = delivery.get("body") or {}
@@ -80,7 +83,11 @@ def notification_status(delivery: dict) -> str:
     if channel == "email":
         title = body.get("subject", "")
     elif channel == "slack":
-        title = (body.get("attachments") or [{}])[0].get("title", "")
+        attachment = (body.get("attachments") or [{}])[0]
+        title = attachment.get("title", "")
+        if not title.upper().startswith(("[RESOLVED", "[FIRING")) and attachment.get("color") in SLACK_COLOURS:
+            # a custom title hides the status; Alertmanager's default colour still tells it
+            return SLACK_COLOURS[attachment["color"]]
     elif channel == "discord":
         title = (body.get("embeds") or [{}])[0].get("title", "")
     else:

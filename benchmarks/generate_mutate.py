@@ -1,0 +1,69 @@
+"""Generated tests and mutation testing, measured: the share of the reference rule files' alert rules
+that get generated tests (and the time to generate them), then the default stack's mutation run on the
+promtool path (all rules; goal <= 60 s), its mutants per second and its score.
+
+    python benchmarks/generate_mutate.py [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from benchmarks.results_file import add_out_option, write_result  # noqa: E402
+from monsuite.alerts.scenarios import load_for_stack  # noqa: E402
+from monsuite.generate.generator import generate  # noqa: E402
+from monsuite.manifest import load_manifest  # noqa: E402
+from monsuite.mutate.runner import run  # noqa: E402
+from monsuite.rules.model import expand  # noqa: E402
+from monsuite.rules.unitgen import build_tests, write_tests  # noqa: E402
+
+REFERENCE = sorted((REPO / "tests" / "data" / "rules").glob("*.yml")) + [
+    REPO / "tests" / "data" / "prometheus-testdata" / "v2.42.0" / "rules.yml"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_out_option(parser, "generate_mutate")
+    args = parser.parse_args()
+    files = []
+    for path in REFERENCE:
+        started = time.monotonic()
+        outcome = generate([path])
+        seconds = time.monotonic() - started
+        files.append({"file": str(path.relative_to(REPO)), "alert_rules": outcome.alert_rules,
+                      "generated": len(outcome.covered), "seconds": round(seconds, 2),
+                      "not_generated": {r.alert: why for r, why in outcome.unsupported}})
+        print(f"{path.name:<32} {len(outcome.covered):>3}/{outcome.alert_rules:<3} generated in {seconds:.1f} s")
+    total = sum(f["alert_rules"] for f in files)
+    generated = sum(f["generated"] for f in files)
+    print(f"reference rule files: {generated}/{total} alert rules ({100 * generated / total:.1f} %) get generated tests")
+
+    manifest = load_manifest("default")
+    scenarios, rules = load_for_stack(manifest)
+    rule_files = expand(manifest.directory, list(manifest.rule_files))
+    with tempfile.TemporaryDirectory() as directory:
+        own = write_tests(Path(directory) / "scenario-test.yml",
+                          build_tests([s for s in scenarios if s.unit], rules, rule_files))
+        result = run(rule_files, [own, manifest.directory / "rule-tests" / "generated-test.yml"])
+    killed = sum(v.killed for v in result.verdicts)
+    print(f"default stack: {killed}/{len(result.verdicts)} mutants killed (score {100 * result.score:.1f} %) in "
+          f"{result.seconds:.1f} s, {result.per_second:.1f} mutants/s on {os.cpu_count()} cores")
+    return write_result({
+        "reference": {"alert_rules": total, "generated": generated, "share": round(generated / total, 4), "files": files},
+        "default_stack": {"mutants": len(result.verdicts), "killed": killed, "score": round(result.score, 4),
+                          "seconds": round(result.seconds, 1), "mutants_per_second": round(result.per_second, 2),
+                          "cores": os.cpu_count(),
+                          "survivors": [v.mutant.description for v in result.verdicts if not v.killed]},
+    }, args.out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""The input series found on an alert expression's AST (no promtool needed)."""
+
+import promql_parser as pp
+import pytest
+
+from monsuite.generate.inputs import Unsupported, bucket_rate, design
+from monsuite.generate.matchers import NoValue, accepted_value, refused_value
+from monsuite.generate.series_notation import phases
+
+
+def selector_matchers(text):
+    return pp.parse(text).matchers.matchers
+
+
+def test_a_ratio_gets_a_series_for_the_numerator_and_a_decoy_only_the_denominator_reads():
+    d = design('sum by (job) (rate(http_requests_total{job="api", status=~"5.."}[5m]))'
+               ' / sum by (job) (rate(http_requests_total{job="api"}[5m])) > 0.05')
+    selectors = {s.selector() for s in d.series}
+    assert 'http_requests_total{instance="generated:9100", job="api", status="500"}' in selectors
+    assert any('status="' in s and 'status="500"' not in s and 'job="api"' in s for s in selectors)
+    assert d.comparison == (">", 0.05) and d.window_ms == 300_000
+    assert all(s.kind == "counter" for s in d.series)
+    own = {d.variables[s.var].mirrors is None for s in d.series}
+    assert own == {True, False}  # the status decoy is searched; the job decoy only mirrors
+
+
+def test_a_histogram_under_histogram_quantile_is_a_ladder_of_buckets():
+    d = design('histogram_quantile(0.95, sum by (le) (rate(latency_seconds_bucket[5m]))) > 2')
+    buckets = [s for s in d.series if s.metric == "latency_seconds_bucket"]
+    assert buckets and buckets[-1].le == "+Inf" and all(s.kind == "bucket" for s in buckets)
+    assert bucket_rate(buckets[-1], 4.0) == 1.0
+    below = [s for s in buckets if s.le != "+Inf" and float(s.le) < 4.0]
+    assert below and all(bucket_rate(s, 4.0) == 0.0 for s in below)
+
+
+def test_predict_linear_reads_a_gauge_with_a_slope_and_answers_plain_reads_of_it_too():
+    d = design('predict_linear(avail{mountpoint="/"}[1h], 4 * 3600) < 0 and avail{mountpoint="/"} / size < 0.4')
+    avail = [s for s in d.series if s.metric == "avail"]
+    assert avail and all(s.kind == "slope" and s.slope_var is not None for s in avail)
+    assert any(v < 0 for v in d.variables[avail[0].slope_var].candidates)
+
+
+def test_constant_arithmetic_is_folded_into_the_candidate_values():
+    d = design("time() - last_backup_timestamp_seconds > 60 * 60 * 24")
+    assert 86400.0 * 2 in d.variables[0].candidates or -86400.0 * 2 in d.variables[0].candidates
+
+
+def test_absent_and_or_make_absence_a_candidate():
+    assert None in design("absent(up{job='api'})").variables[0].candidates
+    assert None in design("(count(x{role='master'}) or vector(0)) < 1").variables[0].candidates
+    assert None not in design("x > 1").variables[0].candidates
+
+
+@pytest.mark.parametrize("expr, reason", [
+    ("max_over_time(x[10m:1m]) > 1", "subquery"),
+    ("x @ 1600000000 > 1", "@"),
+    ('{__name__=~"x.*"} > 1', "no metric name"),
+    ("vector(1)", "reads no metric"),
+    ("rate(x[5m]) > 1 and x > 2", "both as"),
+])
+def test_what_cannot_be_generated_says_why(expr, reason):
+    with pytest.raises(Unsupported, match=reason):
+        design(expr)
+
+
+def test_regex_matchers_get_values_they_accept_and_refuse():
+    status, = selector_matchers('x{status=~"5.."}')
+    assert accepted_value(status) == "500" and refused_value(status) not in (None, "500")
+    not_ok, = selector_matchers('x{code!~"2.."}')
+    assert accepted_value(not_ok) is None  # leaving the label out satisfies it
+    assert refused_value(not_ok) == "200"
+    pod, = selector_matchers('x{pod=~"aurelis-.*"}')
+    assert accepted_value(pod).startswith("aurelis-")
+    impossible, = selector_matchers('x{a=~"[0-9]{40}"}')
+    with pytest.raises(NoValue):
+        accepted_value(impossible)
+
+
+def test_phases_continue_a_counter_and_end_a_vanishing_series_with_a_stale_marker():
+    d = design("rate(x_total[5m]) > 1")
+    counter = d.series[0]
+    assert phases(counter, [{0: 0.5}, {0: 2.0}], [4, 3], 15) == "0+7.5x3 52.5+30x2"
+    d = design("absent(y)")
+    assert phases(d.series[0], [{0: 1.0}, {0: None}], [4, 3], 15) == "1+0x3 stale _x2"

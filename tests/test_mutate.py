@@ -1,0 +1,144 @@
+"""Mutants of alert rules, and `monsuite rules mutate` against real promtool runs."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import promql_parser as pp
+import pytest
+
+from monsuite.mutate.operators import mutants
+from monsuite.mutate.runner import run
+from monsuite.paths import shipped_stack
+from monsuite.rules.model import Rule
+
+needs_promtool = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool (Debian package prometheus) is not installed")
+
+RULES = """groups:
+  - name: api
+    rules:
+      - alert: HighErrorRate
+        expr: sum by (job) (rate(http_requests_total{job="api", status=~"5.."}[5m])) / sum by (job) (rate(http_requests_total{job="api"}[5m])) > 0.05
+        for: 5m
+        labels: {severity: warning, team: platform}
+        annotations: {summary: "errors"}
+"""
+# A weak test: the error ratio it feeds (100 %) is far above the threshold, it never looks at a quiet
+# input and it looks long after the alert could fire, so a threshold raised tenfold, a status matcher
+# dropped or a doubled `for` goes unnoticed.
+WEAK_TEST = """rule_files: [rules.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'http_requests_total{job="api", instance="a", status="500"}'
+        values: '0+60x20'
+    alert_rule_test:
+      - eval_time: 15m
+        alertname: HighErrorRate
+        exp_alerts:
+          - exp_labels: {alertname: HighErrorRate, job: api, severity: warning, team: platform}
+            exp_annotations: {summary: errors}
+"""
+
+
+def rule(expr: str, for_ms: int = 300_000, labels=None) -> Rule:
+    return Rule(file="rules.yml", group="g", group_interval_ms=None, expr=expr, alert="A", for_ms=for_ms,
+                labels=labels or {"severity": "warning"})
+
+
+def descriptions(r: Rule) -> set[str]:
+    return {m.description for m in mutants(r)}
+
+
+def test_each_kind_of_mutant_is_made_and_parses():
+    made = mutants(rule('sum by (job) (rate(x_total{job="api", status=~"5.."}[5m])) > 0.05'))
+    kinds = {m.kind for m in made}
+    assert kinds == {"comparison", "threshold", "aggregation", "window", "matcher", "for", "label"}
+    for m in made:
+        if m.kind not in ("for", "label"):
+            assert str(pp.parse(m.expr)) != str(pp.parse(m.rule.expr))
+    text = {m.description: m.expr for m in made}
+    assert text["threshold 0.05 -> 0.5"].endswith("> 0.5")
+    assert "[25m]" in text['range [5m] -> [25m] in x_total{job="api",status=~"5.."}']
+    assert 'status=~"5.."' not in text['matcher status=~"5.." dropped in x_total{job="api", status=~"5.."}']
+    assert text["comparison > -> <"].endswith("< 0.05")
+    assert {"for 5m -> 0s", "for 5m -> 10m", "label severity=warning -> warning-changed"} <= set(text)
+
+
+def test_equivalent_mutants_are_left_out():
+    # dropping a matcher that accepts every value, or doubling a `for` of zero, changes nothing
+    assert not any("dropped" in d for d in descriptions(rule('x{job=~".*"} > 1')))
+    assert not any(d.startswith("for") and "->" in d and "0s ->" in d for d in descriptions(rule("x > 1", for_ms=0)))
+    # job="api" dropped on one side of a one-to-one match: the other side still demands job="api"
+    matched = descriptions(rule('a{job="api"} / on (job, instance) b{job="api"} > 0.9'))
+    assert 'matcher job="api" dropped in a{job="api"}' not in matched
+    assert 'matcher job="api" -> "api-changed" in a{job="api"}' in matched
+    # ... but not where the match ignores that label
+    ignoring = descriptions(rule('a{job="api"} / ignoring (job) b{job="api"} > 0.9'))
+    assert 'matcher job="api" dropped in a{job="api"}' in ignoring
+
+
+def test_a_mutant_changes_only_its_own_node_of_a_nested_expression():
+    r = rule('(1 - avg by (instance) (rate(cpu{mode="idle"}[5m]))) > 0.9 and on (instance) up{job="node"} == 1')
+    for m in mutants(r):
+        if m.kind == "threshold" and "0.9 ->" in m.description:
+            assert m.expr.count("0.9") == 0 and "== 1" in m.expr and 'mode="idle"' in m.expr
+
+
+@needs_promtool
+def test_a_weak_test_shows_its_survivors(tmp_path):
+    (tmp_path / "rules.yml").write_text(RULES)
+    (tmp_path / "weak-test.yml").write_text(WEAK_TEST)
+    result = run([tmp_path / "rules.yml"], [tmp_path / "weak-test.yml"])
+    survivors = {v.mutant.description for v in result.verdicts if not v.killed}
+    assert "threshold 0.05 -> 0.5" in survivors
+    assert 'matcher status=~"5.." dropped in http_requests_total{job="api", status=~"5.."}' in survivors
+    assert {"for 5m -> 10m", "for 5m -> 0s"} <= survivors  # it never checks when the alert starts firing
+    killed = {v.mutant.description for v in result.verdicts if v.killed}
+    assert {"label severity=warning -> warning-changed", "comparison > -> <"} <= killed
+    assert 0 < result.score < 1
+
+
+@needs_promtool
+def test_the_command_writes_json_and_html_and_fails_below_the_minimum_score(tmp_path):
+    (tmp_path / "rules.yml").write_text(RULES)
+    (tmp_path / "weak-test.yml").write_text(WEAK_TEST)
+    proc = subprocess.run([sys.executable, "-m", "monsuite", "rules", "mutate", "--rules", str(tmp_path / "rules.yml"),
+                           "--tests", str(tmp_path / "weak-test.yml"), "--min-score", "0.9",
+                           "--json", str(tmp_path / "m.json"), "--html", str(tmp_path / "m.html")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "survivor: threshold 0.05 -> 0.5 not detected by any test" in proc.stdout
+    data = json.loads((tmp_path / "m.json").read_text())
+    assert data["rules"][0]["alert"] == "HighErrorRate" and data["killed"] < data["mutants"]
+    assert "threshold 0.05 -&gt; 0.5" in (tmp_path / "m.html").read_text()
+
+
+@needs_promtool
+def test_tests_that_fail_on_the_unmodified_rules_are_refused(tmp_path):
+    (tmp_path / "rules.yml").write_text(RULES.replace("> 0.05", "> 2"))
+    (tmp_path / "weak-test.yml").write_text(WEAK_TEST)
+    proc = subprocess.run([sys.executable, "-m", "monsuite", "rules", "mutate", "--rules", str(tmp_path / "rules.yml"),
+                           "--tests", str(tmp_path / "weak-test.yml")], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "fail on the unmodified rules" in proc.stderr
+
+
+@needs_promtool
+def test_the_default_stacks_tests_reach_a_mutation_score_of_at_least_90_percent(tmp_path, record_property):
+    from monsuite.alerts.scenarios import load_for_stack
+    from monsuite.manifest import load_manifest
+    from monsuite.rules.model import expand
+    from monsuite.rules.unitgen import build_tests, write_tests
+
+    manifest = load_manifest("default")
+    scenarios, rules = load_for_stack(manifest)
+    rule_files = expand(manifest.directory, list(manifest.rule_files))
+    own = write_tests(tmp_path / "scenario-test.yml", build_tests([s for s in scenarios if s.unit], rules, rule_files))
+    generated = shipped_stack("default") / "rule-tests" / "generated-test.yml"
+    result = run(rule_files, [own, generated])
+    record_property("mutation_score", round(result.score, 4))
+    record_property("mutants", len(result.verdicts))
+    survivors = [v.mutant.description for v in result.verdicts if not v.killed]
+    assert result.score >= 0.9, survivors
