@@ -10,6 +10,8 @@ setup:
 test: setup
 	$(PYTEST) tests suites --junitxml=reports/junit-tests.xml
 	$(PYTEST) suites --stack stacks/minimal --report-dir reports/minimal --junitxml=reports/minimal/junit.xml
+	$(PYTEST) suites/test_alerts.py suites/test_rules.py --stack stacks/seed-003 --report-dir reports/seed-003 --junitxml=reports/seed-003/junit.xml
+	$(PYTEST) suites/test_alerts.py suites/test_rules.py --stack stacks/seed-004 --report-dir reports/seed-004 --junitxml=reports/seed-004/junit.xml
 
 demo: setup
 	$(PYTEST) suites --report-dir reports --junitxml=reports/junit.xml

@@ -75,6 +75,11 @@ def test_equivalent_mutants_are_left_out():
     matched = descriptions(rule('a{job="api"} / on (job, instance) b{job="api"} > 0.9'))
     assert 'matcher job="api" dropped in a{job="api"}' not in matched
     assert 'matcher job="api" -> "api-changed" in a{job="api"}' in matched
+    # the same across `and`, and on the right of `unless`; not on the left of `unless` nor across `or`
+    assert 'matcher m="/" dropped in a{m="/"}' not in descriptions(rule('a{m="/"} < 0 and b{m="/"} < 0.4'))
+    assert 'matcher m="/" dropped in b{m="/"}' not in descriptions(rule('a{m="/"} unless b{m="/"}'))
+    assert 'matcher m="/" dropped in a{m="/"}' in descriptions(rule('a{m="/"} unless b{m="/"}'))
+    assert 'matcher m="/" dropped in a{m="/"}' in descriptions(rule('a{m="/"} or b{m="/"}'))
     # ... but not where the match ignores that label
     ignoring = descriptions(rule('a{job="api"} / ignoring (job) b{job="api"} > 0.9'))
     assert 'matcher job="api" dropped in a{job="api"}' in ignoring

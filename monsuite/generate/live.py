@@ -97,7 +97,7 @@ def _fault(generated: Generated, components: set[str], jobs: dict[str, str]) -> 
             raise NotLive(f"it fires when job {job!r} is down, and no component of the stack is scraped as {job!r}")
         return {"stop": component}, [f"component.{component}"], True
     jobs = {s.labels.get("job") for s in series if firing[s.var] is not None} - {None}
-    main_jobs = {j for j in jobs if not j.endswith("-other")}
+    main_jobs = {j for j in jobs if not j.endswith("-other") and j != DEFAULT_JOB}
     if len(main_jobs) > 1:
         raise NotLive(f"its series need several job labels ({', '.join(sorted(main_jobs))}); a push carries one")
     if any(s.labels.get("instance") != DEFAULT_INSTANCE for s in series):

@@ -142,10 +142,12 @@ def _matched_away(tree, path: tuple, description: str) -> bool:
         ancestor = next(n for p, n in _nodes(tree) if p == path[:depth])
         if not isinstance(ancestor, pp.BinaryExpr):
             continue
-        if not _matches_on(ancestor, dropped.name):
-            return False
         own, other = (ancestor.lhs, ancestor.rhs) if path[depth] == 0 else (ancestor.rhs, ancestor.lhs)
         selectors = [s for _, s in _nodes(other) if isinstance(s, (pp.VectorSelector, pp.MatrixSelector))]
+        if not selectors:
+            continue  # an operation with a number passes the vector through
+        if not _matches_on(ancestor, dropped.name, own_is_right=path[depth] == 1):
+            return False
         demanded = bool(selectors) and all(
             any(m.name == dropped.name and m.op == pp.MatchOp.Equal and m.value == dropped.value
                 for m in (s.vector_selector if isinstance(s, pp.MatrixSelector) else s).matchers.matchers)
@@ -154,12 +156,16 @@ def _matched_away(tree, path: tuple, description: str) -> bool:
     return False
 
 
-def _matches_on(binary, label: str) -> bool:
-    """Whether a one-to-one match of the binary expression pairs series by ``label``."""
+def _matches_on(binary, label: str, own_is_right: bool) -> bool:
+    """Whether the binary expression keeps only series paired by ``label`` from the mutated side: a
+    one-to-one match, `and`, or the right side of `unless`."""
+    op = str(binary.op)
+    if op == "or" or (op == "unless" and not own_is_right):
+        return False
     modifier = binary.modifier
     if modifier is None:
         return True
-    if modifier.card is not None and "OneToOne" not in repr(modifier.card):
+    if op not in ("and", "unless") and modifier.card is not None and "OneToOne" not in repr(modifier.card):
         return False
     if modifier.matching is None:
         return True

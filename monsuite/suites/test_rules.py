@@ -25,6 +25,18 @@ def test_generated_promtool_tests_pass_on_the_unscaled_rules(request):
     assert result.returncode == 0, f"promtool test rules {path}:\n{result.stdout}{result.stderr}"
 
 
+def test_the_stacks_own_promtool_tests_pass(request):
+    """rule-tests/*.yml beside stack.yaml: e.g. `monsuite scenarios generate --tests rule-tests/generated-test.yml`."""
+    from monsuite.rules.unittests import run_file
+
+    manifest = load_manifest(request.config.getoption("--stack"))
+    files = sorted((manifest.directory / "rule-tests").glob("*.yml"))
+    if not files:
+        pytest.skip(f"{manifest.directory}: no rule-tests/*.yml (write them with monsuite scenarios generate)")
+    failed = [r for r in map(run_file, files) if r.verdict != "passed"]
+    assert not failed, "\n".join(f"{r.path}: {r.verdict}\n{r.output[-1500:]}" for r in failed)
+
+
 @pytest.mark.live
 def test_every_metric_and_label_the_rules_use_exists_in_prometheus(stack, prometheus):
     from monsuite.alerts.scenarios import pushed_metrics
