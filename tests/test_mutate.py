@@ -147,3 +147,28 @@ def test_the_default_stacks_tests_reach_a_mutation_score_of_at_least_90_percent(
     record_property("mutants", len(result.verdicts))
     survivors = [v.mutant.description for v in result.verdicts if not v.killed]
     assert result.score >= 0.9, survivors
+
+
+def test_routing_mutants_swap_receivers_and_flip_continue_except_after_the_last_child():
+    from monsuite.mutate.routes import route_mutants
+
+    config = {"route": {"receiver": "email", "routes": [
+        {"receiver": "pager", "matchers": ['severity="critical"'], "continue": True},
+        {"receiver": "slack", "matchers": ['severity="warning"']}]},
+        "receivers": [{"name": "email"}, {"name": "pager"}, {"name": "slack"}]}
+    made = dict(route_mutants(config))
+    assert set(made) == {"root route: receiver email -> pager", 'route 0 (severity="critical"): receiver pager -> slack',
+                         'route 0 (severity="critical"): continue True -> False', 'route 1 (severity="warning"): receiver slack -> email'}
+    assert made['route 0 (severity="critical"): continue True -> False']["route"]["routes"][0]["continue"] is False
+    assert config["route"]["routes"][0]["continue"] is True  # the original is untouched
+
+
+@pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool (Debian package prometheus-alertmanager) is not installed")
+def test_the_default_stacks_routing_cases_kill_its_routing_mutants():
+    from monsuite.mutate.routes import run_route_mutants
+
+    stack = shipped_stack("default")
+    verdicts = run_route_mutants(stack / "alertmanager.yml.j2", stack / "routes.yaml")
+    survivors = [v.description for v in verdicts if not v.killed]
+    # the only survivor: `continue` on the warning route, whose one later sibling matches info alerts only
+    assert survivors == ['route 6 (severity="warning"): continue False -> True'], survivors

@@ -24,6 +24,8 @@ def register(scenarios, rules) -> None:
     mutate = rules.add_parser("mutate", help="break each alert rule in small ways and count the breaks the tests notice")
     mutate.add_argument("--rules", nargs="+", required=True, metavar="FILE", help="Prometheus rule files")
     mutate.add_argument("--tests", nargs="+", required=True, metavar="FILE", help="promtool unit test files")
+    mutate.add_argument("--alertmanager-config", metavar="FILE", help="also mutate this routing tree (with --routes)")
+    mutate.add_argument("--routes", metavar="FILE", help="routing cases (routes.yaml) that judge the routing mutants")
     mutate.add_argument("--min-score", type=float, default=0.0, help="exit 1 below this score (0-1, e.g. 0.9)")
     mutate.add_argument("--json", dest="json_out", metavar="FILE", help="write the results as JSON")
     mutate.add_argument("--html", dest="html_out", metavar="FILE", help="write the results as an HTML page")
@@ -88,7 +90,13 @@ def rules_mutate(args) -> int:
 
     if not 0 <= args.min_score <= 1:
         raise UserError(f"--min-score {args.min_score}: a score is between 0 and 1")
+    if bool(args.alertmanager_config) != bool(args.routes):
+        raise UserError("--alertmanager-config and --routes go together: the routing cases judge the routing mutants")
+    routing = existing_files([args.alertmanager_config, args.routes]) if args.routes else None
     result = run(existing_files(args.rules), existing_files(args.tests))
+    if routing:
+        from monsuite.mutate.routes import run_route_mutants
+        result.routes = run_route_mutants(*routing)
     print("\n".join(lines(result)))
     if args.json_out:
         write_json(result, Path(args.json_out))

@@ -26,7 +26,10 @@ td, th { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: left; vertic
 {% for rule in data.rules %}<tr><td>{{ rule.alert }}</td>
 <td class="{{ 'full' if rule.killed == rule.made else 'weak' }}">{{ rule.killed }} / {{ rule.made }}</td>
 <td>{% for s in rule.survivors %}{{ s }}<br>{% endfor %}</td></tr>
-{% endfor %}</table></body></html>
+{% endfor %}</table>
+{% if data.routes.mutants %}<h2>Routing tree: {{ data.routes.killed }} / {{ data.routes.mutants }} mutants killed</h2>
+<ul>{% for s in data.routes.survivors %}<li>{{ s }}</li>{% endfor %}</ul>{% endif %}
+</body></html>
 """, autoescape=True)
 
 
@@ -34,7 +37,9 @@ def as_dict(run: Run) -> dict:
     rules = summary(run)
     return {"score": run.score, "mutants": len(run.verdicts), "killed": sum(v.killed for v in run.verdicts),
             "seconds": run.seconds, "mutants_per_second": run.per_second, "untested_rules": run.untested_rules,
-            "rules": rules}
+            "rules": rules,
+            "routes": {"mutants": len(run.routes), "killed": sum(v.killed for v in run.routes),
+                       "survivors": [f"{v.description} not detected by any routing case" for v in run.routes if not v.killed]}}
 
 
 def write_json(run: Run, path: Path) -> None:
@@ -54,4 +59,8 @@ def lines(run: Run) -> list[str]:
     out += [f"  no test reads: {alert}" for alert in data["untested_rules"]]
     out.append(f"mutation score {100 * data['score']:.1f}% ({data['killed']}/{data['mutants']} killed) "
                f"in {data['seconds']:.1f} s, {data['mutants_per_second']:.1f} mutants/s")
+    routes = data["routes"]
+    if routes["mutants"]:
+        out += [f"        survivor: {s}" for s in routes["survivors"]]
+        out.append(f"routing mutants: {routes['killed']}/{routes['mutants']} killed by the routing cases")
     return out

@@ -43,6 +43,7 @@ class Run:
     verdicts: list[Verdict]
     seconds: float
     untested_rules: list[str] = field(default_factory=list)  # alert rules no test checks
+    routes: list = field(default_factory=list)  # RouteVerdict: routing-tree mutants, when asked for
 
     @property
     def score(self) -> float:
