@@ -1,9 +1,11 @@
 """Mutants of alert rules, and `monsuite rules mutate` against real promtool runs."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import promql_parser as pp
 import pytest
@@ -172,3 +174,49 @@ def test_the_default_stacks_routing_cases_kill_its_routing_mutants():
     survivors = [v.description for v in verdicts if not v.killed]
     # the only survivor: `continue` on the warning route, whose one later sibling matches info alerts only
     assert survivors == ['route 6 (severity="warning"): continue False -> True'], survivors
+
+
+def test_every_alert_rule_of_the_reference_files_yields_mutants_that_parse():
+    from monsuite.rules.model import load_rules
+
+    data = Path(__file__).parent / "data" / "rules"
+    made = [m for f in sorted(data.glob("*.yml")) for r in load_rules(f) if r.alert for m in mutants(r)]
+    assert len(made) > 500
+    for m in made:
+        pp.parse(m.expr)
+        if m.kind not in ("for", "label"):
+            assert str(pp.parse(m.expr)) != str(pp.parse(m.rule.expr)), m.description
+
+
+def test_timing_mutants_multiply_each_group_wait():
+    from monsuite.mutate.live import timing_mutants
+
+    config = {"route": {"receiver": "a", "group_wait": "10s", "routes": [{"receiver": "b", "group_wait": "500ms"},
+                                                                          {"receiver": "c"}]}}
+    made = dict(timing_mutants(config))
+    assert set(made) == {"root route: group_wait 10s -> 1m40s", "route 0: group_wait 500ms -> 5s"}
+    assert made["route 0: group_wait 500ms -> 5s"]["route"]["routes"][0]["group_wait"] == "5s"
+
+
+@pytest.mark.live
+@needs_promtool
+def test_a_live_run_kills_a_tenfold_group_wait_on_the_minimal_stack(tmp_path):
+    assert _unit_test(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "monsuite", "rules", "mutate",
+                           "--rules", str(shipped_stack("minimal") / "rules" / "service.yml"),
+                           "--tests", str(tmp_path / "t.yml"), "--live", "--stack", "minimal",
+                           "--json", str(tmp_path / "m.json")],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    live = json.loads((tmp_path / "m.json").read_text())["live"]
+    assert live["mutants"] == 1 and live["killed"] == 1, live
+    assert "group_wait 10s -> 1m40s" in live["verdicts"][0]["mutant"]
+
+
+def _unit_test(directory: Path) -> bool:
+    """A promtool test of the minimal stack's rule, generated, so that the command has tests to run."""
+    rules = shipped_stack("minimal") / "rules" / "service.yml"
+    proc = subprocess.run([sys.executable, "-m", "monsuite", "scenarios", "generate", "--rules", str(rules),
+                           "--tests", str(directory / "t.yml")], capture_output=True, text=True, timeout=300)
+    return proc.returncode == 0

@@ -26,6 +26,10 @@ def register(scenarios, rules) -> None:
     mutate.add_argument("--tests", nargs="+", required=True, metavar="FILE", help="promtool unit test files")
     mutate.add_argument("--alertmanager-config", metavar="FILE", help="also mutate this routing tree (with --routes)")
     mutate.add_argument("--routes", metavar="FILE", help="routing cases (routes.yaml) that judge the routing mutants")
+    mutate.add_argument("--live", action="store_true",
+                        help="also the mutants only a live run sees (Alertmanager timing), judged by the --stack's scenarios")
+    mutate.add_argument("--stack", metavar="DIR", help="with --live: the stack whose scenarios judge them")
+    mutate.add_argument("--runtime", choices=("auto", "docker", "process"), default="auto", help="with --live (default: auto)")
     mutate.add_argument("--min-score", type=float, default=0.0, help="exit 1 below this score (0-1, e.g. 0.9)")
     mutate.add_argument("--json", dest="json_out", metavar="FILE", help="write the results as JSON")
     mutate.add_argument("--html", dest="html_out", metavar="FILE", help="write the results as an HTML page")
@@ -92,11 +96,17 @@ def rules_mutate(args) -> int:
         raise UserError(f"--min-score {args.min_score}: a score is between 0 and 1")
     if bool(args.alertmanager_config) != bool(args.routes):
         raise UserError("--alertmanager-config and --routes go together: the routing cases judge the routing mutants")
+    if args.live and not args.stack:
+        raise UserError("--live needs --stack DIR: its scenarios judge the live mutants")
     routing = existing_files([args.alertmanager_config, args.routes]) if args.routes else None
     result = run(existing_files(args.rules), existing_files(args.tests))
     if routing:
         from monsuite.mutate.routes import run_route_mutants
         result.routes = run_route_mutants(*routing)
+    if args.live:
+        from monsuite.manifest import load_manifest
+        from monsuite.mutate.live import run_live_mutants
+        result.live = run_live_mutants(load_manifest(args.stack), runtime=args.runtime, log=print)
     print("\n".join(lines(result)))
     if args.json_out:
         write_json(result, Path(args.json_out))

@@ -42,10 +42,10 @@ def mutants(rule: Rule) -> list[Mutant]:
     seen = {original}
 
     def add(kind: str, description: str, path: tuple, text: str) -> None:
-        expr = _spliced(tree, path, text)
         try:
+            expr = _spliced(tree, path, text)
             normalised = str(pp.parse(expr))
-        except ValueError:
+        except ValueError:  # a node the printer does not show verbatim: that mutant is not made
             return
         if normalised not in seen:
             seen.add(normalised)

@@ -29,6 +29,8 @@ td, th { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: left; vertic
 {% endfor %}</table>
 {% if data.routes.mutants %}<h2>Routing tree: {{ data.routes.killed }} / {{ data.routes.mutants }} mutants killed</h2>
 <ul>{% for s in data.routes.survivors %}<li>{{ s }}</li>{% endfor %}</ul>{% endif %}
+{% if data.live.mutants %}<h2>Live (Alertmanager timing): {{ data.live.killed }} / {{ data.live.mutants }} mutants killed</h2>
+<ul>{% for v in data.live.verdicts %}<li>{{ v.mutant }}: {{ "killed by " ~ v.failed_scenarios | join(", ") if v.killed else "survived" }}</li>{% endfor %}</ul>{% endif %}
 </body></html>
 """, autoescape=True)
 
@@ -39,7 +41,11 @@ def as_dict(run: Run) -> dict:
             "seconds": run.seconds, "mutants_per_second": run.per_second, "untested_rules": run.untested_rules,
             "rules": rules,
             "routes": {"mutants": len(run.routes), "killed": sum(v.killed for v in run.routes),
-                       "survivors": [f"{v.description} not detected by any routing case" for v in run.routes if not v.killed]}}
+                       "survivors": [f"{v.description} not detected by any routing case" for v in run.routes if not v.killed]},
+            "live": {"mutants": len(run.live), "killed": sum(v.killed for v in run.live),
+                     "verdicts": [{"mutant": v.description, "killed": v.killed, "failed_scenarios": list(v.failed_scenarios)}
+                                  for v in run.live],
+                     "survivors": [f"{v.description} not detected by any live scenario" for v in run.live if not v.killed]}}
 
 
 def write_json(run: Run, path: Path) -> None:
@@ -63,4 +69,8 @@ def lines(run: Run) -> list[str]:
     if routes["mutants"]:
         out += [f"        survivor: {s}" for s in routes["survivors"]]
         out.append(f"routing mutants: {routes['killed']}/{routes['mutants']} killed by the routing cases")
+    live = data["live"]
+    if live["mutants"]:
+        out += [f"        survivor: {s}" for s in live["survivors"]]
+        out.append(f"live mutants: {live['killed']}/{live['mutants']} killed by the stack's scenarios")
     return out

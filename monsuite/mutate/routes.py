@@ -43,8 +43,8 @@ def run_route_mutants(config: Path, cases_path: Path) -> list[RouteVerdict]:
 def route_mutants(config: dict) -> list[tuple[str, dict]]:
     receivers = [r["name"] for r in config.get("receivers") or [] if isinstance(r, dict) and r.get("name")]
     found = []
-    for path, route in _routes(config.get("route") or {}, ()):
-        where = _describe(path, route)
+    for path, route in walk_routes(config.get("route") or {}, ()):
+        where = describe_route(path, route)
         current = route.get("receiver")
         others = [r for r in receivers if r != current]
         if current and others:
@@ -56,10 +56,10 @@ def route_mutants(config: dict) -> list[tuple[str, dict]]:
     return found
 
 
-def _routes(route: dict, path: tuple):
+def walk_routes(route: dict, path: tuple):
     yield path, route
     for index, child in enumerate(route.get("routes") or []):
-        yield from _routes(child, path + (index,))
+        yield from walk_routes(child, path + (index,))
 
 
 def _last_sibling(config: dict, path: tuple) -> bool:
@@ -69,7 +69,7 @@ def _last_sibling(config: dict, path: tuple) -> bool:
     return path[-1] == len(parent["routes"]) - 1
 
 
-def _describe(path: tuple, route: dict) -> str:
+def describe_route(path: tuple, route: dict) -> str:
     if not path:
         return "root route"
     matchers = route.get("matchers") or [f"{k}={v}" for k, v in (route.get("match") or {}).items()] + \

@@ -44,6 +44,7 @@ class Run:
     seconds: float
     untested_rules: list[str] = field(default_factory=list)  # alert rules no test checks
     routes: list = field(default_factory=list)  # RouteVerdict: routing-tree mutants, when asked for
+    live: list = field(default_factory=list)  # LiveVerdict: Alertmanager timing mutants, with --live
 
     @property
     def score(self) -> float:
