@@ -1,10 +1,11 @@
 """Mutants only a live run can see: the Alertmanager's timing.
 
-The stack starts once; its scenarios must pass on the unmodified stack first. Then, one at a time, the
-rendered alertmanager.yml gets one route's group_wait multiplied, Alertmanager reloads it, and the alert
-campaign runs again: the mutant is killed when a scenario fails (the campaign holds each stage to its
-floor, so a slower group_wait shows as firing -> delivered beyond it). The original config is restored
-and reloaded at the end, whatever happens.
+The stack's scenarios must pass on a fresh, unmodified stack first. Then, one mutant at a time, a fresh
+stack starts, its rendered alertmanager.yml gets one route's group_wait multiplied and Alertmanager
+reloads it before any scenario fires (group_wait applies only to a new group, so a stack whose groups
+already exist could not show it), and the alert campaign runs: the mutant is killed when a scenario
+fails (the campaign holds each stage to its floor, so a slower group_wait shows as firing -> delivered
+beyond it).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Callable
 import requests
 import yaml
 
+from monsuite.alerts.canary import ALERT as CANARY_ALERT
 from monsuite.errors import UserError
 from monsuite.mutate.routes import describe_route, walk_routes
 from monsuite.timescale import format_ms, parse_ms
@@ -31,9 +33,10 @@ class LiveVerdict:
 
 
 def timing_mutants(config: dict) -> list[tuple[str, dict]]:
+    """Each route's group_wait multiplied, except the route monsuite adds for its own canary alert."""
     found = []
     for path, route in walk_routes(config.get("route") or {}, ()):
-        if route.get("group_wait"):
+        if route.get("group_wait") and f'alertname="{CANARY_ALERT}"' not in (route.get("matchers") or []):
             wait = parse_ms(str(route["group_wait"]))
             mutated = copy.deepcopy(config)
             target = mutated["route"]
@@ -48,31 +51,35 @@ def timing_mutants(config: dict) -> list[tuple[str, dict]]:
 def run_live_mutants(manifest, runtime: str = "auto", profile: str = "ci",
                      log: Callable[[str], None] = lambda line: None) -> list[LiveVerdict]:
     from monsuite.alerts.scenarios import load_for_stack
-    from monsuite.stack import Stack
 
     scenarios, rules = load_for_stack(manifest)
     if not scenarios:
         raise UserError(f"{manifest.path}: the stack declares no scenarios; --live judges mutants with them")
+    made, failed = _fresh_run(manifest, runtime, profile, scenarios, rules, None)
+    if failed:
+        raise UserError(f"{manifest.path}: scenarios {', '.join(failed)} fail on the unmodified stack, so they "
+                        "cannot judge mutants")
+    verdicts = []
+    for index, description in enumerate(made):
+        _, failed = _fresh_run(manifest, runtime, profile, scenarios, rules, index)
+        verdicts.append(LiveVerdict(description, bool(failed), tuple(failed)))
+        log(f"live mutant {description}: {'killed by ' + ', '.join(failed) if failed else 'survived'}")
+    return verdicts
+
+
+def _fresh_run(manifest, runtime: str, profile: str, scenarios, rules, mutant: int | None) -> tuple[list[str], list[str]]:
+    """A fresh stack (Alertmanager's groups are new, so group_wait applies) with mutant number ``mutant`` of
+    its rendered alertmanager.yml loaded before any scenario fires (None: unmodified): the descriptions of
+    every timing mutant of the config, and the scenarios that failed."""
+    from monsuite.stack import Stack
+
     with Stack(manifest, runtime=runtime, profile=profile) as stack:
         path = stack.run_dir / "config" / "alertmanager.yml"
-        url = stack.first_url("alertmanager")
-        original = path.read_text()
-        failed = _campaign(stack, scenarios, rules)
-        if failed:
-            raise UserError(f"{manifest.path}: scenarios {', '.join(failed)} fail on the unmodified stack, so they "
-                            "cannot judge mutants")
-        verdicts = []
-        try:
-            for description, mutated in timing_mutants(yaml.safe_load(original)):
-                path.write_text(yaml.safe_dump(mutated, sort_keys=False))
-                _reload(url)
-                failed = _campaign(stack, scenarios, rules)
-                verdicts.append(LiveVerdict(description, bool(failed), tuple(failed)))
-                log(f"live mutant {description}: {'killed by ' + ', '.join(failed) if failed else 'survived'}")
-        finally:
-            path.write_text(original)
-            _reload(url)
-    return verdicts
+        made = timing_mutants(yaml.safe_load(path.read_text()))
+        if mutant is not None:
+            path.write_text(yaml.safe_dump(made[mutant][1], sort_keys=False))
+            _reload(stack.first_url("alertmanager"))
+        return [description for description, _ in made], _campaign(stack, scenarios, rules)
 
 
 def _campaign(stack, scenarios, rules) -> list[str]:
