@@ -1,6 +1,7 @@
 """`monsuite scenarios generate` on real rule files: which rules get tests, and every generated test
 passes promtool (the real rule engine)."""
 
+import json
 import shutil
 import subprocess
 import sys
@@ -102,3 +103,20 @@ def test_the_command_prints_the_proportion_and_refuses_live_output_without_a_sta
     bad = subprocess.run([sys.executable, "-m", "monsuite", "scenarios", "generate", "--rules", str(rules),
                           "--out", str(tmp_path / "s.yaml")], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "--out" in bad.stderr and not (tmp_path / "s.yaml").exists()
+
+
+@pytest.mark.live
+def test_generated_live_scenarios_pass_on_the_default_stack(tmp_path, record_property):
+    stack = tmp_path / "default"
+    shutil.copytree(shipped_stack("default"), stack)
+    rules = sorted(str(p) for p in (stack / "rules").glob("*.yml"))
+    generated = subprocess.run([sys.executable, "-m", "monsuite", "scenarios", "generate", "--rules", *rules,
+                                "--tests", str(tmp_path / "t.yml"), "--stack", str(stack)],
+                               capture_output=True, text=True, timeout=300)
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    assert "19/20 alert rules have live scenarios" in generated.stdout, generated.stdout
+    campaign = subprocess.run([sys.executable, "-m", "monsuite", "campaign", "--stack", str(stack),
+                               "--out", str(tmp_path / "report")], capture_output=True, text=True, timeout=900)
+    summary = json.loads((tmp_path / "report" / "flakiness.json").read_text())
+    record_property("generated_scenarios_passed", sum(e["passed"] for e in summary["scenarios"].values()))
+    assert campaign.returncode == 0 and len(summary["scenarios"]) == 19, campaign.stdout[-3000:] + campaign.stderr[-2000:]

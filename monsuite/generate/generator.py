@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,11 +100,7 @@ def unit_test_file(outcome: Outcome, relative_to: Path) -> dict:
 
 
 def _relative(path: Path, base: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(base.resolve()))
-    except ValueError:
-        import os
-        return os.path.relpath(path.resolve(), base.resolve())
+    return os.path.relpath(path.resolve(), base.resolve())
 
 
 # step 2: the firing and the quiet input
