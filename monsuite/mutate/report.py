@@ -21,7 +21,7 @@ td, th { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: left; vertic
 <h1>Mutation score: {{ "%.1f" % (100 * data.score) }} %</h1>
 <p>{{ data.killed }} of {{ data.mutants }} mutants of {{ data.rules | length }} alert rules noticed by the tests
 ({{ "%.1f" % data.mutants_per_second }} mutants/s, {{ "%.1f" % data.seconds }} s).</p>
-{% if data.untested_rules %}<p class="weak">Alert rules no test file reads: {{ data.untested_rules | join(", ") }}</p>{% endif %}
+{% if data.untested_rules %}<p class="weak">Alert rules no test checks: {{ data.untested_rules | join(", ") }}</p>{% endif %}
 <table><tr><th>alert rule</th><th>killed / made</th><th>survivors</th></tr>
 {% for rule in data.rules %}<tr><td>{{ rule.alert }}</td>
 <td class="{{ 'full' if rule.killed == rule.made else 'weak' }}">{{ rule.killed }} / {{ rule.made }}</td>
@@ -62,7 +62,7 @@ def lines(run: Run) -> list[str]:
     for rule in data["rules"]:
         out.append(f"{rule['killed']:>3}/{rule['made']:<3} {rule['alert']}")
         out += [f"        survivor: {s}" for s in rule["survivors"]]
-    out += [f"  no test reads: {alert}" for alert in data["untested_rules"]]
+    out += [f"  no test checks: {alert}" for alert in data["untested_rules"]]
     out.append(f"mutation score {100 * data['score']:.1f}% ({data['killed']}/{data['mutants']} killed) "
                f"in {data['seconds']:.1f} s, {data['mutants_per_second']:.1f} mutants/s")
     routes = data["routes"]
