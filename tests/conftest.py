@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 
 import pytest
 import requests
@@ -15,19 +16,29 @@ from monsuite.waits import wait_until
 class ServerProcess:
     def __init__(self, module: str, args: list[str], url: str, ready_path: str):
         self.url = url
-        self.process = subprocess.Popen([sys.executable, "-m", module, *args], stdout=subprocess.PIPE,
+        # a file, not a pipe: a server logging every request under load would block on a full pipe
+        self.output = tempfile.TemporaryFile(mode="w+")
+        self.process = subprocess.Popen([sys.executable, "-m", module, *args], stdout=self.output,
                                         stderr=subprocess.STDOUT, text=True)
         wait_until(lambda: self._ready(ready_path), timeout=20, what=f"{module} answering {url}{ready_path}")
 
     def _ready(self, path: str) -> bool:
         if self.process.poll() is not None:
-            raise RuntimeError(f"exited: {self.process.stdout.read()}")
+            raise RuntimeError(f"exited: {self.read_output()}")
         return requests.get(f"{self.url}{path}", timeout=1).status_code == 200
 
     def stop(self) -> str:
+        if self.output.closed:
+            return ""
         self.process.terminate()
-        output, _ = self.process.communicate(timeout=10)
+        self.process.wait(timeout=10)
+        output = self.read_output()
+        self.output.close()
         return output
+
+    def read_output(self) -> str:
+        self.output.seek(0)
+        return self.output.read()
 
 
 @pytest.fixture

@@ -42,8 +42,9 @@ class FaultState:
 
     @property
     def current(self) -> Faults:
-        with self._lock:
-            return Faults(**self._faults.to_dict())
+        """The faults in force: a snapshot shared by every request (read it, never change it), replaced
+        as a whole by update() and reset(), so reading it needs neither a lock nor a copy."""
+        return self._faults
 
     def update(self, changes: dict) -> Faults:
         if not isinstance(changes, dict):

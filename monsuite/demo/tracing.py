@@ -71,6 +71,9 @@ class Tracing:
     def server_span(self, method: str, path: str, headers: list[tuple[bytes, bytes]]):
         """The request's span (a caller's traceparent continues its trace); yields (span, trace id hex)."""
         carrier = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in headers}
+        if not self.endpoint:  # nothing is recorded: spare every request the SDK's work
+            yield trace.INVALID_SPAN, _caller_trace_id(carrier)
+            return
         context = self.propagator.extract(carrier)
         with self.tracer.start_as_current_span(f"{method} {path}", context=context, kind=trace.SpanKind.SERVER,
                                                attributes={"http.request.method": method, "url.path": path}) as span:

@@ -1,5 +1,6 @@
 """Run Locust headless in its own process (its gevent patching and pytest plugin stay out of ours)
-and read its final statistics from the JSON it prints."""
+and read its final statistics from the JSON it prints. With workers, Locust's own distributed mode:
+a master and N worker processes on this machine; the master aggregates and prints the statistics."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +18,11 @@ from urllib.parse import urlparse
 from monsuite.errors import UserError
 from monsuite.load.scenario import LoadScenario
 from monsuite.paths import shipped_loadtests
+from monsuite.ports import free_port
 
 LOCUSTFILE = shipped_loadtests() / "locustfile.py"
+MAX_WORKERS = 64
+WORKERS_CONNECT_SECONDS = 60  # how long the master waits for every worker (each imports Locust first)
 
 
 @dataclass
@@ -36,6 +41,7 @@ class LoadResult:
     scenario: LoadScenario
     endpoints: list[EndpointStats]
     wall_seconds: float
+    workers: int = 0  # 0: one Locust process
 
     @property
     def requests(self) -> int:
@@ -69,11 +75,15 @@ class LoadResult:
 
 
 def run_locust(scenario: LoadScenario, host: str, *, pushgateway: str | None = None, locustfile: Path = LOCUSTFILE,
-               timeout_margin: float = 60, progress: Callable[[float, float], None] | None = None) -> LoadResult:
-    """Run Locust headless and read its JSON stats; `progress(elapsed, planned)` is told every second."""
+               timeout_margin: float = 60, progress: Callable[[float, float], None] | None = None,
+               workers: int = 0, env: dict[str, str] | None = None) -> LoadResult:
+    """Run Locust headless and read its JSON stats; `progress(elapsed, planned)` is told every second.
+    workers > 0: a master and that many worker processes (Locust's distributed mode)."""
     if urlparse(host).hostname != "127.0.0.1":
         raise UserError(f"--host {host}: load is only ever sent to 127.0.0.1")
-    env = {**os.environ}
+    if not 0 <= workers <= MAX_WORKERS:
+        raise UserError(f"--workers {workers}: must be from 0 (one process) to {MAX_WORKERS}")
+    env = {**os.environ, **(env or {})}
     if scenario.shape:
         env.update(MONSUITE_SHAPE=scenario.shape, MONSUITE_SHAPE_SECONDS=str(scenario.seconds),
                    MONSUITE_SHAPE_USERS=str(scenario.users))
@@ -83,16 +93,73 @@ def run_locust(scenario: LoadScenario, host: str, *, pushgateway: str | None = N
                "-u", str(scenario.users), "-r", str(scenario.spawn_rate), "-t", f"{scenario.seconds:g}s",
                "--stop-timeout", "5", "--json", "--skip-log", "--only-summary", "--exit-code-on-error", "0"]
     started = time.perf_counter()
-    proc = _run_with_progress(command, env, scenario.seconds + timeout_margin, scenario.seconds, progress)
-    wall = time.perf_counter() - started
-    try:
-        stats = json.loads(proc.stdout)
-    except ValueError:
-        raise UserError(f"Locust did not finish ({proc.returncode}): {(proc.stderr or proc.stdout).strip()[-500:]}") from None
+    with _Workers(workers, locustfile, env) as pool:
+        command += pool.master_options
+        proc = _run_with_progress(command, env, scenario.seconds + timeout_margin + pool.connect_allowance,
+                                  scenario.seconds, progress)
+        wall = time.perf_counter() - started
+        try:
+            stats = json.loads(proc.stdout)
+        except ValueError:
+            detail = (proc.stderr or proc.stdout).strip()[-500:] + pool.errors()
+            raise UserError(f"Locust did not finish ({proc.returncode}): {detail}") from None
     endpoints = [EndpointStats(e["method"], e["name"], e["num_requests"], e["num_failures"],
                                {int(ms): count for ms, count in e["response_times"].items()},
                                e["start_time"], e["last_request_timestamp"] or e["start_time"]) for e in stats]
-    return LoadResult(scenario, endpoints, wall)
+    return LoadResult(scenario, endpoints, wall, workers)
+
+
+class _Workers:
+    """Locust worker processes for a master on 127.0.0.1; each stopped by its PID on the way out."""
+
+    def __init__(self, count: int, locustfile: Path, env: dict[str, str]):
+        self.count, self.locustfile, self.env = count, locustfile, env
+        self.processes: list[subprocess.Popen] = []
+        self.logs: list = []
+        self.port = free_port() if count else None
+
+    @property
+    def master_options(self) -> list[str]:
+        if not self.count:
+            return []
+        return ["--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(self.port),
+                "--expect-workers", str(self.count), "--expect-workers-max-wait", str(WORKERS_CONNECT_SECONDS)]
+
+    @property
+    def connect_allowance(self) -> float:
+        return WORKERS_CONNECT_SECONDS if self.count else 0
+
+    def __enter__(self) -> "_Workers":
+        try:
+            for _ in range(self.count):
+                log = tempfile.TemporaryFile(mode="w+")
+                self.logs.append(log)
+                self.processes.append(subprocess.Popen(
+                    [sys.executable, "-m", "locust", "-f", str(self.locustfile), "--worker", "--master-host", "127.0.0.1",
+                     "--master-port", str(self.port)], stdout=subprocess.DEVNULL, stderr=log, env=self.env))
+        except BaseException as exc:
+            self.__exit__(type(exc))
+            raise
+        return self
+
+    def errors(self) -> str:
+        """The last lines of the first worker that failed, to explain a master that gave up."""
+        for proc, log in zip(self.processes, self.logs):
+            if proc.poll() not in (None, 0):
+                log.seek(0)
+                return f" (a worker exited {proc.returncode}: {log.read().strip()[-300:]})"
+        return ""
+
+    def __exit__(self, kind=None, *exc) -> None:
+        for proc in self.processes:
+            try:
+                # after a finished run a worker quits by itself once its master says so
+                proc.wait(timeout=0 if kind else 10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        for log in self.logs:
+            log.close()
 
 
 def _run_with_progress(command: list[str], env: dict, timeout: float, planned: float,
