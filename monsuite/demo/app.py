@@ -76,13 +76,14 @@ class DemoService:
 
     def _routes(self) -> list[Route]:
         return [
+            # Starlette tries routes in order: the ones traffic and probes call most come first
             Route("/api/v1/automations", self.list_automations, methods=["GET"]),
             Route("/api/v1/executions", self.create_execution, methods=["POST"]),
-            Route("/api/v1/executions/{execution_id}", self.get_execution, methods=["GET"]),
+            Route("/live", self.live, methods=["GET"]),
             Route("/health", self.health, methods=["GET"]),
+            Route("/api/v1/executions/{execution_id}", self.get_execution, methods=["GET"]),
             Route("/health/detailed", self.health_detailed, methods=["GET"]),
             Route("/ready", self.ready, methods=["GET"]),
-            Route("/live", self.live, methods=["GET"]),
             Route("/metrics", self.metrics_endpoint, methods=["GET"]),
             Route("/workers/{worker:int}/metrics", self.worker_metrics, methods=["GET"]),
             Route("/faults", self.get_faults, methods=["GET"]),
@@ -135,8 +136,7 @@ class DemoService:
             route = scope.get("route")
             endpoint = getattr(route, "path", None) or "unmatched"
             status = str(status_holder["status"])
-            self.metrics.requests.labels(scope["method"], endpoint, status).inc()
-            self.metrics.request_duration.labels(scope["method"], endpoint).observe(elapsed)
+            self.metrics.count_request(scope["method"], endpoint, status, elapsed)
             self.logger.log(
                 "ERROR" if status.startswith("5") else "INFO", "request handled", method=scope["method"],
                 path=scope["path"], endpoint=endpoint, status=int(status), duration_ms=round(elapsed * 1000, 3),

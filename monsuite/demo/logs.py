@@ -25,12 +25,13 @@ class JsonLogger:
         self.enabled = enabled
         self.flush_each_line = True
         self._pending: list[str] = []
+        self._second, self._second_text = -1, ""
 
     def log(self, level: str, message: str, **fields) -> None:
         if not self.enabled:
             return
         entry = {
-            "timestamp": datetime.fromtimestamp(time.time(), tz=timezone.utc).isoformat(),
+            "timestamp": self._timestamp(),
             "level": level,
             "service": self.service,
             "environment": self.environment,
@@ -49,6 +50,16 @@ class JsonLogger:
             lines, self._pending = self._pending, []
             self.stream.write("".join(lines))  # one system call, even on an unbuffered stdout
         self.stream.flush()
+
+    def _timestamp(self) -> str:
+        """ISO 8601 in UTC with microseconds, as datetime.isoformat() writes it; the part up to the
+        second is formatted once per second."""
+        now = time.time()
+        second = int(now)
+        if second != self._second:
+            self._second = second
+            self._second_text = datetime.fromtimestamp(second, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        return f"{self._second_text}.{int((now - second) * 1_000_000):06d}+00:00"
 
     async def flush_periodically(self) -> None:
         """Run as a task of the service's event loop (where every line is written); cancel it to stop."""

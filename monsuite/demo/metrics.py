@@ -29,3 +29,13 @@ class ServiceMetrics:
         self.dependency_up = Gauge("windmill_dependency_up", "1 if a dependency answered its last check", ["dependency"], registry=r)
         self.memory_limit = Gauge("windmill_memory_limit_bytes", "Memory the service may use", registry=r)
         self.errors = Counter("windmill_errors", "Errors by type and component", ["error_type", "component"], registry=r)
+        self._request_children: dict[tuple[str, str, str], tuple] = {}
+
+    def count_request(self, method: str, endpoint: str, status: str, seconds: float) -> None:
+        """One handled request: its counter and latency histogram children, looked up once per label set."""
+        children = self._request_children.get((method, endpoint, status))
+        if children is None:
+            children = (self.requests.labels(method, endpoint, status), self.request_duration.labels(method, endpoint))
+            self._request_children[(method, endpoint, status)] = children
+        children[0].inc()
+        children[1].observe(seconds)
