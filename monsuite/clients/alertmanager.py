@@ -34,6 +34,23 @@ class AlertmanagerClient(ServiceClient):
                     counts[name] += sample.value
         return counts["alertmanager_notification_requests"], counts["alertmanager_notification_requests_failed"]
 
+    def silences(self) -> list[dict]:
+        return self.json("GET", "/api/v2/silences", shape=list)
+
+    def cluster(self) -> dict:
+        """The cluster as this Alertmanager sees it: {"status": "ready"|"settling"|"disabled", "peers": [...]}."""
+        return self.json("GET", "/api/v2/status", shape=dict).get("cluster") or {"status": "disabled", "peers": []}
+
+    def gauge(self, name: str) -> float | None:
+        """One unlabelled gauge of Alertmanager's own metrics (e.g. alertmanager_peer_position)."""
+        response = self.request("GET", "/metrics")
+        response.raise_for_status()
+        for family in text_string_to_metric_families(response.text):
+            for sample in family.samples:
+                if sample.name == name:
+                    return sample.value
+        return None
+
     def silence(self, matchers: list[tuple[str, str, str]], comment: str, minutes: int = 60) -> str:
         """Create a silence (acknowledge); matchers as (label, operator, value)."""
         now = datetime.now(timezone.utc)
