@@ -27,6 +27,7 @@ import requests
 
 from monsuite import readiness
 from monsuite.alerts import canary
+from monsuite.clients.access import refusal_hint, session_for, tls_hint
 from monsuite.clients.http import redacted
 from monsuite.clients.prometheus import PrometheusClient
 from monsuite.errors import ComponentUnavailable, ManifestError, UserError
@@ -394,7 +395,7 @@ class Stack:
     def _wait_ready(self, component: Component, handle: Handle) -> None:
         ready = component.ready
         target = f"{handle.url}{ready.http}" if ready.http else f"port {next(iter(handle.ports.values()), '?')}"
-        session = requests.Session()
+        session = session_for(handle.url) if handle.url else requests.Session()
 
         def probe():
             if self._abort.is_set():
@@ -403,7 +404,13 @@ class Stack:
             if status is not None:
                 raise StackStartError(f"{component.name} exited with status {status} before it was ready. {self._log_tail(handle)}")
             if ready.http:
-                response = session.get(f"{handle.url}{ready.http}", timeout=2)
+                try:
+                    response = session.get(f"{handle.url}{ready.http}", timeout=2)
+                except requests.exceptions.SSLError:  # waiting will not make a certificate trusted
+                    raise StackStartError(f"{component.name} at {redacted(handle.url)}: {tls_hint(handle.url)}") from None
+                if response.status_code in (401, 403):
+                    raise StackStartError(f"{component.name} at {redacted(handle.url)}: "
+                                          f"{refusal_hint(handle.url, response.status_code)}")
                 return response.status_code < 300 or f"HTTP {response.status_code}"
             return port_is_open(next(iter(handle.ports.values())))
 

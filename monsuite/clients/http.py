@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from monsuite.clients.access import refusal_hint, session_for, tls_hint
 from monsuite.errors import UserError
 
 
@@ -43,7 +44,7 @@ class ServiceClient:
 
     def __init__(self, url: str, session: requests.Session | None = None, timeout: float = 5.0):
         self.url = check_url(url, f"{self.service} URL")
-        self.session = session or requests.Session()
+        self.session = session or session_for(self.url)
         self.timeout = timeout
 
     def __repr__(self) -> str:  # never shows credentials
@@ -54,6 +55,8 @@ class ServiceClient:
         where = f"{self.service} at {redacted(self.url)}"
         try:
             return self.session.request(method, f"{self.url}{path}", **kwargs)
+        except requests.exceptions.SSLError:
+            raise ServiceError(f"{where}: {tls_hint(self.url)}") from None
         except requests.Timeout:
             raise ServiceError(f"{where}: no answer to {method} {path} within {kwargs['timeout']:g}s; {self.hint}") from None
         except requests.ConnectionError:
@@ -64,6 +67,8 @@ class ServiceClient:
     def json(self, method: str, path: str, *, shape: type | tuple = (dict, list), ok: tuple = (200,), **kwargs):
         """The JSON body of a successful answer, of the documented shape."""
         response = self.request(method, path, **kwargs)
+        if response.status_code in (401, 403) and response.status_code not in ok:
+            raise ServiceError(f"{self.service} at {redacted(self.url)}: {method} {path}: {refusal_hint(self.url, response.status_code)}")
         if response.status_code not in ok:
             raise ServiceError(f"{self.service} at {redacted(self.url)}: {method} {path} answered HTTP "
                                f"{response.status_code} ({_snippet(response)}); is that really {self.service}?")

@@ -109,7 +109,7 @@ class PrometheusClient(ServiceClient):
         """Instant query through prometheus-api-client; returns the result vector."""
         from prometheus_api_client import PrometheusConnect
 
-        return PrometheusConnect(url=self.url, disable_ssl=True).custom_query(expr)
+        return PrometheusConnect(url=self.url, session=self.session).custom_query(expr)  # its credentials and CA
 
 
 def parse_duration(text: str) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from monsuite.clients import access
 from monsuite.clients.http import redacted
 from monsuite.manifest import EXTERNAL_KINDS, Component
 from monsuite.runtimes.base import Choice, Handle, Unavailable
@@ -13,8 +14,10 @@ def choose(component: Component, urls: dict[str, str]) -> Choice | Unavailable:
     url = urls.get(component.kind)
     if not url:
         return Unavailable(f"no --{component.kind}-url given")
-    return Choice("external", f"URL {redacted(url)}", url=url.rstrip("/"))
+    credentials = access.EndpointAccess.from_env(component.kind)  # a half-given credential fails here, before any wait
+    return Choice("external", f"URL {redacted(url)} ({credentials.describe()})", url=url.rstrip("/"))
 
 
 def handle(component: Component, choice: Choice) -> Handle:
+    access.register(choice.url, access.EndpointAccess.from_env(component.kind))
     return Handle(name=component.name, kind=component.kind, runtime="external", detail=choice.detail, url=choice.url)
