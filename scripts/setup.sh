@@ -5,7 +5,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PACKAGES="docker.io stress-ng prometheus prometheus-alertmanager prometheus-node-exporter prometheus-blackbox-exporter \
-prometheus-pushgateway prometheus-postgres-exporter prometheus-redis-exporter postgresql redis-server wrk chromium"
+prometheus-pushgateway prometheus-postgres-exporter prometheus-redis-exporter postgresql redis-server wrk chromium nginx"
 
 missing=""
 for package in $PACKAGES; do

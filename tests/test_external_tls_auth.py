@@ -8,6 +8,7 @@ front of Prometheus (as an ingress or an auth proxy would be)."""
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 import subprocess
@@ -176,3 +177,30 @@ def test_missing_credentials_and_half_given_ones_are_one_clear_line(secured, tmp
     half = monsuite(secured, "stack", "up", *external(secured), "--state-file", str(tmp_path / "s.json"),
                     MONSUITE_ALERTMANAGER_PASSWORD=None)
     assert "MONSUITE_ALERTMANAGER_USER is set but MONSUITE_ALERTMANAGER_PASSWORD is not" in one_line_error(half, secured)
+
+
+@pytest.fixture(scope="module")
+def bearer_proxy(secured):
+    """nginx over TLS in front of the secured Prometheus, admitting one bearer token (as an ingress
+    with an auth proxy would), passing basic auth on to Prometheus."""
+    token = secrets.token_urlsafe(24)
+    upstream = base64.b64encode(f"{USER}:{secured.password}".encode()).decode()
+    server = (f'    location / {{\n      if ($http_authorization != "Bearer {token}") {{ return 401; }}\n'
+              f'      proxy_set_header Authorization "Basic {upstream}";\n'
+              f"      proxy_pass {secured.prometheus};\n    }}\n")
+    with StaticNginx(server, tls=(str(secured.server.cert), str(secured.server.key))) as nginx:
+        yield nginx.url, token
+
+
+def test_a_bearer_token_reaches_prometheus_through_a_proxy(secured, bearer_proxy, tmp_path):
+    url, token = bearer_proxy
+    env = {"MONSUITE_PROMETHEUS_USER": None, "MONSUITE_PROMETHEUS_PASSWORD": None, "MONSUITE_PROMETHEUS_TOKEN": token}
+    state = str(tmp_path / "s.json")
+    result = monsuite(secured, "stack", "up", "--runtime", "external", "--prometheus-url", url, "--state-file", state, **env)
+    assert result.returncode == 0, result.stderr
+    assert "bearer token" in result.stdout and token not in result.stdout + result.stderr
+    monsuite(secured, "stack", "down", "--state-file", state)
+    wrong = monsuite(secured, "stack", "up", "--runtime", "external", "--prometheus-url", url, "--state-file", state,
+                     **{**env, "MONSUITE_PROMETHEUS_TOKEN": "not-" + token})
+    assert "refused the credentials (HTTP 401)" in one_line_error(wrong, secured)
+    assert token not in wrong.stdout + wrong.stderr

@@ -25,7 +25,7 @@ from monsuite.demo.dependencies import Dependencies
 from monsuite.demo.faults import DEPENDENCIES, FaultError, FaultState
 from monsuite.demo.logs import JsonLogger
 from monsuite.demo.metrics import ServiceMetrics
-from monsuite.demo.tracing import Tracing
+from monsuite.demo.tracing import Tracing, caller_trace_id
 
 VERSION = "1.0.0"
 TENANTS = ("acme", "globex", "initech", "umbrella")
@@ -98,6 +98,9 @@ class DemoService:
         if scope["type"] != "http" or scope["path"].startswith(UNINSTRUMENTED):
             await self.app(scope, receive, send)
             return
+        if not self.tracing.endpoint:  # nothing recorded: only the trace id, without the span machinery
+            await self._handle(scope, receive, send, caller_trace_id(scope.get("headers", [])))
+            return
         with self.tracing.server_span(scope["method"], scope["path"], scope.get("headers", [])) as (span, trace_id):
             status = await self._handle(scope, receive, send, trace_id)
             route = getattr(scope.get("route"), "path", None) or "unmatched"
@@ -137,11 +140,8 @@ class DemoService:
             endpoint = getattr(route, "path", None) or "unmatched"
             status = str(status_holder["status"])
             self.metrics.count_request(scope["method"], endpoint, status, elapsed)
-            self.logger.log(
-                "ERROR" if status.startswith("5") else "INFO", "request handled", method=scope["method"],
-                path=scope["path"], endpoint=endpoint, status=int(status), duration_ms=round(elapsed * 1000, 3),
-                trace_id=trace_id,
-            )
+            self.logger.request("ERROR" if status.startswith("5") else "INFO", scope["method"], scope["path"], endpoint,
+                                status, round(elapsed * 1000, 3), trace_id)
         return status_holder["status"]
 
     # ---- business endpoints -------------------------------------------------------------------

@@ -88,8 +88,15 @@ class Tracing:
         self.provider.shutdown()  # exports what is still batched
 
 
-def _caller_trace_id(carrier: dict) -> str:
+def caller_trace_id(headers: list[tuple[bytes, bytes]]) -> str:
     """Tracing off: the trace id of a W3C traceparent if the caller sent one, else a new one."""
+    for name, value in headers:
+        if name.lower() == b"traceparent":
+            return _caller_trace_id({"traceparent": value.decode("latin-1")})
+    return secrets.token_hex(16)
+
+
+def _caller_trace_id(carrier: dict) -> str:
     parts = carrier.get("traceparent", "").split("-")
     if len(parts) >= 2 and len(parts[1]) == 32:
         return parts[1]

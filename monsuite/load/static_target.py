@@ -9,10 +9,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import requests
-
 from monsuite.errors import UserError
-from monsuite.ports import free_port
+from monsuite.ports import free_port, port_is_open
 from monsuite.waits import wait_until
 
 CONFIG = """\
@@ -28,21 +26,27 @@ http {{
   uwsgi_temp_path {prefix}/uwsgi;
   scgi_temp_path {prefix}/scgi;
   keepalive_requests 1000000;
-  server {{ listen 127.0.0.1:{port}; root {prefix}/www; }}
+  server {{
+    listen 127.0.0.1:{port}{listen_options};
+    root {prefix}/www;
+{server}
+  }}
 }}
 """
 
 
 class StaticNginx:
-    """Context manager: nginx started with a config of its own, stopped by its PID."""
+    """Context manager: nginx started with a config of its own, stopped by its PID. `server` adds
+    directives to its one server block (e.g. TLS, a proxy_pass), `tls` = (certificate, key) files."""
 
-    def __init__(self) -> None:
+    def __init__(self, server: str = "", tls: tuple[str, str] | None = None) -> None:
         binary = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
         if not binary:
             raise UserError("nginx is not installed: `apt-get install nginx` (scripts/setup.sh does) to calibrate against it")
         self.binary = binary
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.server, self.tls = server, tls
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.prefix: Path | None = None
         self.process: subprocess.Popen | None = None
 
@@ -50,7 +54,11 @@ class StaticNginx:
         self.prefix = Path(tempfile.mkdtemp(prefix="monsuite-nginx-"))
         (self.prefix / "www").mkdir()
         (self.prefix / "www" / "index.html").write_text("ok\n")
-        (self.prefix / "nginx.conf").write_text(CONFIG.format(prefix=self.prefix, port=self.port))
+        server = self.server
+        if self.tls:
+            server = f"    ssl_certificate {self.tls[0]};\n    ssl_certificate_key {self.tls[1]};\n{server}"
+        (self.prefix / "nginx.conf").write_text(CONFIG.format(prefix=self.prefix, port=self.port, server=server,
+                                                              listen_options=" ssl" if self.tls else ""))
         self.prefix.chmod(0o755)  # started as root, nginx's workers read the file as an unprivileged user
         self.process = subprocess.Popen([self.binary, "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"),
                                          "-e", str(self.prefix / "error.log"), "-g", "daemon off;"],
@@ -66,7 +74,7 @@ class StaticNginx:
     def _answers(self) -> bool:
         if self.process.poll() is not None:
             raise UserError(f"nginx exited at start: {self.process.stderr.read().strip()[-300:]}")
-        return requests.get(self.url, timeout=1).status_code == 200
+        return port_is_open(self.port)
 
     def reset_count(self) -> None:
         (self.prefix / "access.log").write_text("")  # nginx appends (O_APPEND): truncating is safe
