@@ -1,24 +1,13 @@
-"""One set of run options (stack, runtime, profile, URLs, credentials, state file, report directory),
+"""One set of run options (stack, runtime, profile, URLs, state file, report directory),
 built the same way by the command line and by the pytest plugin, and handed to Stack."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from monsuite.clients.http import check_url
 from monsuite.errors import UserError
 from monsuite.manifest import EXTERNAL_KINDS
-
-# Credentials come from the environment only (never from flags, so they stay out of shell history and reports).
-CREDENTIAL_VARIABLES = {
-    "grafana": ("MONSUITE_GRAFANA_TOKEN", "MONSUITE_GRAFANA_USER", "MONSUITE_GRAFANA_PASSWORD"),
-    "prometheus": ("MONSUITE_PROMETHEUS_USER", "MONSUITE_PROMETHEUS_PASSWORD"),
-    "alertmanager": ("MONSUITE_ALERTMANAGER_USER", "MONSUITE_ALERTMANAGER_PASSWORD"),
-    "loki": ("MONSUITE_LOKI_USER", "MONSUITE_LOKI_PASSWORD", "MONSUITE_LOKI_TENANT"),
-    "jaeger": ("MONSUITE_JAEGER_TOKEN",),
-}
-
 
 @dataclass(frozen=True)
 class RunOptions:
@@ -36,8 +25,6 @@ class RunOptions:
             raise UserError("--runtime external points at an existing stack: give at least --prometheus-url "
                             "(and --alertmanager-url, --grafana-url ... for what it has)")
 
-    def credentials(self, kind: str) -> dict[str, str]:
-        return {name: os.environ[name] for name in CREDENTIAL_VARIABLES.get(kind, ()) if os.environ.get(name)}
 
     @classmethod
     def from_args(cls, args) -> "RunOptions":

@@ -40,7 +40,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if [ ! -f .venv/.monsuite-installed ] || [ pyproject.toml -nt .venv/.monsuite-installed ]; then
     .venv/bin/pip install -q --upgrade pip
-    .venv/bin/pip install -q -e .
+    .venv/bin/pip install -q -e ".[test]"
     touch .venv/.monsuite-installed
 fi
 

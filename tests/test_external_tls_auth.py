@@ -204,3 +204,13 @@ def test_a_bearer_token_reaches_prometheus_through_a_proxy(secured, bearer_proxy
                      **{**env, "MONSUITE_PROMETHEUS_TOKEN": "not-" + token})
     assert "refused the credentials (HTTP 401)" in one_line_error(wrong, secured)
     assert token not in wrong.stdout + wrong.stderr
+
+
+def test_commands_given_a_prometheus_url_use_its_credentials(secured, tmp_path):
+    rules = tmp_path / "rules.yml"
+    rules.write_text("groups:\n- name: g\n  rules:\n  - alert: PrometheusDown\n    expr: up{job=\"prometheus\"} == 0\n")
+    wait_until(lambda: monsuite(secured, "rules", "check", str(rules), "--prometheus-url", secured.prometheus),
+               accept=lambda r: r.returncode == 0, timeout=30, what="`up` scraped over TLS and found by rules check")
+    refused = monsuite(secured, "rules", "check", str(rules), "--prometheus-url", secured.prometheus,
+                       MONSUITE_PROMETHEUS_PASSWORD="wrong")
+    assert "refused the credentials" in one_line_error(refused, secured)

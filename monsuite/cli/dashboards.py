@@ -26,6 +26,7 @@ def register(commands) -> None:
 
 
 def dashboards_check(args) -> int:
+    from monsuite.clients.access import register_from_env
     from monsuite.clients.http import check_url
     from monsuite.clients.prometheus import PrometheusClient
     from monsuite.dashboards.model import load_dashboard
@@ -33,7 +34,7 @@ def dashboards_check(args) -> int:
     from monsuite.dashboards.runner import run_dashboard
     from monsuite.timescale import TimeScaleError, parse_ms
 
-    args.prometheus_url = check_url(args.prometheus_url, "--prometheus-url")
+    args.prometheus_url = register_from_env("prometheus", check_url(args.prometheus_url, "--prometheus-url"))
     try:  # every input is checked before Prometheus is asked anything
         target = parse_ms(args.target) / 1000
         scrape_ms = parse_ms(args.scrape_interval) if args.scrape_interval else None
@@ -54,6 +55,7 @@ def dashboards_check(args) -> int:
 
 
 def metrics_check(args) -> int:
+    from monsuite.clients.access import register_from_env
     from monsuite.clients.http import check_url
     from monsuite.manifest import load_manifest
     from monsuite.metrics_check import check
@@ -64,7 +66,7 @@ def metrics_check(args) -> int:
     rule_files = expand(manifest.directory, list(manifest.rule_files))
     dashboards = sorted((manifest.directory / "dashboards").glob("*.json"))
     stack = None
-    url = check_url(args.prometheus_url, "--prometheus-url") if args.prometheus_url else None
+    url = register_from_env("prometheus", check_url(args.prometheus_url, "--prometheus-url")) if args.prometheus_url else None
     if not url:
         stack = Stack(manifest, runtime="auto", profile="ci", log=None)
         stack.start()

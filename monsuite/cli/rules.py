@@ -7,6 +7,7 @@ from pathlib import Path
 
 from monsuite.cli import generate
 from monsuite.cli.common import existing_files
+from monsuite.clients.access import register_from_env
 from monsuite.clients.http import check_url
 
 
@@ -66,7 +67,7 @@ def rules_test(args) -> int:
 def rules_check(args) -> int:
     from monsuite.rules.check import check_files
 
-    url = check_url(args.prometheus_url, "--prometheus-url") if args.prometheus_url else None
+    url = register_from_env("prometheus", check_url(args.prometheus_url, "--prometheus-url")) if args.prometheus_url else None
     report = check_files(existing_files(args.files), url)
     for line in report.lines():
         print(line)

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from monsuite.cli.common import existing_files
+from monsuite.clients.access import register_from_env
 from monsuite.clients.http import check_url
 from monsuite.errors import UserError
 
@@ -47,7 +48,7 @@ def slo_report(args) -> int:
     from monsuite.slo.report import read_report_json, write_report
     from monsuite.timescale import TimeScaleError, parse_ms
 
-    url = check_url(args.prometheus_url, "--prometheus-url")
+    url = register_from_env("prometheus", check_url(args.prometheus_url, "--prometheus-url"))
     slos = _load(args.spec)
     try:
         window_ms = parse_ms(args.window) if args.window else None

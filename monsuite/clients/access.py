@@ -5,7 +5,7 @@ own, a client certificate; one set per component kind, from the environment only
     MONSUITE_<KIND>_TOKEN                              bearer token
     MONSUITE_<KIND>_CA_FILE                            CA bundle that signed the endpoint's certificate
     MONSUITE_<KIND>_CERT_FILE / MONSUITE_<KIND>_KEY_FILE   client certificate (mutual TLS)
-    MONSUITE_LOKI_TENANT                               X-Scope-OrgID of a multi-tenant Loki
+    MONSUITE_<KIND>_TENANT                             X-Scope-OrgID of a multi-tenant Loki, Mimir, Cortex
 
 (KIND: PROMETHEUS, ALERTMANAGER, GRAFANA, LOKI, JAEGER, PUSHGATEWAY.) Registered per URL when an
 external stack starts, so every client of that URL (ServiceClient and whatever builds its session
@@ -109,6 +109,12 @@ def register(url: str, access: EndpointAccess) -> None:
             _registry.pop(_origin(url), None)
         else:
             _registry[_origin(url)] = access
+
+
+def register_from_env(kind: str, url: str) -> str:
+    """For a URL given on a command line: its kind's credentials from the environment; returns the URL."""
+    register(url, EndpointAccess.from_env(kind))
+    return url
 
 
 def unregister(url: str) -> None:
