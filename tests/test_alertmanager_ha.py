@@ -117,7 +117,9 @@ def test_the_pair_notifies_once_and_only_one_peer_sends(stack, sinks, timings):
     firing = notifications(sinks, scenario, "firing")
     sent = {name: count - before[name] for name, count in sent_by_each(stack).items()}
     assert len(firing) == 1, f"{len(firing)} notifications of one alert from the pair (sent per peer: {sent})"
-    assert sorted(sent.values()) == [0, 1], f"each peer's webhook requests for one alert: {sent}; expected one sender"
+    # the other peer made no request at all: it found the group in the gossiped notification log (the
+    # sender may count more than one request: a retry when the receiver answered late)
+    assert min(sent.values()) == 0 and max(sent.values()) >= 1, f"each peer's webhook requests for one alert: {sent}"
 
     probe(stack, scenario, False)
     wait_until(lambda: notifications(sinks, scenario, "resolved"),
@@ -127,7 +129,7 @@ def test_the_pair_notifies_once_and_only_one_peer_sends(stack, sinks, timings):
     assert len(resolved) == 1, f"{len(resolved)} resolved notifications from the pair"
     measured["dedup"] = {"first_notification_s": round(latency, 3), "watched_s": round(window, 2),
                          "firing_notifications": len(firing), "resolved_notifications": len(resolved),
-                         "webhook_requests_per_peer": sent}
+                         "webhook_requests_per_peer": sent, "sender_external_url": first["body"].get("externalURL")}
 
 
 def test_a_silence_made_on_one_peer_is_honoured_by_the_other(stack, sinks, timings):

@@ -39,7 +39,7 @@ def pushgateway():
     binary = shutil.which("prometheus-pushgateway") or shutil.which("pushgateway")
     assert binary, "the Pushgateway is not installed: run scripts/setup.sh"
     url = f"http://127.0.0.1:{free_port()}"
-    process = subprocess.Popen([binary, f"--web.listen-address={url[7:]}"], stdout=subprocess.DEVNULL,
+    process = subprocess.Popen([binary, f"--web.listen-address={url[7:]}", "--persistence.file="], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     try:
         wait_until(lambda: requests.get(f"{url}/-/ready", timeout=1).ok, timeout=20, what="the Pushgateway")

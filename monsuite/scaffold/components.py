@@ -11,7 +11,8 @@ PUSHGATEWAY = {
     "kind": "exporter",
     "image": "prom/pushgateway:v1.5.1",
     "binary": ["prometheus-pushgateway", "pushgateway"],
-    "args": ["--web.listen-address=127.0.0.1:{{ this.port }}"],
+    # in memory, as the official image: Debian's build persists to one file shared by every run
+    "args": ["--web.listen-address=127.0.0.1:{{ this.port }}", "--persistence.file="],
     "ports": ["web"],
     "ready": {"http": "/-/ready"},
 }
