@@ -14,10 +14,8 @@ the delivery latency this run measured. The numbers are written to reports/alert
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
@@ -29,12 +27,12 @@ from monsuite.sinks.client import SinkClient
 from monsuite.stack import Stack
 from monsuite.timescale import parse_ms
 from monsuite.waits import wait_until
+from tests.measurements import keep
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 
 RECEIVER = "team"
 PEERS = ("alertmanager", "alertmanager_peer")
-RESULTS = Path(__file__).resolve().parent.parent / "reports" / "alertmanager-ha.json"
 measured: dict[str, dict] = {}
 
 
@@ -46,9 +44,7 @@ def stack():
                        accept=lambda c: c["status"] == "ready" and len(c["peers"]) == len(PEERS), timeout=60,
                        what=f"{name}'s cluster settled with {len(PEERS)} peers")
         yield started
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(measured, indent=2) + "\n")
-    print("\nalertmanager-ha:", json.dumps(measured))
+    keep("alertmanager-ha", measured)
 
 
 @pytest.fixture(scope="module")

@@ -2,11 +2,9 @@
 and worker processes against real targets (Debian's nginx, the demo service, a real Pushgateway).
 The calibration's numbers are printed and written to reports/load-calibration.json."""
 
-import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import requests
@@ -17,16 +15,15 @@ from monsuite.load.locust_run import run_locust
 from monsuite.load.scenario import LoadScenario
 from monsuite.ports import free_port
 from monsuite.waits import wait_until
+from tests.measurements import keep
 
 pytestmark = [pytest.mark.load, pytest.mark.slow]
-RESULTS = Path(__file__).resolve().parent.parent / "reports" / "load-calibration.json"
 
 
 def test_two_workers_aggregate_every_request_nginx_served():
     result = calibrate(2, users=16, seconds=5)
     print("\n" + "\n".join(result.lines()))
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(result.to_json(), indent=2) + "\n")
+    keep("load-calibration", result.to_json())
     for session in (result.single, result.distributed):
         assert session.requests > 100 and session.failures == 0
         # the master's aggregate is the traffic of both workers, not one worker's share

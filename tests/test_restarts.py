@@ -16,7 +16,6 @@ The numbers are printed and written to reports/restarts.json.
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from pathlib import Path
@@ -30,13 +29,13 @@ from monsuite.sinks.client import SinkClient
 from monsuite.stack import Stack
 from monsuite.timescale import parse_ms
 from monsuite.waits import wait_until
+from tests.measurements import keep
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 
 STACK = Path(__file__).parent / "data" / "stacks" / "restarts"
 RECEIVER = "team"
 NOTIFY_MIN_TIMEOUT_S = 10.0  # Alertmanager's notify.MinTimeout: a flush retries for max(group_interval, this)
-RESULTS = Path(__file__).resolve().parent.parent / "reports" / "restarts.json"
 measured: dict[str, dict] = {}
 
 
@@ -44,9 +43,7 @@ measured: dict[str, dict] = {}
 def stack():
     with Stack(load_manifest(STACK), runtime="process", profile="ci") as started:
         yield started
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(measured, indent=2) + "\n")
-    print("\nrestarts:", json.dumps(measured))
+    keep("restarts", measured)
 
 
 @pytest.fixture(scope="module")
