@@ -62,13 +62,12 @@ class DemoService:
             await run_in_threadpool(self.dependencies.fill_queue, self.queue_baseline)
         except Exception as exc:  # noqa: BLE001 - Redis may be down at start; /ready says so
             self.logger.log("WARNING", "could not fill the queue baseline", error=str(exc))
-        flusher = asyncio.create_task(self.logger.flush_periodically())
+        self.logger.batching = True
         try:
             yield
         finally:
-            flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await flusher
+            self.logger.batching = False
+            self.logger.flush()
         self.cpu_burner.set(False)
         await run_in_threadpool(self.connections.set, 0)
         await self.dependencies.close()

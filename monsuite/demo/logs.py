@@ -1,8 +1,10 @@
 """Structured JSON logs, one line per event, each carrying the request's trace id.
 
-Each line is flushed at once, unless the service runs flush_periodically(): then lines are flushed
-together every FLUSH_SECONDS, which spares a write system call per request (a fifth of the demo
-service's throughput under load) at the cost of lines reaching a log shipper up to that much later."""
+Outside an event loop each line is written and flushed at once. Inside the service's loop (batching
+on), lines are collected and written together once per loop iteration (call_soon): a busy service
+makes one write system call for all the requests an iteration handled instead of one per line (a
+fifth of its throughput when stdout is unbuffered), and a line still leaves within that iteration,
+so a log shipper sees it as promptly as before."""
 
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ import time
 from datetime import datetime, timezone
 
 
-FLUSH_SECONDS = 0.1
 _ENCODER = json.JSONEncoder(separators=(",", ":"))  # json.dumps with options would build one per call
 _string = json.encoder.encode_basestring_ascii  # a JSON string literal, as json.dumps writes it
 
@@ -24,8 +25,9 @@ class JsonLogger:
         self.environment = environment
         self.stream = stream or sys.stdout
         self.enabled = enabled
-        self.flush_each_line = True
+        self.batching = False  # set by the service while its event loop runs
         self._pending: list[str] = []
+        self._flush_scheduled = False
         self._second, self._second_text = -1, ""
         self._constant = f'"service":{_string(service)},"environment":{_string(environment)}'
 
@@ -53,13 +55,22 @@ class JsonLogger:
                     f'"status":{int(status)},"duration_ms":{duration_ms!r},"trace_id":{_string(trace_id)}}}\n')
 
     def _write(self, line: str) -> None:
-        if self.flush_each_line:
-            self.stream.write(line)
-            self.stream.flush()
-        else:
-            self._pending.append(line)
+        if self.batching:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # a thread of the pool: no loop to batch in
+                loop = None
+            if loop is not None:
+                self._pending.append(line)
+                if not self._flush_scheduled:
+                    self._flush_scheduled = True
+                    loop.call_soon(self.flush)  # after every callback of this iteration
+                return
+        self.stream.write(line)
+        self.stream.flush()
 
     def flush(self) -> None:
+        self._flush_scheduled = False
         if self._pending:
             lines, self._pending = self._pending, []
             self.stream.write("".join(lines))  # one system call, even on an unbuffered stdout
@@ -74,14 +85,3 @@ class JsonLogger:
             self._second = second
             self._second_text = datetime.fromtimestamp(second, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
         return f"{self._second_text}.{int((now - second) * 1_000_000):06d}+00:00"
-
-    async def flush_periodically(self) -> None:
-        """Run as a task of the service's event loop (where every line is written); cancel it to stop."""
-        self.flush_each_line = False
-        try:
-            while True:
-                await asyncio.sleep(FLUSH_SECONDS)
-                self.flush()
-        finally:
-            self.flush_each_line = True
-            self.flush()

@@ -15,7 +15,8 @@ def choose(component: Component, urls: dict[str, str]) -> Choice | Unavailable:
     if not url:
         return Unavailable(f"no --{component.kind}-url given")
     credentials = access.EndpointAccess.from_env(component.kind)  # a half-given credential fails here, before any wait
-    return Choice("external", f"URL {redacted(url)} ({credentials.describe()})", url=url.rstrip("/"))
+    uses = "" if credentials.empty else f" ({credentials.describe()})"
+    return Choice("external", f"URL {redacted(url)}{uses}", url=url.rstrip("/"))
 
 
 def handle(component: Component, choice: Choice) -> Handle:
