@@ -305,11 +305,14 @@ class Stack:
         return None
 
     # ---- one component at a time (faults that stop and restart a component) -----------------
-    def stop_component(self, name: str) -> float:
-        """Stop one started component; returns the time (unix seconds) it was gone."""
+    def stop_component(self, name: str, *, abrupt: bool = False) -> float:
+        """Stop one started component (abrupt: SIGKILL at once, as a crash: no graceful leave, no state
+        saved on the way out); returns the time (unix seconds) it was gone."""
         handle = self.handles.get(name)
         if handle is None or not runtime_of(handle).starts:
             raise UserError(f"component {name} is not started by this stack, so it cannot be stopped")
+        if abrupt:
+            handle.stop_signal = "SIGKILL"  # a container is removed with SIGKILL in any case
         _stop_handle(handle)
         with self._lock:
             self.handles.pop(name, None)

@@ -5,8 +5,8 @@ over gossip on 127.0.0.1, Prometheus sending every alert to both.
   other found the group in the notification log gossiped to it); the resolution arrives once too.
 - Silences are shared: a silence made on one peer is listed by the other and suppresses the alert
   there; nothing is notified.
-- Peer loss: the peer that would notify first is stopped while the alert is pending; the survivor
-  notifies, once; when the stopped peer is back it rejoins and sends no duplicate.
+- Peer loss: the peer that would notify first is stopped (SIGTERM) or killed (SIGKILL) while the alert
+  is pending; the survivor notifies, once; when the lost peer is back it rejoins and sends no duplicate.
 
 Watch windows come from the stack's own timings (group_wait, peer_timeout, group_interval) and from
 the delivery latency this run measured. The numbers are written to reports/alertmanager-ha.json.
@@ -152,8 +152,11 @@ def test_a_silence_made_on_one_peer_is_honoured_by_the_other(stack, sinks, timin
                            "notifications": len(notified)}
 
 
-def test_with_one_peer_stopped_mid_scenario_the_notification_still_arrives_once(stack, sinks, timings):
-    scenario = f"peerloss-{uuid.uuid4().hex[:6]}"
+@pytest.mark.parametrize("how", ["stopped", "killed"])
+def test_with_one_peer_lost_mid_scenario_the_notification_still_arrives_once(stack, sinks, timings, how):
+    """stopped: SIGTERM, the peer leaves the cluster gracefully; killed: SIGKILL, the survivor learns it
+    only from failed probes and, until then, waits its peer_timeout before notifying."""
+    scenario = f"peerloss-{how}-{uuid.uuid4().hex[:6]}"
     positions = {name: client.gauge("alertmanager_peer_position") for name, client in peers(stack).items()}
     first_in_line = min(positions, key=lambda name: positions[name])
     survivor = next(name for name in PEERS if name != first_in_line)
@@ -162,7 +165,7 @@ def test_with_one_peer_stopped_mid_scenario_the_notification_still_arrives_once(
     wait_until(lambda: requests.get(f"{prometheus}/api/v1/alerts", timeout=5).json()["data"]["alerts"],
                accept=lambda alerts: any(a["labels"].get("scenario") == scenario for a in alerts),
                timeout=first_notice_budget(timings), interval=0.05, what=f"{scenario} pending in Prometheus")
-    stopped_at = stack.stop_component(first_in_line)  # the peer that would notify first
+    stopped_at = stack.stop_component(first_in_line, abrupt=how == "killed")  # the peer that would notify first
     try:
         first = wait_until(lambda: notifications(sinks, scenario, "firing"), timeout=first_notice_budget(timings),
                            what=f"the survivor ({survivor}) notifying {scenario}")[0]
@@ -170,7 +173,7 @@ def test_with_one_peer_stopped_mid_scenario_the_notification_still_arrives_once(
         window = duplicate_window(timings, after_stop)
         watch(window)
         alone = notifications(sinks, scenario, "firing")
-        assert len(alone) == 1, f"{len(alone)} notifications with one peer stopped"
+        assert len(alone) == 1, f"{len(alone)} notifications with one peer {how}"
     finally:
         stack.start_component(first_in_line)
     rejoined = time.time()
@@ -185,5 +188,5 @@ def test_with_one_peer_stopped_mid_scenario_the_notification_still_arrives_once(
     total = notifications(sinks, scenario, "firing")
     probe(stack, scenario, False)
     assert len(total) == 1, f"{len(total)} notifications after the stopped peer rejoined (a duplicate)"
-    measured["peer_loss"] = {"stopped": first_in_line, "positions": positions, "notified_after_stop_s": round(after_stop, 3),
+    measured[f"peer_{how}"] = {"peer": first_in_line, "positions": positions, "notified_after_stop_s": round(after_stop, 3),
                              "rejoined_s": round(rejoin_s, 3), "notifications": len(total)}

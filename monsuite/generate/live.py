@@ -75,6 +75,8 @@ def live_scenario(generated: Generated, routes: list[dict], components: set[str]
         "fault": fault,
         "needs": sorted({"pushgateway"} if "push" in fault else {fault["stop"]}),
         "uses": uses,
+        # a stopped component disturbs every other scenario that reads it (its probe, its scrapes): alone
+        "exclusive": True if "stop" in fault else None,
         "labels": static_values(rule.labels),
         "annotations": static_values(rule.annotations),
         "receivers": receivers,
@@ -88,8 +90,18 @@ def live_scenario(generated: Generated, routes: list[dict], components: set[str]
 def _fault(generated: Generated, components: set[str], jobs: dict[str, str]) -> tuple[dict, list, bool]:
     series = generated.design.series
     firing = generated.firing
-    targets_down = [s for s in series if s.metric == "up" and firing[s.var] == 0 and s.labels.get("job") != DEFAULT_JOB
-                    and not s.labels["job"].endswith("-other")]
+    quiet = generated.quiet or {}
+
+    def lowered(s) -> bool:
+        """An `up` series the rule needs lower than when quiet: targets down. A pushed `up` of a job the
+        stack scrapes would only add to its real targets' (sum(up{job="workers"}) < 2 stays at 3 + 1)."""
+        level = firing[s.var]
+        if level == 0:
+            return True
+        return s.labels.get("job") in jobs and level is not None and quiet.get(s.var) is not None and level < quiet[s.var]
+
+    targets_down = [s for s in series if s.metric == "up" and s.labels.get("job") != DEFAULT_JOB
+                    and not s.labels["job"].endswith("-other") and lowered(s)]
     if targets_down:
         job = targets_down[0].labels["job"]
         component = jobs.get(job)
