@@ -9,8 +9,10 @@ front of Prometheus (as an ingress or an auth proxy would be)."""
 from __future__ import annotations
 
 import base64
+import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +23,7 @@ import requests
 
 from monsuite.load.static_target import StaticNginx
 from monsuite.ports import free_ports
+from monsuite.processes import stop_process
 from monsuite.waits import wait_until
 from tests.tls_material import CertificateAuthority
 
@@ -51,7 +54,7 @@ class Secured:
                "MONSUITE_ALERTMANAGER_CERT_FILE": str(self.client.cert),
                "MONSUITE_ALERTMANAGER_KEY_FILE": str(self.client.key)}
         env.update(changes)
-        return {**{k: v for k, v in __import__("os").environ.items() if not k.startswith("MONSUITE_")},
+        return {**{k: v for k, v in os.environ.items() if not k.startswith("MONSUITE_")},
                 **{k: v for k, v in env.items() if v is not None}}
 
     def start(self) -> None:
@@ -79,8 +82,7 @@ class Secured:
              f"--web.listen-address=127.0.0.1:{self.prometheus_port}", f"--web.config.file={d / 'prometheus-web.yml'}",
              "--rules.alert.resend-delay=1s"],  # the first send precedes Alertmanager discovery
             stdout=subprocess.DEVNULL, stderr=open(d / "prometheus.log", "w")))
-        alertmanager = "prometheus-alertmanager" if subprocess.run(["which", "prometheus-alertmanager"],
-                                                                   capture_output=True).returncode == 0 else "alertmanager"
+        alertmanager = shutil.which("prometheus-alertmanager") or "alertmanager"
         self.processes.append(subprocess.Popen(
             [alertmanager, f"--config.file={d / 'alertmanager.yml'}", f"--storage.path={d / 'am-data'}",
              f"--web.listen-address=127.0.0.1:{self.alertmanager_port}", f"--web.config.file={d / 'alertmanager-web.yml'}",
@@ -94,9 +96,7 @@ class Secured:
 
     def stop(self) -> None:
         for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            process.wait(timeout=15)
+            stop_process(process)
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from monsuite.load.calibrate import calibrate
 from monsuite.load.locust_run import run_locust
 from monsuite.load.scenario import LoadScenario
 from monsuite.ports import free_port
+from monsuite.processes import stop_process
 from monsuite.waits import wait_until
 from tests.measurements import keep
 
@@ -42,8 +43,7 @@ def pushgateway():
         wait_until(lambda: requests.get(f"{url}/-/ready", timeout=1).ok, timeout=20, what="the Pushgateway")
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_process(process)
 
 
 def pushed_requests(url: str) -> float:

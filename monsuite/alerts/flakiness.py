@@ -18,6 +18,7 @@ from monsuite.alerts.progress import Progress
 from monsuite.alerts.report import COLUMNS
 from monsuite.alerts.scenarios import load_for_stack
 from monsuite.errors import UserError
+from monsuite.processes import stop_process
 
 STRESS_MAX_SECONDS = 3600  # the background load stops by itself even if nothing stops it
 STAGES = tuple(key for key, _ in COLUMNS) + ("firing_to_delivered",)
@@ -88,12 +89,7 @@ def cpu_stress(enabled: bool, log: Callable[[str], None]):
     try:
         yield " ".join(command)
     finally:
-        proc.terminate()  # stress-ng stops its workers on SIGTERM
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)  # stress-ng stops its workers on SIGTERM
 
 
 def repeat(manifest, *, repetitions: int, fresh: bool, stress: bool, runtime: str, profile: str,

@@ -25,15 +25,13 @@ def register(commands) -> None:
 
 
 def load_run(args) -> int:
-    from monsuite.errors import UserError
-    from monsuite.load.locust_run import LOCUSTFILE, MAX_WORKERS, run_locust
+    from monsuite.load.locust_run import LOCUSTFILE, check_workers, run_locust
     from monsuite.load.scenario import load_scenario, scenario_path
     from monsuite.load.thresholds import evaluate
     from monsuite.manifest import load_manifest
     from monsuite.stack import Stack
 
-    if not 0 <= args.workers <= MAX_WORKERS:
-        raise UserError(f"--workers {args.workers}: give a number from 0 (one Locust process) to {MAX_WORKERS}")
+    check_workers(args.workers)  # before a stack is started for it
     scenario = load_scenario(scenario_path(args.scenario, LOCUSTFILE.parent / "scenarios"), users=args.users,
                              duration=args.duration)
     stack = None
@@ -63,12 +61,11 @@ def load_calibrate(args) -> int:
 
     from monsuite.errors import UserError
     from monsuite.load.calibrate import calibrate
-    from monsuite.load.locust_run import MAX_WORKERS
+    from monsuite.load.locust_run import check_workers
     from monsuite.load.scenario import MAX_SECONDS, MAX_USERS
     from monsuite.timescale import TimeScaleError, parse_ms
 
-    if not 1 <= args.workers <= MAX_WORKERS:
-        raise UserError(f"--workers {args.workers}: give a number from 1 to {MAX_WORKERS}")
+    check_workers(args.workers, least=1)
     if not 1 <= args.users <= MAX_USERS:
         raise UserError(f"--users {args.users}: give a number from 1 to {MAX_USERS}")
     try:

@@ -24,15 +24,18 @@ class AlertmanagerClient(ServiceClient):
     def notification_requests(self, integration: str) -> tuple[float, float]:
         """(requests sent, requests failed) to receivers of one integration (webhook, slack, ...), from
         Alertmanager's own counters; a failed request is one Alertmanager saw fail, whatever the receiver did."""
+        counts = {"alertmanager_notification_requests": 0.0, "alertmanager_notification_requests_failed": 0.0}
+        for sample in self._own_metrics():
+            name = sample.name.removesuffix("_total")
+            if name in counts and sample.labels.get("integration") == integration:
+                counts[name] += sample.value
+        return counts["alertmanager_notification_requests"], counts["alertmanager_notification_requests_failed"]
+
+    def _own_metrics(self):
         response = self.request("GET", "/metrics")
         response.raise_for_status()
-        counts = {"alertmanager_notification_requests": 0.0, "alertmanager_notification_requests_failed": 0.0}
         for family in text_string_to_metric_families(response.text):
-            for sample in family.samples:
-                name = sample.name.removesuffix("_total")
-                if name in counts and sample.labels.get("integration") == integration:
-                    counts[name] += sample.value
-        return counts["alertmanager_notification_requests"], counts["alertmanager_notification_requests_failed"]
+            yield from family.samples
 
     def silences(self) -> list[dict]:
         return self.json("GET", "/api/v2/silences", shape=list)
@@ -43,13 +46,7 @@ class AlertmanagerClient(ServiceClient):
 
     def gauge(self, name: str) -> float | None:
         """One unlabelled gauge of Alertmanager's own metrics (e.g. alertmanager_peer_position)."""
-        response = self.request("GET", "/metrics")
-        response.raise_for_status()
-        for family in text_string_to_metric_families(response.text):
-            for sample in family.samples:
-                if sample.name == name:
-                    return sample.value
-        return None
+        return next((sample.value for sample in self._own_metrics() if sample.name == name), None)
 
     def silence(self, matchers: list[tuple[str, str, str]], comment: str, minutes: int = 60) -> str:
         """Create a silence (acknowledge); matchers as (label, operator, value)."""

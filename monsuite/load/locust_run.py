@@ -19,6 +19,7 @@ from monsuite.errors import UserError
 from monsuite.load.scenario import LoadScenario
 from monsuite.paths import shipped_loadtests
 from monsuite.ports import free_port
+from monsuite.processes import stop_process
 
 LOCUSTFILE = shipped_loadtests() / "locustfile.py"
 MAX_WORKERS = 64
@@ -74,6 +75,12 @@ class LoadResult:
         return float(max(counts))
 
 
+def check_workers(count: int, least: int = 0) -> None:
+    if not least <= count <= MAX_WORKERS:
+        raise UserError(f"--workers {count}: give a number from {least}{' (one Locust process)' if not least else ''} "
+                        f"to {MAX_WORKERS}")
+
+
 def run_locust(scenario: LoadScenario, host: str, *, pushgateway: str | None = None, locustfile: Path = LOCUSTFILE,
                timeout_margin: float = 60, progress: Callable[[float, float], None] | None = None,
                workers: int = 0, env: dict[str, str] | None = None) -> LoadResult:
@@ -81,8 +88,7 @@ def run_locust(scenario: LoadScenario, host: str, *, pushgateway: str | None = N
     workers > 0: a master and that many worker processes (Locust's distributed mode)."""
     if urlparse(host).hostname != "127.0.0.1":
         raise UserError(f"--host {host}: load is only ever sent to 127.0.0.1")
-    if not 0 <= workers <= MAX_WORKERS:
-        raise UserError(f"--workers {workers}: must be from 0 (one process) to {MAX_WORKERS}")
+    check_workers(workers)
     env = {**os.environ, **(env or {})}
     if scenario.shape:
         env.update(MONSUITE_SHAPE=scenario.shape, MONSUITE_SHAPE_SECONDS=str(scenario.seconds),
@@ -152,12 +158,8 @@ class _Workers:
 
     def __exit__(self, kind=None, *exc) -> None:
         for proc in self.processes:
-            try:
-                # after a finished run a worker quits by itself once its master says so
-                proc.wait(timeout=0 if kind else 10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            # after a finished run a worker quits by itself once its master says so
+            stop_process(proc, grace=0 if kind else 10, terminate=False)
         for log in self.logs:
             log.close()
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from monsuite.errors import UserError
 from monsuite.ports import free_port, port_is_open
+from monsuite.processes import stop_process
 from monsuite.waits import wait_until
 
 CONFIG = """\
@@ -84,12 +85,7 @@ class StaticNginx:
             return sum(1 for _ in log)
 
     def __exit__(self, *exc) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()  # nginx: fast shutdown of master and its workers
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process:
+            stop_process(self.process)  # SIGTERM: nginx's fast shutdown of its master and workers
         if self.prefix:
             shutil.rmtree(self.prefix, ignore_errors=True)

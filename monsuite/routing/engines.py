@@ -13,6 +13,7 @@ from pathlib import Path
 import requests
 
 from monsuite.errors import UserError
+from monsuite.processes import stop_process
 from monsuite.ports import free_port
 from monsuite.routing.cases import Cases
 from monsuite.runtimes.process import find_binary
@@ -81,13 +82,8 @@ class LiveAlertmanager:
         return self.session.get(f"{self.url}/-/ready", timeout=1).status_code == 200
 
     def __exit__(self, *exc) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
+        if self._proc is not None:
+            stop_process(self._proc)
         if self._dir:
             shutil.rmtree(self._dir, ignore_errors=True)
 
