@@ -1,6 +1,10 @@
 # The two commands (see README.md): `make demo` runs the main job, `make test` runs the tests.
 # Both do their own set-up (Debian packages, dockerd, .venv, local images) idempotently.
 PYTEST = .venv/bin/python -m pytest
+# Public reference files are read where they are provided, never copied here (tests/reference_configs.py).
+REFERENCE_CONFIGS ?= $(or $(MONSUITE_REFERENCE_CONFIGS),../shared/reference-configs)
+PUBLIC_DASHBOARDS = $(addprefix --dashboards ,$(wildcard $(REFERENCE_CONFIGS)/grafana-dashboards/prometheus \
+	$(REFERENCE_CONFIGS)/grafana-dashboards-kubernetes/dashboards))
 
 .PHONY: setup test demo nightly stack-up stack-down benchmark clean
 
@@ -8,7 +12,7 @@ setup:
 	./scripts/setup.sh
 
 test: setup
-	$(PYTEST) tests suites --junitxml=reports/junit-tests.xml
+	$(PYTEST) tests suites $(PUBLIC_DASHBOARDS) --junitxml=reports/junit-tests.xml
 	$(PYTEST) suites --stack stacks/minimal --report-dir reports/minimal --junitxml=reports/minimal/junit.xml
 	$(PYTEST) suites/test_alerts.py suites/test_rules.py --stack stacks/seed-003 --report-dir reports/seed-003 --junitxml=reports/seed-003/junit.xml
 	$(PYTEST) suites/test_alerts.py suites/test_rules.py --stack stacks/seed-004 --report-dir reports/seed-004 --junitxml=reports/seed-004/junit.xml

@@ -25,7 +25,7 @@ from monsuite.stack import Stack  # noqa: E402
 from monsuite.timescale import parse_ms  # noqa: E402
 from monsuite.waits import wait_until  # noqa: E402
 
-PUBLIC = REPO / "monsuite" / "suites" / "public-dashboards"
+from tests import reference_configs  # noqa: E402 - where the public dashboards are read from (never copied here)
 
 
 def main() -> int:
@@ -35,8 +35,11 @@ def main() -> int:
     add_out_option(parser, "dashboards")
     args = parser.parse_args()
     manifest = load_manifest(REPO / "stacks" / "default")
-    files = sorted((manifest.directory / "dashboards").glob("*.json")) + [PUBLIC / "node-exporter-full.json",
-                                                                          PUBLIC / "k8s-addons-prometheus.json"]
+    files = sorted((manifest.directory / "dashboards").glob("*.json"))
+    if reference_configs.available():
+        files += [reference_configs.public_dashboard(name) for name in sorted(reference_configs.PUBLIC_DASHBOARDS)]
+    else:
+        print(f"dashboards: the public dashboards are left out: {reference_configs.MISSING_REASON}")
     stack = Stack(manifest, runtime=args.runtime, profile="ci")
     stack.start()
     started = time.time()

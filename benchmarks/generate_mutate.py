@@ -25,20 +25,25 @@ from monsuite.mutate.runner import run  # noqa: E402
 from monsuite.rules.model import expand  # noqa: E402
 from monsuite.rules.unitgen import build_tests, write_tests  # noqa: E402
 
-REFERENCE = sorted(p for p in (REPO / "tests" / "data" / "rules").glob("*.yml") if not p.name.startswith("seed-")) + [
-    REPO / "tests" / "data" / "prometheus-testdata" / "v2.42.0" / "rules.yml"]
+from tests import reference_configs  # noqa: E402
+
+# The public rule files, read where they are provided (tests/reference_configs.py says where and how to point elsewhere).
+REFERENCE = [reference_configs.awesome_rules(name) for name in sorted(reference_configs.AWESOME_RULES)] + [
+    reference_configs.reference(f"{reference_configs.PROMTOOL_TESTDATA_V242}/rules.yml")]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_out_option(parser, "generate_mutate")
     args = parser.parse_args()
+    if not reference_configs.available():
+        sys.exit(f"generate_mutate: {reference_configs.MISSING_REASON}")
     files = []
     for path in REFERENCE:
         started = time.monotonic()
         outcome = generate([path])
         seconds = time.monotonic() - started
-        files.append({"file": str(path.relative_to(REPO)), "alert_rules": outcome.alert_rules,
+        files.append({"file": str(path.relative_to(reference_configs.root())), "alert_rules": outcome.alert_rules,
                       "generated": len(outcome.covered), "seconds": round(seconds, 2),
                       "not_generated": {r.alert: why for r, why in outcome.unsupported}})
         print(f"{path.name:<32} {len(outcome.covered):>3}/{outcome.alert_rules:<3} generated in {seconds:.1f} s")

@@ -17,6 +17,13 @@ class RunOptions:
     urls: dict = field(default_factory=dict)  # kind -> URL of an existing component
     state_file: str | None = None  # where `stack up` records what it started
     report_dir: str | None = None  # where a run leaves its artifacts
+    dashboards: tuple[str, ...] = ()  # further dashboards (files or folders) the dashboards suite checks
+
+    @property
+    def further_dashboards(self) -> list:
+        from monsuite.dashboards.model import dashboard_files
+
+        return dashboard_files(self.dashboards, "--dashboards")
 
     def __post_init__(self):
         for kind, url in self.urls.items():  # checked before anything starts or waits
@@ -24,6 +31,7 @@ class RunOptions:
         if self.runtime == "external" and "prometheus" not in self.urls:
             raise UserError("--runtime external points at an existing stack: give at least --prometheus-url "
                             "(and --alertmanager-url, --grafana-url ... for what it has)")
+        self.further_dashboards  # noqa: B018 - a missing file or an empty folder is refused before anything starts
 
 
     @classmethod
@@ -37,7 +45,7 @@ class RunOptions:
     def from_pytest(cls, config) -> "RunOptions":
         return cls(stack=config.getoption("--stack"), runtime=config.getoption("monsuite_runtime"),
                    profile=config.getoption("--profile"), urls=_urls(lambda kind: config.getoption(f"--{kind}-url")),
-                   report_dir=config.getoption("--report-dir"))
+                   report_dir=config.getoption("--report-dir"), dashboards=tuple(config.getoption("--dashboards") or ()))
 
 
 def _urls(get) -> dict:

@@ -1,6 +1,5 @@
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -8,7 +7,7 @@ from monsuite.dashboards.model import load_dashboard
 from monsuite.dashboards.variables import expand, grafana_duration, interval_ms, rate_interval_ms, round_interval
 from monsuite.errors import ManifestError
 
-DATA = Path(__file__).resolve().parent.parent / "monsuite" / "suites" / "public-dashboards"
+from tests.reference_configs import needs_reference, public_dashboard
 
 
 def write(tmp_path, model):
@@ -49,8 +48,9 @@ def test_a_malformed_or_empty_dashboard_is_named_with_the_field(tmp_path, model,
         load_dashboard(write(tmp_path, model))
 
 
+@needs_reference
 def test_public_dashboards_parse_completely():
-    node = load_dashboard(DATA / "node-exporter-full.json")
+    node = load_dashboard(public_dashboard("node-exporter-full.json"))
     assert (len(node.panels), sum(len(p.targets) for p in node.panels)) == (125, 275)
     assert [v["name"] for v in node.variables] == ["ds_prometheus", "job", "nodename", "node"]
 

@@ -14,15 +14,17 @@ from monsuite.generate.generator import generate, unit_test_file
 from monsuite.paths import shipped_stack
 from monsuite.rules.unittests import run_file
 
+from tests.reference_configs import PROMTOOL_TESTDATA_V242, awesome_rules, needs_reference, reference
+
 DATA = Path(__file__).parent / "data"
-# Real public rule files, and the least share of their alert rules that must get generated tests.
+# Real public rule files (read in place), and the least share of their alert rules that must get generated tests.
 REFERENCE = {
-    "rules/blackbox-exporter.yml": 0.85,
-    "rules/node-exporter.yml": 0.8,
-    "rules/postgres-exporter.yml": 0.75,
-    "rules/embedded-exporter.yml": 0.8,
-    "rules/oliver006-redis-exporter.yml": 0.8,
-    "prometheus-testdata/v2.42.0/rules.yml": 0.5,
+    awesome_rules("blackbox-exporter.yml"): 0.85,
+    awesome_rules("node-exporter.yml"): 0.8,
+    awesome_rules("postgres-exporter.yml"): 0.75,
+    awesome_rules("embedded-exporter.yml"): 0.8,
+    awesome_rules("oliver006-redis-exporter.yml"): 0.8,
+    reference(f"{PROMTOOL_TESTDATA_V242}/rules.yml"): 0.5,
 }
 
 pytestmark = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool (Debian package prometheus) is not installed")
@@ -34,11 +36,12 @@ def write(outcome, directory: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("relative", sorted(REFERENCE))
-def test_reference_rule_files_get_tests_that_promtool_passes(relative, tmp_path, record_property):
-    outcome = generate([DATA / relative])
+@needs_reference
+@pytest.mark.parametrize("path", sorted(REFERENCE), ids=lambda path: path.name)
+def test_reference_rule_files_get_tests_that_promtool_passes(path, tmp_path, record_property):
+    outcome = generate([path])
     record_property("generated", f"{len(outcome.covered)}/{outcome.alert_rules}")
-    assert outcome.proportion >= REFERENCE[relative], [f"{r.alert}: {why}" for r, why in outcome.unsupported]
+    assert outcome.proportion >= REFERENCE[path], [f"{r.alert}: {why}" for r, why in outcome.unsupported]
     result = run_file(write(outcome, tmp_path))
     assert result.verdict == "passed", result.output[-2000:]
     for rule, why in outcome.unsupported:
@@ -93,8 +96,9 @@ def test_the_stacks_committed_generated_tests_are_current_and_pass(stack, rules,
     assert regenerated.read_text() == committed.read_text(), f"regenerate {committed} with monsuite scenarios generate"
 
 
+@needs_reference
 def test_the_command_prints_the_proportion_and_refuses_live_output_without_a_stack(tmp_path):
-    rules = DATA / "rules" / "oliver006-redis-exporter.yml"
+    rules = awesome_rules("oliver006-redis-exporter.yml")
     proc = subprocess.run([sys.executable, "-m", "monsuite", "scenarios", "generate", "--rules", str(rules),
                            "--tests", str(tmp_path / "t.yml")], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr

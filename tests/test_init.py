@@ -16,12 +16,14 @@ from monsuite.cli import main
 from monsuite.manifest import load_manifest
 from monsuite.render import render_string
 
-DATA = Path(__file__).resolve().parent / "data"
-REDIS_RULES = DATA / "rules" / "oliver006-redis-exporter.yml"
-ALERTMANAGER = DATA / "alertmanager" / "simple-v0.25.0.yml"
+from tests.reference_configs import ALERTMANAGER_SIMPLE_V025, awesome_rules, reference, require
+
+REDIS_RULES = awesome_rules("oliver006-redis-exporter.yml")
+ALERTMANAGER = reference(ALERTMANAGER_SIMPLE_V025)
 
 
 def init(tmp_path, *extra) -> Path:
+    require()
     target = tmp_path / "mystack"
     assert main(["init", str(target), "--rules", str(REDIS_RULES), "--alertmanager-config", str(ALERTMANAGER), *extra]) == 0
     return target

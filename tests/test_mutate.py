@@ -14,6 +14,7 @@ from monsuite.mutate.operators import mutants
 from monsuite.mutate.runner import run
 from monsuite.paths import shipped_stack
 from monsuite.rules.model import Rule
+from tests.reference_configs import AWESOME_RULES, awesome_rules, needs_reference
 
 needs_promtool = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool (Debian package prometheus) is not installed")
 
@@ -176,11 +177,12 @@ def test_the_default_stacks_routing_cases_kill_its_routing_mutants():
     assert survivors == ['route 6 (severity="warning"): continue False -> True'], survivors
 
 
+@needs_reference
 def test_every_alert_rule_of_the_reference_files_yields_mutants_that_parse():
     from monsuite.rules.model import load_rules
 
-    data = Path(__file__).parent / "data" / "rules"
-    made = [m for f in sorted(data.glob("*.yml")) for r in load_rules(f) if r.alert for m in mutants(r)]
+    files = [awesome_rules(name) for name in sorted(AWESOME_RULES)] + [Path(__file__).parent / "data" / "rules" / "seed-003-alerts.yml"]
+    made = [m for f in files for r in load_rules(f) if r.alert for m in mutants(r)]
     assert len(made) > 500
     for m in made:
         pp.parse(m.expr)

@@ -14,13 +14,17 @@ from monsuite.routing.cases import load_cases
 from monsuite.routing.config import load_config, routing_only
 from monsuite.routing.verdict import run_routing_test
 
-DATA = Path(__file__).resolve().parent / "data" / "alertmanager"
+from tests.reference_configs import ALERTMANAGER_ROUTING, ALERTMANAGER_SIMPLE_V025, needs_reference, reference
+
+CASES = Path(__file__).resolve().parent / "data" / "alertmanager"  # upstream's expectations, as this project states them
+UPSTREAM = reference(ALERTMANAGER_ROUTING)
 DEFAULT = Path(__file__).resolve().parent.parent / "stacks" / "default"
 
 
+@needs_reference
 @pytest.mark.parametrize("config", ["conf.routing", "conf.routing-reverted"])
 def test_upstream_routing_expectations_hold_in_amtool_and_live(config):
-    report = run_routing_test(DATA / f"{config}.yml", DATA / f"{config}.cases.yaml")
+    report = run_routing_test(UPSTREAM / f"{config}.yml", CASES / f"{config}.cases.yaml")
     assert report.problems() == []
     assert report.amtool == report.live == [case.receivers for case in report.cases.routes]
 
@@ -32,13 +36,14 @@ def test_the_default_stacks_routing_table_holds():
     assert len(report.silences) == 4 and any(report.silences) and not all(report.silences)
 
 
+@needs_reference
 def test_a_wrong_expectation_is_reported_per_case(tmp_path):
     cases = tmp_path / "cases.yaml"
     cases.write_text(yaml.safe_dump({
         "routes": [{"labels": {"test": "2"}, "receivers": ["test2", "test1"]}],
         "inhibitions": [],
     }))
-    problems = run_routing_test(DATA / "conf.routing.yml", cases).problems()
+    problems = run_routing_test(UPSTREAM / "conf.routing.yml", cases).problems()
     assert "routes[0] {'test': '2'}: amtool routes to ['test1', 'test2'], expected ['test2', 'test1']" in problems
     assert any(p.startswith("routes[0] {'test': '2'}: live routes to") for p in problems)
 
@@ -52,8 +57,9 @@ def test_a_false_inhibition_expectation_is_reported(tmp_path):
     assert problems and "is inhibited" in problems[0]
 
 
+@needs_reference
 def test_the_live_alertmanager_gets_names_only_so_nothing_is_ever_sent():
-    safe = routing_only(load_config(DATA / "simple-v0.25.0.yml"))
+    safe = routing_only(load_config(reference(ALERTMANAGER_SIMPLE_V025)))
     assert all(set(receiver) == {"name"} for receiver in safe["receivers"])
     assert "global" not in safe and "templates" not in safe and safe["route"]
 
@@ -65,6 +71,7 @@ def test_bad_cases_are_refused_with_the_place(tmp_path):
         load_cases(path)
 
 
+@needs_reference
 def test_the_cli_exits_1_on_a_failing_case_and_2_on_bad_input(tmp_path):
     cases = tmp_path / "cases.yaml"
     cases.write_text("routes:\n  - {labels: {test: '1'}, receivers: [test2]}\n")
@@ -72,8 +79,8 @@ def test_the_cli_exits_1_on_a_failing_case_and_2_on_bad_input(tmp_path):
     def cli(*args):
         return subprocess.run([sys.executable, "-m", "monsuite", "routes", "test", *map(str, args)], capture_output=True, text=True)
 
-    assert cli("--config", DATA / "conf.routing.yml", DATA / "conf.routing.cases.yaml").returncode == 0
-    failing = cli("--config", DATA / "conf.routing.yml", cases)
+    assert cli("--config", UPSTREAM / "conf.routing.yml", CASES / "conf.routing.cases.yaml").returncode == 0
+    failing = cli("--config", UPSTREAM / "conf.routing.yml", cases)
     assert failing.returncode == 1 and "FAIL routes[0]" in failing.stdout
     assert cli("--config", tmp_path / "missing.yml", cases).returncode == 2
 

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.reference_configs import ALERTMANAGER_SIMPLE_V025, awesome_rules, reference, require
+
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parent.parent
-RULES = REPO / "tests" / "data" / "rules" / "oliver006-redis-exporter.yml"  # a real user's rule file
-ALERTMANAGER = REPO / "tests" / "data" / "alertmanager" / "simple-v0.25.0.yml"  # Alertmanager's own example
+RULES = awesome_rules("oliver006-redis-exporter.yml")  # a real user's rule file
+ALERTMANAGER = reference(ALERTMANAGER_SIMPLE_V025)  # Alertmanager's own example
 
 USER_TEST = '''
 def test_the_stack_is_scraped_and_routes_to_the_sinks(stack, prometheus, alertmanager_url, sinks):
@@ -96,6 +98,7 @@ def test_init_stack_up_down_and_a_pytest_run_with_the_plugin(installed):
 def test_the_shipped_suites_pass_on_a_stack_made_from_the_users_own_files(installed):
     """init from a rule file and an Alertmanager config, then the suites from the wheel: every starting
     scenario fires, routes and resolves live, and the routing baseline holds end to end."""
+    require()
     venv, work = installed
     made = run(venv, "monsuite", "init", "theirs", "--rules", str(RULES), "--alertmanager-config", str(ALERTMANAGER), cwd=work)
     assert made.returncode == 0, made.stdout + made.stderr

@@ -45,7 +45,7 @@ EXAMPLES = {
     "scenarios check": "monsuite scenarios check --stack stacks/minimal",
     "scenarios generate": "monsuite scenarios generate --rules alerts.yml --tests alerts-test.yml --stack stacks/mine",
     "rules mutate": "monsuite rules mutate --rules alerts.yml --tests alerts-test.yml --min-score 0.9 --html mutation.html",
-    "rules test": "monsuite rules test tests/data/prometheus-testdata/v2.42.0/unittest.yml",
+    "rules test": "monsuite rules test stacks/default/rule-tests/*.yml",
     "rules check": "monsuite rules check stacks/default/rules/*.yml --prometheus-url http://127.0.0.1:9090",
     "routes test": "monsuite routes test --config stacks/default/alertmanager.yml.j2 stacks/default/routes.yaml",
     "dashboards check": "monsuite dashboards check stacks/default/dashboards/*.json",

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monsuite.errors import ManifestError
+from monsuite.errors import ManifestError, UserError
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,22 @@ class Dashboard:
         sources = Datasources(self.variables)
         return [(panel, target) for panel in self.panels for target in panel.targets
                 if target.expr.strip() and sources.of_query(panel.datasource, target.datasource).kind in ("prometheus", "unresolved")]
+
+
+def dashboard_files(given, option: str) -> list[Path]:
+    """The dashboards named by an option: each path a .json file or a folder whose *.json are taken."""
+    files: list[Path] = []
+    for path in map(Path, given):
+        if path.is_dir():
+            found = sorted(path.glob("*.json"))
+            if not found:
+                raise UserError(f"{option} {path}: the folder holds no dashboard (*.json)")
+            files += found
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UserError(f"{option} {path}: no such file or folder")
+    return files
 
 
 def load_dashboard(path: Path) -> Dashboard:
