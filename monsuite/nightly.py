@@ -31,7 +31,8 @@ from monsuite.manifest import load_manifest
 from monsuite.options import RunOptions
 from monsuite.slo.compute import evaluate_all
 from monsuite.slo.conformance import RunMeasurements
-from monsuite.slo.report import read_report_json, write_report
+from monsuite.slo.exclusions import planned_faults
+from monsuite.slo.report import read_report_json, verdict_line, write_report
 from monsuite.slo.spec import load_specs
 from monsuite.sinks.client import SinkClient
 from monsuite.stack import Stack
@@ -74,7 +75,7 @@ def run_nightly(plan: NightlyPlan, log: Callable[[str], None] = print) -> Nightl
     seconds: dict[str, float] = {}
     with Stack.from_options(plan.options, log=log) as stack:
         prometheus_url = stack.first_url("prometheus")
-        began = time.monotonic()
+        began, run_began = time.monotonic(), time.time()
         campaign = Campaign(stack, scenarios, rules, log=log)
         campaign.run()
         body = write_json(campaign, plan.out / "alerts.json")
@@ -109,20 +110,23 @@ def run_nightly(plan: NightlyPlan, log: Callable[[str], None] = print) -> Nightl
         measured = RunMeasurements(campaign=body, dashboard_seconds=loads, false_alarms=false_alarms, traces=traces)
         scale = stack.profile_values.get("time_scale", 1)
         at, window_ms = time.time(), None
-        if quiet_window and stack.runtime != "external":
-            # A stack started for the night has no past but the faults injected into it: its Prometheus
-            # SLOs are judged over the fault-free session (an external stack: over each SLO's own window).
-            at, window_ms = quiet_window[1], int(round(quiet_window[1] - quiet_window[0]) * 1000 * scale)
+        if stack.runtime != "external":
+            # A stack started for the night has no past before this run: its Prometheus SLOs are judged over
+            # the run (an external stack: over each SLO's own window).
+            at = quiet_window[1] if quiet_window else at
+            window_ms = int(round(at - run_began) * 1000 * scale)
+        # the campaign's injected faults are planned: kept out of every SLI, budget and burn rate, costed apart
+        exclusions = planned_faults(body)
         results = evaluate_all(slos, PrometheusClient(prometheus_url), at=at, window_ms=window_ms, measured=measured,
-                               scale=scale)
+                               scale=scale, exclusions=exclusions)
         latencies = [s["stages_ms"]["fault_to_delivered"] for s in body["scenarios"]
                      if s["stages_ms"].get("fault_to_delivered") is not None]
         data = write_report(results, plan.out, prometheus=prometheus_url,
-                            at=datetime.now(tz=timezone.utc).isoformat(), baseline=baseline, alert_latencies_ms=latencies)
+                            at=datetime.now(tz=timezone.utc).isoformat(timespec="seconds"), baseline=baseline, alert_latencies_ms=latencies,
+                            exclusions=exclusions)
         seconds["slo_report"] = time.monotonic() - began
     for result in results:
-        value = "no data" if result.sli is None else f"{result.sli * 100:.3f}%"
-        log(f"{result.verdict.upper():<9} {result.key}: {value} (objective {result.objective * 100:g}%, {result.window})")
+        log(verdict_line(result))
     (plan.out / "nightly.json").write_text(json.dumps({"seconds": seconds, "false_alarms": false_alarms,
                                                        "worse_than_baseline": data["worse_than_baseline"]}, indent=2) + "\n")
     return NightlyOutcome([r.key for r in results if r.verdict == "violated"],

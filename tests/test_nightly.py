@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from monsuite.paths import shipped_stack
+from monsuite.slo.invariants import report_problems
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 
@@ -32,3 +33,11 @@ def test_the_nightly_command_leaves_one_report(tmp_path):
     timings = json.loads((out / "nightly.json").read_text())["seconds"]
     assert set(timings) == {"campaign", "dashboards", "load", "traces", "slo_report"}
     assert (out / "report.html").read_text().count("data:image/png;base64,") >= 2  # SLI plots and alert latency
+    report = json.loads((out / "report.json").read_text())
+    assert report_problems(report) == []  # the sections agree
+    # the campaign's injected faults are planned: kept out and costed apart, never burning the budget
+    assert report["excluded"] and all(e["reason"].startswith("planned fault: ") for e in report["excluded"])
+    collection = slos["monitoring/metrics-collection"]
+    assert collection["excluded"]["slices_excluded"] > 0 and collection["excluded"]["slices_kept"] > 0
+    assert [b["factor"] for b in collection["burn_rates"]] == [14.4, 6.0, 3.0, 1.0]
+    assert "planned fault" in (out / "report.html").read_text()

@@ -14,7 +14,8 @@ from monsuite.browser import chromium, render
 from monsuite.cli import main
 from monsuite.slo.burn import PAIRS
 from monsuite.timescale import parse_ms
-from tests.slo_history import HistoryPrometheus
+from monsuite.slo.invariants import report_problems
+from tests.slo_history import ERROR_RATIO, INCIDENT_DAY, INCIDENT_HOURS, HistoryPrometheus
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 
@@ -159,3 +160,50 @@ def test_an_unreachable_prometheus_is_bad_input(tmp_path, capsys):
     assert main(["slo", "report", "--spec", str(tmp_path / "s.yaml"), "--prometheus-url", "http://127.0.0.1:1",
                  "--out", str(tmp_path / "out")]) == 2
     assert "127.0.0.1:1" in capsys.readouterr().err
+
+
+def test_the_report_never_contradicts_itself(report):
+    _, slos, out, _ = report
+    assert report_problems(json.loads((out / "report.json").read_text())) == []
+    for slo in slos.values():
+        if slo["burn_rates"]:
+            assert [b["factor"] for b in slo["burn_rates"]] == [14.4, 6.0, 3.0, 1.0]  # the Workbook's, 30-day period
+            assert slo["period"] == "30d"
+    html = (out / "report.html").read_text()
+    assert "Burn-rate factors assume the SLO's period of 30d" in html and "<td>14.4</td>" in html
+
+
+def test_an_excluded_incident_leaves_the_sli_and_is_costed_apart(history, tmp_path):
+    """The incident as a maintenance window: the SLI is the error ratio outside it, and what the slices it
+    touched would have spent is reported apart; a window pair touching an excluded interval does not alert."""
+    at = history.end + 30
+    incident_start = history.history.times[0] + INCIDENT_DAY * DAY
+    incident_end = incident_start + INCIDENT_HOURS * 3600
+    (tmp_path / "s.yaml").write_text(OPENSLO)
+    recent = f"{at - 7200:.0f}..{at - 5400:.0f}"  # before the 1 h page window, inside the longer ones
+    status = main(["slo", "report", "--spec", str(tmp_path / "s.yaml"), "--prometheus-url", history.url, "--at", str(at),
+                   "--exclude", f"{incident_start:.0f}..{incident_end:.0f}", "--exclude", recent, "--out", str(tmp_path / "out")])
+    data = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report_problems(data) == []
+    strict = next(s for s in data["slos"] if s["key"] == "demo/strict-availability")
+    assert strict["sli"] == pytest.approx(1 - ERROR_RATIO, abs=1e-6)
+    slice_s = 30 * DAY / 60
+    ends = [at - 30 * DAY + slice_s * k for k in range(1, 61)]
+    touched = [t for t in ends if t - slice_s < incident_end and incident_start < t or t - slice_s < at - 5400 and at - 7200 < t]
+    expected = sum(history.history.error_ratio(t, slice_s) * slice_s / 60 for t in touched)
+    assert strict["excluded"]["slices_excluded"] == len(touched) and strict["excluded"]["slices_kept"] == 60 - len(touched)
+    assert strict["excluded"]["excluded_budget_minutes"] == pytest.approx(expected, rel=1e-6)
+    pages = {(b["long"], b["short"]): b for b in strict["burn_rates"]}
+    assert not pages[("1h", "5m")]["excluded"]
+    assert all(pages[window]["excluded"] and not pages[window]["alerting"] for window in (("6h", "30m"), ("1d", "2h"), ("3d", "6h")))
+    assert "touches excluded intervals (maintenance window)" in pages[("6h", "30m")]["notes"][-1]
+    assert status == 0  # met once the incident is excluded
+
+
+@pytest.mark.parametrize("given, says", [("x..y", "neither an ISO 8601 time nor a unix time"), ("5..1", "end must come after"),
+                                         ("2026-12-01T02:00", "give FROM..TO"), ("nan..1", "not a plausible unix time")])
+def test_a_bad_exclusion_is_one_line_and_exit_2(tmp_path, capsys, given, says):
+    (tmp_path / "s.yaml").write_text(SLOTH)
+    assert main(["slo", "report", "--spec", str(tmp_path / "s.yaml"), "--prometheus-url", "http://127.0.0.1:1",
+                 "--exclude", given, "--out", str(tmp_path / "out")]) == 2
+    assert says in capsys.readouterr().err and not (tmp_path / "out").exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from monsuite.cli import campaign, dashboards, init, load, nightly, routes, rules, slo, stack
+from monsuite.cli import campaign, components, dashboards, init, load, nightly, routes, rules, slo, stack
 from monsuite import __version__
 from monsuite.errors import UserError
 from monsuite.interrupts import interrupt_once, interrupts_deferred
@@ -52,6 +52,8 @@ EXAMPLES = {
     "metrics check": "monsuite metrics check --stack stacks/default",
     "load run": "monsuite load run baseline\n  monsuite load run spike --users 50 --duration 1m",
     "images build": "monsuite images build",
+    "components build": "monsuite components build\n  monsuite components build jaeger prometheus",
+    "components list": "monsuite components list",
     "slo report": "monsuite slo report --spec stacks/default/slo.yaml --prometheus-url http://127.0.0.1:9090 --out reports/slo",
     "nightly": "monsuite nightly\n  monsuite nightly --profile real --baseline reports/nightly-previous/report.json",
     "slo rules": "monsuite slo rules --spec stacks/default/slo.yaml --out reports/slo-rules",
@@ -63,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      epilog=EXIT_STATUS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(metavar="COMMAND")
-    for group in (init, stack, campaign, rules, routes, dashboards, load, slo, nightly):
+    for group in (init, stack, components, campaign, rules, routes, dashboards, load, slo, nightly):
         group.register(commands)
     _teach(commands, [])
     return parser

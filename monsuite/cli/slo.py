@@ -21,7 +21,11 @@ def register(commands) -> None:
     report.add_argument("--at", help="report as of this unix time (default: now)")
     report.add_argument("--out", default="reports/slo", help="where the report goes (default: reports/slo)")
     report.add_argument("--baseline", help="a previous report.json: the report lists what got worse")
-    report.add_argument("--alerts", help="a conformance run's alerts.json: its alert latency distribution is plotted")
+    report.add_argument("--alerts", help="a conformance run's alerts.json: its alert latency distribution is plotted, "
+                        "and its injected faults are kept out of the SLIs, budgets and burn rates (reported apart)")
+    report.add_argument("--exclude", action="append", default=[], metavar="FROM..TO",
+                        help="a maintenance window kept out of the SLIs, budgets and burn rates (ISO 8601 or unix times; "
+                             "repeatable)")
     report.set_defaults(handler=slo_report)
     rules = slo.add_parser("rules", help="Sloth-style SLI recording rules and multi-window multi-burn-rate alerts, "
                            "with promtool tests of the alerts")
@@ -45,7 +49,8 @@ def slo_report(args) -> int:
     from monsuite.clients.prometheus import PrometheusClient
     from monsuite.slo.compute import evaluate_all
     from monsuite.slo.conformance import RunMeasurements
-    from monsuite.slo.report import read_report_json, write_report
+    from monsuite.slo.exclusions import parse_exclusion, planned_faults
+    from monsuite.slo.report import read_report_json, verdict_line, write_report
     from monsuite.timescale import TimeScaleError, parse_ms
 
     url = register_from_env("prometheus", check_url(args.prometheus_url, "--prometheus-url"))
@@ -58,19 +63,20 @@ def slo_report(args) -> int:
         at = float(args.at) if args.at else time.time()
     except ValueError:
         raise UserError(f"--at: {args.at!r} is not a unix time") from None
+    exclusions = [parse_exclusion(text) for text in args.exclude]
     baseline = read_report_json(args.baseline, "--baseline") if args.baseline else None
     campaign = read_report_json(args.alerts, "--alerts") if args.alerts else None
+    exclusions += planned_faults(campaign)
     latencies = latencies_of(campaign) if campaign else None
     client = PrometheusClient(url)
     client.global_scrape_interval()  # unreachable or not a Prometheus: one clear line before any work
-    results = evaluate_all(slos, client, at=at, window_ms=window_ms, measured=RunMeasurements(campaign=campaign))
+    results = evaluate_all(slos, client, at=at, window_ms=window_ms, measured=RunMeasurements(campaign=campaign),
+                           exclusions=exclusions)
     out = Path(args.out)
-    data = write_report(results, out, prometheus=url, at=datetime.fromtimestamp(at, tz=timezone.utc).isoformat(),
-                        baseline=baseline, alert_latencies_ms=latencies)
+    data = write_report(results, out, prometheus=url, at=datetime.fromtimestamp(at, tz=timezone.utc).isoformat(timespec="seconds"),
+                        baseline=baseline, alert_latencies_ms=latencies, exclusions=exclusions)
     for result in results:
-        spent = "-" if result.spent_ratio is None else f"{result.spent_ratio * 100:.2f}% of the budget spent"
-        sli = "no data" if result.sli is None else f"SLI {result.sli * 100:.4f}%"
-        print(f"{result.verdict.upper():<9} {result.key}: {sli} (objective {result.objective * 100:g}% over {result.window}); {spent}")
+        print(verdict_line(result))
     for line in data["worse_than_baseline"]:
         print(f"WORSE     {line}")
     print(f"report: {out / 'report.html'} (and report.json, junit.xml, summary.md)")

@@ -15,22 +15,28 @@ import jinja2
 from monsuite.clients.http import redacted
 from monsuite.errors import UserError
 from monsuite.slo.compute import SLOResult
+from monsuite.slo.numbers import minutes, number as num, percent as pct
 
 HTML = jinja2.Template("""<!doctype html>
 <html><head><meta charset="utf-8"><title>SLO report</title>
 <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}
-.met{color:#070}.violated{color:#b00}.nodata{color:#888}img{max-width:100%}</style></head><body>
+.met{color:#070}.violated{color:#b00}.nodata{color:#888}.note{color:#555;font-style:italic}img{max-width:100%}</style></head><body>
 <h1>SLO report</h1>
 <p>Prometheus {{ prometheus }} at {{ at }}; {{ results|length }} SLOs, {{ violated }} violated.</p>
+{% if exclusions %}<p>Kept out of every SLI, budget and burn rate: {% for e in exclusions %}{{ e.reason }} {{ e.start }} to {{ e.end }}{{ '; ' if not loop.last }}{% endfor %}.</p>{% endif %}
 <table><tr><th>SLO</th><th>objective</th><th>window</th><th>SLI</th><th>budget spent</th><th>budget left</th><th>verdict</th></tr>
 {% for r in results %}<tr><td>{{ r.key }}</td><td>{{ pct(r.objective) }}</td><td>{{ r.window }}</td><td>{{ pct(r.sli) }}</td>
 <td>{{ minutes(r.spent_minutes) }} ({{ pct(r.spent_ratio) }})</td><td>{{ minutes(r.remaining_minutes) }} ({{ pct(r.remaining_ratio) }})</td>
 <td class="{{ r.verdict.replace(' ', '') }}">{{ r.verdict }}</td></tr>{% endfor %}</table>
 {% if worse %}<h2>Worse than the baseline</h2><ul>{% for line in worse %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
 {% for r in results %}<h2 id="{{ r.key }}">{{ r.key }}</h2><p>{{ r.description }} <small>{{ r.source }}</small></p>
-<table><tr><th>window pair</th><th>factor</th><th>long burn</th><th>short burn</th><th>alerting</th></tr>
-{% for b in r.burn_rates %}<tr><td>{{ b.severity }} {{ b.long }}/{{ b.short }}</td><td>{{ b.factor }}</td><td>{{ num(b.long_burn) }}</td>
-<td>{{ num(b.short_burn) }}</td><td>{{ 'yes' if b.alerting else 'no' }}</td></tr>{% endfor %}</table>
+{% if r.excluded and r.excluded.slices_excluded %}<p>Excluded: {{ minutes(r.excluded.excluded_budget_minutes) }} of budget
+that {{ r.excluded.intervals|map(attribute='reason')|unique|join(', ') }} would have spent, kept out of the SLI and the budget.</p>{% endif %}
+{% for note in r.notes %}<p class="note">{{ note }}</p>{% endfor %}
+{% if r.burn_rates %}<p>Burn-rate factors assume the SLO's period of {{ r.period }} (Workbook: budget fraction x period / long window).</p>
+<table><tr><th>window pair</th><th>factor</th><th>long burn</th><th>short burn</th><th>alerting</th><th>note</th></tr>
+{% for b in r.burn_rates %}<tr><td>{{ b.severity }} {{ b.long }}/{{ b.short }}</td><td>{{ num(b.factor) }}</td><td>{{ num(b.long_burn) }}</td>
+<td>{{ num(b.short_burn) }}</td><td>{{ 'yes' if b.alerting else 'no' }}</td><td>{{ b.notes|join('; ') }}</td></tr>{% endfor %}</table>{% endif %}
 {% if plots[r.key] %}<img alt="SLI and budget of {{ r.key }}" src="data:image/png;base64,{{ plots[r.key] }}">{% endif %}
 {% endfor %}
 {% if latency_plot %}<h2>Alert latency in the conformance run</h2>
@@ -39,24 +45,14 @@ HTML = jinja2.Template("""<!doctype html>
 """, autoescape=True)
 
 
-def pct(value) -> str:
-    return "-" if value is None else f"{value * 100:.4f}%"
-
-
-def minutes(value) -> str:
-    return "-" if value is None else f"{value:.1f} min"
-
-
-def num(value) -> str:
-    return "-" if value is None else f"{value:.3f}"
-
-
 def write_report(results: list[SLOResult], out: Path, *, prometheus: str, at: str, baseline: dict | None = None,
-                 alert_latencies_ms: list[float] | None = None) -> dict:
+                 alert_latencies_ms: list[float] | None = None, exclusions: list | tuple = ()) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     prometheus = redacted(prometheus)  # credentials in a URL stay out of every file
     worse = compare(results, baseline) if baseline else []
-    data = {"prometheus": prometheus, "at": at, "slos": [r.to_dict() for r in results], "worse_than_baseline": worse}
+    excluded = [e.to_dict() for e in exclusions]
+    data = {"prometheus": prometheus, "at": at, "excluded": excluded, "slos": [r.to_dict() for r in results],
+            "worse_than_baseline": worse}
     (out / "report.json").write_text(json.dumps(data, indent=2) + "\n")
     (out / "junit.xml").write_bytes(junit(results))
     (out / "summary.md").write_text(markdown(results, worse))
@@ -64,8 +60,17 @@ def write_report(results: list[SLOResult], out: Path, *, prometheus: str, at: st
     latency_plot = _plot_latencies(alert_latencies_ms) if alert_latencies_ms else None
     (out / "report.html").write_text(HTML.render(
         results=results, prometheus=prometheus, at=at, violated=sum(r.verdict == "violated" for r in results),
-        worse=worse, plots=plots, latency_plot=latency_plot, pct=pct, minutes=minutes, num=num))
+        worse=worse, plots=plots, latency_plot=latency_plot, pct=pct, minutes=minutes, num=num, exclusions=excluded))
     return data
+
+
+def verdict_line(result: SLOResult) -> str:
+    """One SLO's verdict as the command line prints it."""
+    spent = "-" if result.spent_ratio is None else f"{pct(result.spent_ratio)} of the budget spent"
+    sli = "no data" if result.sli is None else f"SLI {pct(result.sli)}"
+    excluded = f"; excluded: {minutes(result.excluded['excluded_budget_minutes'])} of budget" if result.excluded else ""
+    return (f"{result.verdict.upper():<9} {result.key}: {sli} (objective {pct(result.objective)} over "
+            f"{result.window}); {spent}{excluded}")
 
 
 def read_report_json(path: str | Path, flag: str) -> dict:
@@ -99,6 +104,9 @@ def markdown(results: list[SLOResult], worse: list[str]) -> str:
     for r in results:
         lines.append(f"| {r.key} | {pct(r.objective)} | {r.window} | {pct(r.sli)} | "
                      f"{minutes(r.remaining_minutes)} ({pct(r.remaining_ratio)}) | {r.verdict} |")
+    notes = [f"- {r.key}: {note}" for r in results for note in r.notes]
+    if notes:
+        lines += ["", "Notes:", *notes]
     if worse:
         lines += ["", "Worse than the baseline:", *[f"- {line}" for line in worse]]
     return "\n".join(lines) + "\n"

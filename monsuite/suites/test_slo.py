@@ -10,6 +10,7 @@ import pytest
 
 from monsuite.manifest import load_manifest
 from monsuite.slo.compute import evaluate_all
+from monsuite.slo.invariants import report_problems
 from monsuite.slo.report import write_report
 from monsuite.slo.rules import write_and_test
 from monsuite.slo.spec import load_specs
@@ -31,8 +32,9 @@ def test_every_prometheus_slo_has_data_on_the_live_stack(slos, stack, prometheus
         pytest.skip("no SLO of the stack is read from Prometheus")
     results = evaluate_all(on_prometheus, prometheus, at=time.time(), scale=stack.profile_values.get("time_scale", 1))
     out = Path(request.config.getoption("--report-dir")) / "slo"
-    write_report(results, out, prometheus=prometheus.url, at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    data = write_report(results, out, prometheus=prometheus.url, at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     assert [r.key for r in results if r.sli is None] == [], "SLOs without data: their queries select nothing here"
+    assert report_problems(data) == [], "the SLO report contradicts itself"
     assert (out / "report.html").exists() and (out / "junit.xml").exists()
 
 

@@ -1,0 +1,104 @@
+"""Intervals kept out of an SLO's accounting: the run's own injected faults (planned) and the user's
+maintenance windows (`slo report --exclude FROM..TO`).
+
+An SLI value measured at time t reads the samples of (t - lookback, t], where the lookback is the longest
+range (with offsets and subqueries) its expression reads: a value is touched by an interval when that
+span overlaps it. The lookback is read from the PromQL AST.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import promql_parser
+
+from monsuite.errors import UserError
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    start: float  # unix seconds
+    end: float
+    reason: str  # "planned fault: <scenario>" or "maintenance window"
+
+    def overlaps(self, start: float, end: float) -> bool:
+        return self.start < end and start < self.end
+
+    def to_dict(self) -> dict:
+        return {"start": _iso(self.start), "end": _iso(self.end), "reason": self.reason}
+
+
+def _iso(at: float) -> str:
+    return datetime.fromtimestamp(at, tz=timezone.utc).isoformat(timespec="seconds")
+
+
+def parse_exclusion(text: str, flag: str = "--exclude") -> Exclusion:
+    """`FROM..TO`, each an ISO 8601 time (UTC unless it says otherwise) or a unix time in seconds."""
+    parts = text.split("..")
+    if len(parts) != 2 or not all(p.strip() for p in parts):
+        raise UserError(f"{flag} {text!r}: give FROM..TO, e.g. 2026-12-01T02:00..2026-12-01T03:30 or 1796500000..1796505400")
+    start, end = (_instant(part.strip(), flag, text) for part in parts)
+    if end <= start:
+        raise UserError(f"{flag} {text!r}: the end must come after the start")
+    return Exclusion(start, end, "maintenance window")
+
+
+def _instant(part: str, flag: str, text: str) -> float:
+    try:
+        value = float(part)
+    except ValueError:
+        try:
+            parsed = datetime.fromisoformat(part)
+        except ValueError:
+            raise UserError(f"{flag} {text!r}: {part!r} is neither an ISO 8601 time nor a unix time") from None
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).timestamp()
+    if not math.isfinite(value) or not 0 <= value < 1e11:
+        raise UserError(f"{flag} {text!r}: {part!r} is not a plausible unix time in seconds")
+    return value
+
+
+def planned_faults(campaign: dict | None) -> list[Exclusion]:
+    """Each scenario's fault, from injection until it was cleared and its alert's resolution delivered (a
+    restarted component may still answer errors after the clear); to the campaign's end when never cleared."""
+    if not campaign:
+        return []
+    scenarios = [s for s in campaign.get("scenarios", []) if isinstance(s, dict)]
+    ends = [t for s in scenarios for t in _times(s).values() if isinstance(t, (int, float))]
+    last = max(ends, default=None)
+    found = []
+    for scenario in scenarios:
+        times = _times(scenario)
+        resolved = [t for t in ((scenario.get("times") or {}).get("resolved") or {}).values() if isinstance(t, (int, float))]
+        start, end = times.get("fault"), max([times.get("cleared", last), *resolved], key=lambda t: t or 0)
+        if isinstance(start, (int, float)) and isinstance(end, (int, float)) and end > start:
+            found.append(Exclusion(float(start), float(end), f"planned fault: {scenario.get('scenario', '?')}"))
+    return found
+
+
+def _times(scenario: dict) -> dict:
+    times = scenario.get("times")
+    return {k: v for k, v in times.items() if isinstance(v, (int, float))} if isinstance(times, dict) else {}
+
+
+def lookback_seconds(expr: str) -> float:
+    """The longest span before an evaluation time that ``expr`` reads (ranges, offsets, subqueries)."""
+    return _lookback(promql_parser.parse(expr))
+
+
+def _lookback(node) -> float:
+    seconds = lambda delta: delta.total_seconds() if isinstance(delta, timedelta) else 0.0  # noqa: E731
+    if isinstance(node, promql_parser.MatrixSelector):
+        return seconds(node.range) + max(0.0, seconds(node.vector_selector.offset))
+    if isinstance(node, promql_parser.VectorSelector):
+        return max(0.0, seconds(node.offset))
+    if isinstance(node, promql_parser.SubqueryExpr):
+        return seconds(node.range) + max(0.0, seconds(node.offset)) + _lookback(node.expr)
+    children = []
+    for name in ("expr", "lhs", "rhs", "param"):
+        child = getattr(node, name, None)
+        if isinstance(child, promql_parser.Expr):
+            children.append(child)
+    children += [a for a in getattr(node, "args", None) or [] if isinstance(a, promql_parser.Expr)]
+    return max((_lookback(child) for child in children), default=0.0)
