@@ -21,7 +21,7 @@ KINDS = {"prometheus", "alertmanager", "grafana", "loki", "jaeger", "exporter", 
 EXTERNAL_KINDS = ("prometheus", "alertmanager", "grafana", "loki", "jaeger")
 COMPONENT_KEYS = {
     "kind", "image", "image_user", "binary", "module", "args", "env", "ports", "url", "ready", "depends_on",
-    "run_as", "init", "after_start", "optional", "description", "stop_signal",
+    "run_as", "init", "after_start", "optional", "description", "stop_signal", "build",
 }
 STOP_SIGNALS = ("SIGTERM", "SIGINT", "SIGQUIT", "SIGKILL")
 # Profile variables monsuite itself reads (templates may use any others). Each is a Prometheus duration.
@@ -58,6 +58,7 @@ class Component:
     after_start: tuple[tuple[str, ...], ...] = ()
     optional: bool = False
     description: str = ""
+    build: str | None = None  # a `monsuite components build` recipe whose binary serves where none is on PATH
     stop_signal: str = "SIGTERM"  # the first signal the process runtime sends (then SIGKILL after a grace period)
 
 
@@ -201,11 +202,17 @@ def _component(path: Path, name: str, body) -> Component:
     depends = body.get("depends_on") or ()
     if not _is_str_list(depends):
         raise ManifestError(path, f"{where}.depends_on", "must be a list of component names")
+    build = body.get("build")
+    if build is not None:
+        from monsuite.components.recipes import RECIPES
+
+        if build not in RECIPES:
+            raise ManifestError(path, f"{where}.build", f"no such component to build; choose from {', '.join(RECIPES)}")
     stop_signal = body.get("stop_signal", "SIGTERM")
     if stop_signal not in STOP_SIGNALS:
         raise ManifestError(path, f"{where}.stop_signal", f"must be one of {', '.join(STOP_SIGNALS)}")
     return Component(
-        stop_signal=stop_signal,
+        stop_signal=stop_signal, build=build,
         name=name, kind=kind, image=body.get("image"), image_user=body.get("image_user"),
         binary=tuple(binary), module=body.get("module"), args=tuple(args),
         env={str(k): str(v) for k, v in env.items()}, ports=tuple(ports), url=body.get("url"),

@@ -21,6 +21,7 @@ from monsuite.alerts.campaign import Campaign
 from monsuite.alerts.html import write_html
 from monsuite.alerts.report import write_json
 from monsuite.alerts.scenarios import load_for_stack
+from monsuite.clients.jaeger import JaegerClient
 from monsuite.clients.prometheus import PrometheusClient
 from monsuite.dashboards.model import load_dashboard
 from monsuite.dashboards.runner import run_dashboard
@@ -36,7 +37,7 @@ from monsuite.slo.report import read_report_json, verdict_line, write_report
 from monsuite.slo.spec import load_specs
 from monsuite.sinks.client import SinkClient
 from monsuite.stack import Stack
-from monsuite.trace_coverage import coverage, exporting
+from monsuite.trace_coverage import coverage, coverage_in_jaeger, exporting
 from monsuite.timescale import parse_ms
 
 
@@ -134,14 +135,16 @@ def run_nightly(plan: NightlyPlan, log: Callable[[str], None] = print) -> Nightl
 
 
 def _trace_coverage(stack: Stack, service: str | None, log) -> tuple[int, int] | None:
-    """Where the demo service exports to the sinks' receiver: its traces found for TRACED_REQUESTS requests."""
-    receiver = stack.first_url("sink")
-    if not service or not receiver or stack.url("jaeger"):
+    """Where the demo service exports traces: its traces found for TRACED_REQUESTS requests, read from Jaeger's
+    query API where Jaeger runs, else from the sinks' OTLP receiver."""
+    receiver, jaeger = stack.first_url("sink"), stack.url("jaeger")
+    if not service or not (receiver or jaeger) or not exporting(service):
         return None
-    if not exporting(service):
-        return None
-    found, sent = coverage(service, SinkClient(receiver), TRACED_REQUESTS)
-    log(f"nightly: trace coverage {found}/{sent}")
+    if jaeger:
+        found, sent = coverage_in_jaeger(service, JaegerClient(jaeger), TRACED_REQUESTS)
+    else:
+        found, sent = coverage(service, SinkClient(receiver), TRACED_REQUESTS)
+    log(f"nightly: trace coverage {found}/{sent} ({'Jaeger' if jaeger else 'OTLP receiver'})")
     return found, sent
 
 

@@ -18,6 +18,7 @@ class RunOptions:
     state_file: str | None = None  # where `stack up` records what it started
     report_dir: str | None = None  # where a run leaves its artifacts
     dashboards: tuple[str, ...] = ()  # further dashboards (files or folders) the dashboards suite checks
+    release: str | None = None  # Prometheus/Alertmanager: "debian" or "current" (built); None: as this process has it
 
     @property
     def further_dashboards(self) -> list:
@@ -32,6 +33,10 @@ class RunOptions:
             raise UserError("--runtime external points at an existing stack: give at least --prometheus-url "
                             "(and --alertmanager-url, --grafana-url ... for what it has)")
         self.further_dashboards  # noqa: B018 - a missing file or an empty folder is refused before anything starts
+        from monsuite.components import release
+
+        if self.release:
+            release.apply(self.release)  # PATH: the stack's processes and promtool/amtool checks use one release
 
 
     @classmethod
@@ -39,13 +44,15 @@ class RunOptions:
         """From the command line's parsed arguments (options a command does not have keep their defaults)."""
         return cls(stack=getattr(args, "stack", cls.stack), runtime=getattr(args, "runtime", cls.runtime),
                    profile=getattr(args, "profile", cls.profile), urls=_urls(lambda kind: getattr(args, f"{kind}_url", None)),
-                   state_file=getattr(args, "state_file", None), report_dir=getattr(args, "out", None))
+                   state_file=getattr(args, "state_file", None), report_dir=getattr(args, "out", None),
+                   release=getattr(args, "release", None))
 
     @classmethod
     def from_pytest(cls, config) -> "RunOptions":
         return cls(stack=config.getoption("--stack"), runtime=config.getoption("monsuite_runtime"),
                    profile=config.getoption("--profile"), urls=_urls(lambda kind: config.getoption(f"--{kind}-url")),
-                   report_dir=config.getoption("--report-dir"), dashboards=tuple(config.getoption("--dashboards") or ()))
+                   report_dir=config.getoption("--report-dir"), dashboards=tuple(config.getoption("--dashboards") or ()),
+                   release=config.getoption("--release"))
 
 
 def _urls(get) -> dict:

@@ -96,7 +96,6 @@ def build(recipe: Recipe, log=print) -> Built:
     built = Built(recipe.name, recipe.module, recipe.version, recipe.release, binaries,
                   round(time.monotonic() - started, 1), sum(Path(p).stat().st_size for p in binaries.values()))
     (target / "build.json").write_text(json.dumps(asdict(built) | {"from_cache": False}, indent=2) + "\n")
-    log(f"components: {built.line()}")
     return built
 
 
@@ -111,7 +110,7 @@ def _writable_copy(recipe: Recipe, destination: Path) -> Path:
 
 
 def _go(args: list[str], cwd: Path | None, recipe: Recipe) -> str:
-    env = {**os.environ, "GOFLAGS": "-mod=mod -buildvcs=false", "GOTOOLCHAIN": "local"}
+    env = {**os.environ, "GOFLAGS": "-mod=mod -buildvcs=false", "GOTOOLCHAIN": "local", "GOWORK": "off"}
     done = subprocess.run(["go", *args], cwd=cwd or tempfile.gettempdir(), env=env, capture_output=True, text=True)
     if done.returncode != 0:
         tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-8:])

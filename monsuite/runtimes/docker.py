@@ -108,8 +108,12 @@ def _resolve_image(component: Component) -> tuple[str | None, str]:
 
 
 def choose(component: Component) -> Choice | Unavailable:
+    from monsuite.components import release
+
     if not component.image:
         return Unavailable(f"no image is declared for {component.name}")
+    if component.kind in ("prometheus", "alertmanager") and release.selected() == "current":
+        return Unavailable("--release current runs the built binaries as processes")
     if client() is None:
         return Unavailable(daemon_error() or "no Docker daemon")
     image, detail = resolve_image(component)

@@ -32,14 +32,23 @@ def find_binary(candidates: tuple[str, ...]) -> str | None:
     return None
 
 
+def _built(component: Component) -> str | None:
+    if not component.build:
+        return None
+    from monsuite.components.build import binary
+
+    return binary(component.build, component.binary[0])
+
+
 def choose(component: Component) -> Choice | Unavailable:
     if component.module:
         return Choice("process", f"python -m {component.module}", argv0=[sys.executable, "-m", component.module])
     if not component.binary:
         return Unavailable(f"no host binary is declared for {component.name}")
-    binary = find_binary(component.binary)
+    binary = find_binary(component.binary) or _built(component)
     if binary is None:
-        return Unavailable(f"binary {' or '.join(component.binary)} not found on PATH")
+        built = f", nor built (`monsuite components build {component.build}`)" if component.build else ""
+        return Unavailable(f"binary {' or '.join(component.binary)} not found on PATH{built}")
     if component.run_as and os.geteuid() == 0:
         try:
             pwd.getpwnam(component.run_as)

@@ -53,6 +53,8 @@ def how_to_provide(component: Component) -> str:
         ways.append(f"the image {component.image} (Docker with a registry)")
     if component.binary:
         ways.append(f"the binary {component.binary[0]} on PATH")
+    if component.build:
+        ways.append(f"`monsuite components build {component.build}` (Go and the module proxy)")
     if component.kind in EXTERNAL_KINDS:
         ways.append(f"--{component.kind}-url with --runtime external or auto")
     return f"To provide {component.name}: " + ", or ".join(ways) if ways else ""

@@ -1,5 +1,5 @@
-"""Jaeger, live wherever it runs (the docker runtime starts jaegertracing/all-in-one with OTLP, a binary
-jaeger-all-in-one on PATH, or --jaeger-url): the demo service and its operations appear, coverage at
+"""Jaeger, live wherever it runs (the image with a registry, a jaeger binary on PATH, the one
+`monsuite components build jaeger` makes, or --jaeger-url): the demo service and its operations appear, coverage at
 sampling 1.0 is at least 80 %, spans carry their attributes, and a log line's trace id resolves to a trace.
 Where Jaeger cannot be had, these skip naming it and how to provide it; the same checks run against the
 sinks' OTLP receiver in suites/test_traces.py."""
@@ -57,3 +57,13 @@ def test_a_log_lines_trace_id_resolves(stack, jaeger, demo):
     trace_id = requests.get(f"{demo}/api/v1/automations", timeout=10).headers["x-trace-id"]
     wait_until(lambda: trace_id in stack.read_log(name, since=marker), timeout=10, what="the request's log line")
     assert wait_until(lambda: jaeger.trace(trace_id), timeout=60, what=f"trace {trace_id} in Jaeger")
+
+
+def test_trace_coverage_read_from_jaegers_query_api(jaeger, demo, record_property):
+    """The nightly's trace-coverage SLI as it reads it: requests sent, their traces found through the query API."""
+    from monsuite.trace_coverage import coverage_in_jaeger
+
+    requests.put(f"{demo}/tracing", json={"sampling_ratio": 1.0}, timeout=5).raise_for_status()
+    found, sent = coverage_in_jaeger(demo, jaeger, 200)
+    record_property("trace_coverage", f"{found}/{sent}")
+    assert found / sent > 0.8, f"{found}/{sent} traces in Jaeger (seeds: trace coverage > 80 %)"
