@@ -13,6 +13,7 @@ setup:
 
 test: setup
 	$(PYTEST) tests suites $(PUBLIC_DASHBOARDS) --junitxml=reports/junit-tests.xml
+	$(PYTEST) suites/test_alerts.py suites/test_notifications.py suites/test_routing.py suites/test_rules.py --release current --report-dir reports/current --junitxml=reports/current/junit.xml
 	$(PYTEST) suites --stack stacks/minimal --report-dir reports/minimal --junitxml=reports/minimal/junit.xml
 	$(PYTEST) suites/test_alerts.py suites/test_rules.py --stack stacks/seed-003 --report-dir reports/seed-003 --junitxml=reports/seed-003/junit.xml
 	$(PYTEST) suites/test_alerts.py suites/test_rules.py --stack stacks/seed-004 --report-dir reports/seed-004 --junitxml=reports/seed-004/junit.xml

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from monsuite.generate.generator import generate, unit_test_file
+from monsuite.components.release import promtools
 from monsuite.paths import shipped_stack
 from monsuite.rules.unittests import run_file
 
@@ -85,7 +86,11 @@ def test_a_broken_expectation_in_a_generated_test_fails_under_promtool(tmp_path)
 def test_the_stacks_committed_generated_tests_are_current_and_pass(stack, rules, tmp_path):
     directory = shipped_stack(stack)
     committed = directory / "rule-tests" / "generated-test.yml"
-    assert run_file(committed).verdict == "passed"
+    for promtool in ["promtool", *promtools()]:  # every Prometheus release on the machine: 2.42 and 3.x
+        assert run_file(committed, promtool=promtool).verdict == "passed", promtool
+    if not promtools():
+        pytest.skip("the committed tests are timed to hold under Prometheus 2.42 and 3.x: regenerating them needs "
+                    "both promtools (`monsuite components build prometheus`)")
     regenerated = tmp_path / "rule-tests" / "generated-test.yml"
     regenerated.parent.mkdir()
     shutil.copytree(directory / "rules", tmp_path / "rules")

@@ -55,6 +55,19 @@ def _current_bin() -> Path:
     return folder
 
 
+def promtools(besides: str = "promtool") -> list[str]:
+    """Every other release's promtool on this machine: Debian's and the built current one (as paths)."""
+    import shutil
+
+    first = shutil.which(besides) or besides
+    found = []
+    for candidate in ("/usr/bin/promtool", build.binary("prometheus", "promtool")):
+        if candidate and os.access(candidate, os.X_OK) and os.path.realpath(candidate) != os.path.realpath(first) \
+                and os.path.realpath(candidate) not in map(os.path.realpath, found):
+            found.append(candidate)
+    return found
+
+
 def describe() -> str:
     if selected() == "current":
         return f"{RECIPES['prometheus'].release} and {RECIPES['alertmanager'].release} (built from their Go modules)"
