@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from monsuite.errors import UserError
 from monsuite.manifest import StackManifest
 from monsuite.runtimes import docker as docker_runtime
-from monsuite.runtimes.process import find_binary
+from monsuite.runtimes.process import host_binary
 
 PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
 GROUP = "root:x:0:\nnogroup:x:65534:\n"
@@ -89,7 +89,7 @@ def build_images(manifest: StackManifest, log=print) -> list[BuiltImage]:
         image_name = docker_runtime.local_image_name(component)
         if not component.image or not image_name or component.run_as:
             continue
-        binary = find_binary(component.binary)
+        binary = host_binary(component)
         if binary is None:
             log(f"{component.name:<20} skipped: binary {component.binary[0]} not on this host")
             continue

@@ -1,7 +1,12 @@
 """The Jaeger query client on answers shaped as Jaeger's query API returns them (the envelope, a trace's
-spans, references and processes), and its errors: a missing trace, an error envelope, 500s, non-JSON."""
+spans, references and processes), on answers recorded from a real Jaeger 2, and its errors: a missing
+trace, an error envelope, 500s, non-JSON."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -73,3 +78,27 @@ def test_errors_are_one_line_naming_jaeger(jaeger):
         JaegerClient(jaeger.url).services()
     with pytest.raises(ServiceError, match="cannot connect"):
         JaegerClient("http://127.0.0.1:1").services()
+
+
+RECORDED = Path(__file__).resolve().parent / "data" / "recorded" / "jaeger"  # scripts/record_jaeger_answers.py
+
+
+def test_the_client_reads_answers_recorded_from_a_real_jaeger():
+    answers = {path.stem: json.loads(path.read_text()) for path in RECORDED.glob("*.json")}
+    stub = StubServer({urlsplit(a["path"]).path: (a["status"], a["body"]) for a in answers.values()})
+    try:
+        client = JaegerClient(stub.url)
+        assert "windmill-platform-api" in client.services()
+        assert "POST /api/v1/executions" in client.operations("windmill-platform-api")
+        found = client.traces("windmill-platform-api", operation="POST /api/v1/executions", limit=2, lookback="1h")
+        assert found and all(any(s.parent_span_id is None for s in trace) for trace in found)
+        trace_id = urlsplit(answers["trace"]["path"]).path.rsplit("/", 1)[-1]
+        spans = client.trace(trace_id)
+        root = next(s for s in spans if s.parent_span_id is None)
+        assert (root.service, root.operation) == ("windmill-platform-api", "POST /api/v1/executions")
+        assert root.tags.get("http.route") == "/api/v1/executions" and root.duration_us > 0
+        children = [s for s in spans if s.parent_span_id == root.span_id]
+        assert children and all(s.trace_id == trace_id for s in spans)
+        assert client.trace("f" * 32) is None  # Jaeger 2's 404 envelope
+    finally:
+        stub.close()

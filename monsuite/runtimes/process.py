@@ -32,9 +32,11 @@ def find_binary(candidates: tuple[str, ...]) -> str | None:
     return None
 
 
-def _built(component: Component) -> str | None:
-    if not component.build:
-        return None
+def host_binary(component: Component) -> str | None:
+    """The component's binary on this host: a candidate on PATH, else the one its `build` recipe made."""
+    found = find_binary(component.binary)
+    if found or not component.build:
+        return found
     from monsuite.components.build import binary
 
     return binary(component.build, component.binary[0])
@@ -45,7 +47,7 @@ def choose(component: Component) -> Choice | Unavailable:
         return Choice("process", f"python -m {component.module}", argv0=[sys.executable, "-m", component.module])
     if not component.binary:
         return Unavailable(f"no host binary is declared for {component.name}")
-    binary = find_binary(component.binary) or _built(component)
+    binary = host_binary(component)
     if binary is None:
         built = f", nor built (`monsuite components build {component.build}`)" if component.build else ""
         return Unavailable(f"binary {' or '.join(component.binary)} not found on PATH{built}")
