@@ -33,6 +33,7 @@ stack-down:
 
 benchmark: setup
 	.venv/bin/python benchmarks/stack_start.py
+	.venv/bin/python benchmarks/components.py
 	.venv/bin/python benchmarks/alert_latency.py
 	.venv/bin/python benchmarks/notifications.py
 	.venv/bin/python benchmarks/dashboards.py

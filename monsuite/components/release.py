@@ -32,12 +32,11 @@ def apply(release: str) -> None:
     if release not in RELEASES:
         raise UserError(f"--release: choose {' or '.join(RELEASES)} (got {release!r})")
     os.environ[VARIABLE] = release
-    if release == "debian":
-        return
-    folder = _current_bin()
-    path = os.environ.get("PATH", "")
-    if path.split(os.pathsep)[0] != str(folder):
-        os.environ["PATH"] = os.pathsep.join([str(folder), path])
+    current = str(build.cache_root() / "release-current" / "bin")
+    path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p != current]
+    if release == "current":
+        path.insert(0, str(_current_bin()))
+    os.environ["PATH"] = os.pathsep.join(path)
 
 
 def _current_bin() -> Path:
