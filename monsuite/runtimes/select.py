@@ -57,4 +57,7 @@ def how_to_provide(component: Component) -> str:
         ways.append(f"`monsuite components build {component.build}` (Go and the module proxy)")
     if component.kind in EXTERNAL_KINDS:
         ways.append(f"--{component.kind}-url with --runtime external or auto")
-    return f"To provide {component.name}: " + ", or ".join(ways) if ways else ""
+    from monsuite.components.recipes import UNBUILDABLE
+
+    unbuildable = f" ({UNBUILDABLE[component.kind].reason})" if component.kind in UNBUILDABLE and not component.build else ""
+    return f"To provide {component.name}: " + ", or ".join(ways) + unbuildable if ways else ""
