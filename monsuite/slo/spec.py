@@ -49,7 +49,7 @@ class SLO:
 
     @property
     def budget_ratio(self) -> float:
-        return 1 - self.objective
+        return round(1 - self.objective, 12)  # 0.001, not 0.0010000000000000009, in rules and reports
 
 
 def load_specs(path: Path) -> list[SLO]:
