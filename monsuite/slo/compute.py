@@ -19,7 +19,7 @@ from monsuite.slo.conformance import RunMeasurements
 from monsuite.slo.exclusions import Exclusion, lookback_seconds
 from monsuite.slo.numbers import number
 from monsuite.slo.spec import SLO
-from monsuite.timescale import format_ms, parse_ms
+from monsuite.timescale import TimeScaleError, format_ms, parse_ms, scale_expression
 
 POINTS = 60  # samples of the SLI and budget time series over the window
 
@@ -133,28 +133,29 @@ def evaluate(slo: SLO, client: PrometheusClient, *, at: float, window_ms: int | 
     result = SLOResult(slo.key, slo.service, slo.name, slo.kind, slo.source, slo.objective, label, None, budget_minutes,
                        description=slo.description, period=format_ms(slo.window_ms))
     slice_ms = max(scaled_ms(window_ms) // points, parse_ms(step))
-    slices = _slices(slo, client, at, scaled_ms(window_ms), slice_ms, step)
-    reach = lookback_seconds(slo.error_ratio(format_ms(slice_ms), step))
+    ratio = lambda wall_ms: _ratio_expr(slo, wall_ms, scale)  # noqa: E731
+    slices = _slices(ratio, client, at, scaled_ms(window_ms), slice_ms)
+    reach = lookback_seconds(ratio(slice_ms))
     touching = [e for e in exclusions if e.overlaps(at - scaled_ms(window_ms) / 1000 - reach, at)]
     if touching:
         error_ratio = _error_ratio_excluding(result, slices, slice_ms, touching, scale)
     else:
-        error_ratio = _scalar(client, slo.error_ratio(window, step), at)
+        error_ratio = _scalar(client, ratio(scaled_ms(window_ms)), at)
     if error_ratio is not None:
         result.sli = 1 - error_ratio
         result.spent_ratio = error_ratio / slo.budget_ratio
         result.spent_minutes = result.spent_ratio * budget_minutes
         result.remaining_ratio = 1 - result.spent_ratio
         result.remaining_minutes = budget_minutes - result.spent_minutes
-    data_start = _data_start(slo, client, at, scaled_ms(parse_ms(PAIRS[-1].long)), step)
+    data_start = _data_start(ratio, client, at, scaled_ms(parse_ms(PAIRS[-1].long)), parse_ms(step))
     for pair in PAIRS:
         long_ms, short_ms = scaled_ms(parse_ms(pair.long)), scaled_ms(parse_ms(pair.short))
-        long_ratio = _scalar(client, slo.error_ratio(format_ms(long_ms), step), at)
-        short_ratio = _scalar(client, slo.error_ratio(format_ms(short_ms), step), at)
+        long_ratio = _scalar(client, ratio(long_ms), at)
+        short_ratio = _scalar(client, ratio(short_ms), at)
         burn = PairBurn(pair.severity, pair.long, pair.short, pair.factor(slo.window_ms),
                         None if long_ratio is None else long_ratio / slo.budget_ratio,
                         None if short_ratio is None else short_ratio / slo.budget_ratio)
-        reads_from = at - long_ms / 1000 - lookback_seconds(slo.error_ratio("1s", step))
+        reads_from = at - long_ms / 1000 - lookback_seconds(ratio(1000)) + 1
         if long_ms > scaled_ms(window_ms):
             burn.notes.append(f"longer than the evaluated window ({window})")
         if data_start is None or reads_from < data_start:
@@ -169,9 +170,21 @@ def evaluate(slo: SLO, client: PrometheusClient, *, at: float, window_ms: int | 
     return result
 
 
-def _slices(slo: SLO, client: PrometheusClient, at: float, window_ms: int, slice_ms: int, step: str) -> list[tuple]:
+def _ratio_expr(slo: SLO, wall_ms: int, scale: float) -> str:
+    """The error ratio over ``wall_ms`` of this run's time: in a time-compressed profile every range of the
+    expression is divided by the scale, the SLI's own fixed ones too (a p95 over [5m] reads [5s])."""
+    text = slo.error_ratio(format_ms(int(wall_ms * scale)), format_ms(slo.time_slice_ms))
+    if scale == 1:
+        return text
+    try:
+        return scale_expression(text, scale)
+    except TimeScaleError:  # an expression the AST round trip cannot keep: its window alone is scaled
+        return slo.error_ratio(format_ms(wall_ms), format_ms(max(int(slo.time_slice_ms / scale), 1000)))
+
+
+def _slices(ratio, client: PrometheusClient, at: float, window_ms: int, slice_ms: int) -> list[tuple]:
     """(time, error ratio within the slice, touched: the span it reads back to) for each slice of the window."""
-    expr = slo.error_ratio(format_ms(slice_ms), step)
+    expr = ratio(slice_ms)
     reach = lookback_seconds(expr)
     matrix = client.query_range(f"sum({expr})", at - window_ms / 1000 + slice_ms / 1000, at, slice_ms / 1000)
     return [(float(t), float(v), float(t) - reach) for t, v in (matrix[0]["values"] if matrix else [])
@@ -192,14 +205,17 @@ def _error_ratio_excluding(result: SLOResult, slices: list[tuple], slice_ms: int
         result.notes.append(f"{intervals} ({', '.join(sorted({e.reason for e in exclusions}))}): {len(touched)} of "
                             f"{len(slices)} slices of {format_ms(slice_ms)} left out; they would have spent "
                             f"{number(cost)} min of budget")
+    if slices and not kept:
+        result.notes.append("every slice of the window reads data of an excluded interval: nothing outside them "
+                            "is left to judge")
     return sum(kept) / len(kept) if kept else None
 
 
-def _data_start(slo: SLO, client: PrometheusClient, at: float, span_ms: int, step: str) -> float | None:
+def _data_start(ratio, client: PrometheusClient, at: float, span_ms: int, step_ms: int) -> float | None:
     """About when the SLI's data begins within the last ``span_ms`` (None: no data at all)."""
     points = 120
-    slice_ms = max(span_ms // points, parse_ms(step), 1000)
-    matrix = client.query_range(f"sum({slo.error_ratio(format_ms(slice_ms), step)})", at - span_ms / 1000, at, slice_ms / 1000)
+    slice_ms = max(span_ms // points, step_ms, 1000)
+    matrix = client.query_range(f"sum({ratio(slice_ms)})", at - span_ms / 1000, at, slice_ms / 1000)
     times = [float(t) for t, v in (matrix[0]["values"] if matrix else []) if not math.isnan(float(v))]
     return times[0] - slice_ms / 1000 if times else None
 
