@@ -196,7 +196,7 @@ def test_an_excluded_incident_leaves_the_sli_and_is_costed_apart(history, tmp_pa
     pages = {(b["long"], b["short"]): b for b in strict["burn_rates"]}
     assert not pages[("1h", "5m")]["excluded"]
     assert all(pages[window]["excluded"] and not pages[window]["alerting"] for window in (("6h", "30m"), ("1d", "2h"), ("3d", "6h")))
-    assert "touches excluded intervals (maintenance window)" in pages[("6h", "30m")]["notes"][-1]
+    assert "reads excluded time (1 maintenance window): not alerting" in pages[("6h", "30m")]["notes"][-1]
     assert status == 0  # met once the incident is excluded
 
 

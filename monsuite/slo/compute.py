@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from monsuite.clients.prometheus import PrometheusClient
 from monsuite.slo.burn import PAIRS
 from monsuite.slo.conformance import RunMeasurements
-from monsuite.slo.exclusions import Exclusion, lookback_seconds
+from monsuite.slo.exclusions import Exclusion, lookback_seconds, summary
 from monsuite.slo.numbers import number
 from monsuite.slo.spec import SLO
 from monsuite.timescale import TimeScaleError, format_ms, parse_ms, scale_expression
@@ -132,7 +132,8 @@ def evaluate(slo: SLO, client: PrometheusClient, *, at: float, window_ms: int | 
     label = format_ms(window_ms) + (f" (scaled 1/{scale:g}: {window})" if scale != 1 else "")
     result = SLOResult(slo.key, slo.service, slo.name, slo.kind, slo.source, slo.objective, label, None, budget_minutes,
                        description=slo.description, period=format_ms(slo.window_ms))
-    slice_ms = max(scaled_ms(window_ms) // points, parse_ms(step))
+    # whole seconds: a compressed expression is printed with whole-second ranges (promql-parser)
+    slice_ms = max(-(-scaled_ms(window_ms) // points // 1000) * 1000, parse_ms(step))
     ratio = lambda wall_ms: _ratio_expr(slo, wall_ms, scale)  # noqa: E731
     slices = _slices(ratio, client, at, scaled_ms(window_ms), slice_ms)
     reach = lookback_seconds(ratio(slice_ms))
@@ -160,10 +161,10 @@ def evaluate(slo: SLO, client: PrometheusClient, *, at: float, window_ms: int | 
             burn.notes.append(f"longer than the evaluated window ({window})")
         if data_start is None or reads_from < data_start:
             burn.notes.append("reaches before the data starts")
-        hit = sorted({e.reason for e in exclusions if e.overlaps(reads_from, at)})
+        hit = [e for e in exclusions if e.overlaps(reads_from, at)]
         if hit:
             burn.excluded = True
-            burn.notes.append("touches excluded intervals (" + ", ".join(hit) + "): not alerting")
+            burn.notes.append(f"reads excluded time ({summary(hit)}): not alerting")
         result.burn_rates.append(burn)
     result.series = _series(slices, scaled_ms(window_ms), slice_ms, slo.budget_ratio, touching)
     result.explain()
@@ -173,9 +174,10 @@ def evaluate(slo: SLO, client: PrometheusClient, *, at: float, window_ms: int | 
 def _ratio_expr(slo: SLO, wall_ms: int, scale: float) -> str:
     """The error ratio over ``wall_ms`` of this run's time: in a time-compressed profile every range of the
     expression is divided by the scale, the SLI's own fixed ones too (a p95 over [5m] reads [5s])."""
-    text = slo.error_ratio(format_ms(int(wall_ms * scale)), format_ms(slo.time_slice_ms))
     if scale == 1:
-        return text
+        return slo.error_ratio(format_ms(wall_ms), format_ms(slo.time_slice_ms))
+    wall_ms = max(1000, round(wall_ms / 1000) * 1000)
+    text = slo.error_ratio(format_ms(int(wall_ms * scale)), format_ms(slo.time_slice_ms))
     try:
         return scale_expression(text, scale)
     except TimeScaleError:  # an expression the AST round trip cannot keep: its window alone is scaled
@@ -201,10 +203,8 @@ def _error_ratio_excluding(result: SLOResult, slices: list[tuple], slice_ms: int
     result.excluded = {"intervals": [e.to_dict() for e in exclusions], "slices_excluded": len(touched),
                        "slices_kept": len(kept), "slice": format_ms(slice_ms), "excluded_budget_minutes": cost}
     if slices:
-        intervals = f"{len(exclusions)} excluded interval{'s' if len(exclusions) > 1 else ''}"
-        result.notes.append(f"{intervals} ({', '.join(sorted({e.reason for e in exclusions}))}): {len(touched)} of "
-                            f"{len(slices)} slices of {format_ms(slice_ms)} left out; they would have spent "
-                            f"{number(cost)} min of budget")
+        result.notes.append(f"{len(touched)} of {len(slices)} slices of {format_ms(slice_ms)} read excluded time "
+                            f"({summary(exclusions)}) and are left out; they would have spent {number(cost)} min of budget")
     if slices and not kept:
         result.notes.append("every slice of the window reads data of an excluded interval: nothing outside them "
                             "is left to judge")

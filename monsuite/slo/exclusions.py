@@ -34,6 +34,15 @@ def _iso(at: float) -> str:
     return datetime.fromtimestamp(at, tz=timezone.utc).isoformat(timespec="seconds")
 
 
+def summary(exclusions) -> str:
+    """What a list of intervals is, counted by kind: '20 planned faults', '1 maintenance window and 3 planned faults'."""
+    kinds: dict[str, int] = {}
+    for exclusion in exclusions:
+        kind = exclusion.reason.split(":")[0]
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return " and ".join(f"{count} {kind}{'s' if count > 1 else ''}" for kind, count in sorted(kinds.items()))
+
+
 def parse_exclusion(text: str, flag: str = "--exclude") -> Exclusion:
     """`FROM..TO`, each an ISO 8601 time (UTC unless it says otherwise) or a unix time in seconds."""
     parts = text.split("..")

@@ -15,6 +15,7 @@ import jinja2
 from monsuite.clients.http import redacted
 from monsuite.errors import UserError
 from monsuite.slo.compute import SLOResult
+from monsuite.slo.exclusions import summary
 from monsuite.slo.numbers import minutes, number as num, percent as pct
 
 HTML = jinja2.Template("""<!doctype html>
@@ -23,15 +24,15 @@ HTML = jinja2.Template("""<!doctype html>
 .met{color:#070}.violated{color:#b00}.nodata{color:#888}.note{color:#555;font-style:italic}img{max-width:100%}</style></head><body>
 <h1>SLO report</h1>
 <p>Prometheus {{ prometheus }} at {{ at }}; {{ results|length }} SLOs, {{ violated }} violated.</p>
-{% if exclusions %}<p>Kept out of every SLI, budget and burn rate: {% for e in exclusions %}{{ e.reason }} {{ e.start }} to {{ e.end }}{{ '; ' if not loop.last }}{% endfor %}.</p>{% endif %}
-<table><tr><th>SLO</th><th>objective</th><th>window</th><th>SLI</th><th>budget spent</th><th>budget left</th><th>verdict</th></tr>
+{% if exclusions %}<details><summary>Kept out of every SLI, budget and burn rate: {{ excluded_summary }}</summary>
+<table><tr><th>interval</th><th>from</th><th>to</th></tr>{% for e in exclusions %}<tr><td>{{ e.reason }}</td><td>{{ e.start }}</td><td>{{ e.end }}</td></tr>{% endfor %}</table></details>{% endif %}
+<table><tr><th>SLO</th><th>objective</th><th>window</th><th>SLI</th><th>budget spent</th><th>budget left</th><th>excluded</th><th>verdict</th></tr>
 {% for r in results %}<tr><td>{{ r.key }}</td><td>{{ pct(r.objective) }}</td><td>{{ r.window }}</td><td>{{ pct(r.sli) }}</td>
 <td>{{ minutes(r.spent_minutes) }} ({{ pct(r.spent_ratio) }})</td><td>{{ minutes(r.remaining_minutes) }} ({{ pct(r.remaining_ratio) }})</td>
+<td>{{ minutes(r.excluded.excluded_budget_minutes) if r.excluded else '-' }}</td>
 <td class="{{ r.verdict.replace(' ', '') }}">{{ r.verdict }}</td></tr>{% endfor %}</table>
 {% if worse %}<h2>Worse than the baseline</h2><ul>{% for line in worse %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
 {% for r in results %}<h2 id="{{ r.key }}">{{ r.key }}</h2><p>{{ r.description }} <small>{{ r.source }}</small></p>
-{% if r.excluded and r.excluded.slices_excluded %}<p>Excluded: {{ minutes(r.excluded.excluded_budget_minutes) }} of budget
-that {{ r.excluded.intervals|map(attribute='reason')|unique|join(', ') }} would have spent, kept out of the SLI and the budget.</p>{% endif %}
 {% for note in r.notes %}<p class="note">{{ note }}</p>{% endfor %}
 {% if r.burn_rates %}<p>Burn-rate factors assume the SLO's period of {{ r.period }} (Workbook: budget fraction x period / long window).</p>
 <table><tr><th>window pair</th><th>factor</th><th>long burn</th><th>short burn</th><th>alerting</th><th>note</th></tr>
@@ -60,7 +61,8 @@ def write_report(results: list[SLOResult], out: Path, *, prometheus: str, at: st
     latency_plot = _plot_latencies(alert_latencies_ms) if alert_latencies_ms else None
     (out / "report.html").write_text(HTML.render(
         results=results, prometheus=prometheus, at=at, violated=sum(r.verdict == "violated" for r in results),
-        worse=worse, plots=plots, latency_plot=latency_plot, pct=pct, minutes=minutes, num=num, exclusions=excluded))
+        worse=worse, plots=plots, latency_plot=latency_plot, pct=pct, minutes=minutes, num=num, exclusions=excluded,
+        excluded_summary=summary(exclusions)))
     return data
 
 
