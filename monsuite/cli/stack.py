@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+from monsuite.components.release import RELEASES
 from monsuite.errors import UserError
 from monsuite.manifest import EXTERNAL_KINDS
 from monsuite.runtimes import RUNTIMES
@@ -41,7 +42,7 @@ def add_stack_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stack", default="default", help="a stack directory, or the name of a shipped stack (default: default)")
     parser.add_argument("--runtime", choices=RUNTIMES, default="auto", help="how to provide components (default: auto)")
     parser.add_argument("--profile", default="ci", help="time profile: ci (compressed) or real (default: ci)")
-    parser.add_argument("--release", choices=("debian", "current"), default="debian",
+    parser.add_argument("--release", choices=RELEASES, default="debian",
                         help="Prometheus and Alertmanager: debian (the packages) or current (built by `monsuite components build`)")
     for kind in EXTERNAL_KINDS:
         parser.add_argument(f"--{kind}-url", help=f"URL of an existing {kind} (external runtime, or auto)")

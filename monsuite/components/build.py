@@ -3,8 +3,8 @@
 The cache (MONSUITE_COMPONENTS_CACHE, default /var/cache/monsuite/components) holds one folder per
 name and version with the binaries and a build.json saying what was built, from which module version,
 in how long. A module with replace directives cannot be built with `go install pkg@version`, so every
-build runs inside a writable copy of the module as the proxy serves it (`go mod download`); nested
-modules a go.mod points at by local path are fetched from the proxy in the same way.
+build runs inside a writable copy of the module as the proxy serves it (`go mod download`). (A recipe
+whose go.mod pointed a nested module at a local path would need that module fetched too; none does.)
 """
 
 from __future__ import annotations
@@ -72,8 +72,7 @@ def build(recipe: Recipe, log=print) -> Built:
     found = find_built(recipe)
     if found:
         return found
-    go = shutil.which("go")
-    if go is None:
+    if shutil.which("go") is None:
         raise UserError(f"{recipe.name}: the go command is not on PATH; install Go (1.24 or newer) to build "
                         f"{recipe.module}@{recipe.version}, or skip the build with MONSUITE_SKIP_COMPONENT_BUILD=1")
     target = folder(recipe)

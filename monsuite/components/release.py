@@ -32,11 +32,14 @@ def apply(release: str) -> None:
     if release not in RELEASES:
         raise UserError(f"--release: choose {' or '.join(RELEASES)} (got {release!r})")
     os.environ[VARIABLE] = release
-    current = str(build.cache_root() / "release-current" / "bin")
-    path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p != current]
+    path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p != str(_current_folder())]
     if release == "current":
         path.insert(0, str(_current_bin()))
     os.environ["PATH"] = os.pathsep.join(path)
+
+
+def _current_folder() -> Path:
+    return build.cache_root() / "release-current" / "bin"
 
 
 def _current_bin() -> Path:
@@ -44,7 +47,7 @@ def _current_bin() -> Path:
     if missing:
         raise UserError(f"--release current needs {' and '.join(RECIPES[n].release for n in missing)} built: run "
                         f"`monsuite components build {' '.join(missing)}` (cache {build.cache_root()})")
-    folder = build.cache_root() / "release-current" / "bin"
+    folder = _current_folder()
     folder.mkdir(parents=True, exist_ok=True)
     for command, (recipe, binary) in CURRENT_COMMANDS.items():
         link, target = folder / command, Path(build.binary(recipe, binary))

@@ -74,21 +74,22 @@ def planned_faults(campaign: dict | None) -> list[Exclusion]:
     if not campaign:
         return []
     scenarios = [s for s in campaign.get("scenarios", []) if isinstance(s, dict)]
-    ends = [t for s in scenarios for t in _times(s).values() if isinstance(t, (int, float))]
-    last = max(ends, default=None)
+    times = [_numbers(s.get("times")) for s in scenarios]
+    last = max((t for each in times for t in each.values()), default=None)
     found = []
-    for scenario in scenarios:
-        times = _times(scenario)
-        resolved = [t for t in ((scenario.get("times") or {}).get("resolved") or {}).values() if isinstance(t, (int, float))]
-        start, end = times.get("fault"), max([times.get("cleared", last), *resolved], key=lambda t: t or 0)
-        if isinstance(start, (int, float)) and isinstance(end, (int, float)) and end > start:
-            found.append(Exclusion(float(start), float(end), f"planned fault: {scenario.get('scenario', '?')}"))
+    for scenario, each in zip(scenarios, times):
+        start = each.get("fault")
+        raw = scenario.get("times")
+        resolved = _numbers(raw.get("resolved") if isinstance(raw, dict) else None)
+        ends = [t for t in (each.get("cleared", last), *resolved.values()) if t is not None]
+        if start is not None and ends and max(ends) > start:
+            found.append(Exclusion(float(start), float(max(ends)), f"planned fault: {scenario.get('scenario', '?')}"))
     return found
 
 
-def _times(scenario: dict) -> dict:
-    times = scenario.get("times")
-    return {k: v for k, v in times.items() if isinstance(v, (int, float))} if isinstance(times, dict) else {}
+def _numbers(mapping) -> dict:
+    """The numeric values of a mapping read from a report (anything else: empty)."""
+    return {k: v for k, v in mapping.items() if isinstance(v, (int, float))} if isinstance(mapping, dict) else {}
 
 
 def lookback_seconds(expr: str) -> float:

@@ -38,7 +38,7 @@ def _slo_problems(slo: dict) -> list[str]:
     if pairs and slo.get("period"):
         period_ms = parse_ms(slo["period"])
         for pair, expected in zip(pairs, PAIRS):
-            want = round(expected.budget_fraction * period_ms / parse_ms(expected.long), 6)
+            want = expected.factor(period_ms)
             if abs(pair["factor"] - want) > TOLERANCE:
                 problems.append(f"pair {pair['long']}/{pair['short']}: factor {pair['factor']} is not the Workbook's "
                                 f"{want} for a period of {slo['period']}")
