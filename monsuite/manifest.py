@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 
 from monsuite.errors import ManifestError
 from monsuite.timescale import is_duration
-from monsuite.yamlfile import load_yaml
+from monsuite.userio.inputs import read_yaml, refuse_unknown_keys
 
 KINDS = {"prometheus", "alertmanager", "grafana", "loki", "jaeger", "exporter", "app", "traffic", "sink", "database", "cache",
          "logship"}
@@ -110,17 +109,8 @@ def resolve_stack_path(stack: str | Path) -> Path:
 
 def load_manifest(stack: str | Path) -> StackManifest:
     path = resolve_stack_path(stack)
-    try:
-        raw = load_yaml(path.read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else ""
-        raise ManifestError(path, where, f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
-    if not isinstance(raw, dict):
-        raise ManifestError(path, "", "must be a mapping with 'name' and 'components'")
-    unknown = set(raw) - {"name", "description", "profiles", "components", "rule_files", "scenarios", "canary"}
-    if unknown:
-        raise ManifestError(path, ", ".join(sorted(unknown)), "unknown top-level key")
+    raw = read_yaml(path, "stack manifest (name, components, ...)")
+    refuse_unknown_keys(raw, ("name", "description", "profiles", "components", "rule_files", "scenarios", "canary"), path)
     name = raw.get("name")
     if not isinstance(name, str) or not name:
         raise ManifestError(path, "name", "required: a non-empty string")

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from monsuite.userio.outputs import write_atomic
 from monsuite.alerts import canary
 from monsuite.alerts.campaign import Campaign
 from monsuite.alerts.html import write_html
@@ -128,7 +129,7 @@ def run_nightly(plan: NightlyPlan, log: Callable[[str], None] = print) -> Nightl
         seconds["slo_report"] = time.monotonic() - began
     for result in results:
         log(verdict_line(result))
-    (plan.out / "nightly.json").write_text(json.dumps({"seconds": seconds, "false_alarms": false_alarms,
+    write_atomic((plan.out / "nightly.json"), json.dumps({"seconds": seconds, "false_alarms": false_alarms,
                                                        "worse_than_baseline": data["worse_than_baseline"]}, indent=2) + "\n")
     return NightlyOutcome([r.key for r in results if r.verdict == "violated"],
                           [s["scenario"] for s in body["scenarios"] if s["status"] == "failed"], seconds)

@@ -20,6 +20,7 @@ from tests.reference_configs import ALERTMANAGER_SIMPLE_V025, awesome_rules, ref
 
 REDIS_RULES = awesome_rules("oliver006-redis-exporter.yml")
 ALERTMANAGER = reference(ALERTMANAGER_SIMPLE_V025)
+RULES = Path(__file__).resolve().parents[1] / "monsuite" / "stacks" / "default" / "rules" / "windmill-platform.yml"
 
 
 def init(tmp_path, *extra) -> Path:
@@ -70,8 +71,9 @@ def test_the_rewired_alertmanager_config_is_valid_and_delivers_only_to_the_sinks
 
 
 @pytest.mark.parametrize("args, says", [
-    (["--example", "nope"], "no such example"),
-    (["--rules", "x.yml"], "needs --rules and --alertmanager-config"),
+    (["--example", "nope"], "invalid choice: 'nope'"),
+    (["--rules", str(RULES)], "needs --rules and --alertmanager-config"),
+    (["--example", "minimal", "--rules", str(RULES)], "--rules would be ignored"),
     (["--rules", "/nonexistent.yml", "--alertmanager-config", str(ALERTMANAGER)], "/nonexistent.yml"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, says):

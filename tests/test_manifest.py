@@ -41,7 +41,7 @@ def test_official_images_are_pinned():
     ("name: x\ncomponents: {a: {kind: exporter}}\n", "components.a", "needs at least one of image, binary or module"),
     ("name: x\ncomponents: {a: {kind: app, module: m, ready: {http: health}, ports: [web]}}\n", "components.a.ready.http", "starting with '/'"),
     ("name: x\ncomponents: {a: {kind: app, module: m, ready: {http: /x}}}\n", "components.a.ready", "needs at least one port"),
-    ("name: x\nfrobnicate: 1\ncomponents: {a: {kind: app, module: m}}\n", "frobnicate", "unknown top-level key"),
+    ("name: x\nfrobnicate: 1\ncomponents: {a: {kind: app, module: m}}\n", "frobnicate", "unknown key"),
     ("name: x\nprofiles: {ci: {scrape_interval: fast}}\ncomponents: {a: {kind: app, module: m}}\n",
      "profiles.ci.scrape_interval", "Prometheus duration"),
     ("name: x\nscenarios: s.yaml\nprofiles: {ci: {scrape_interval: 1s}}\ncomponents: {a: {kind: app, module: m}}\n",

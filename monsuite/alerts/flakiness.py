@@ -10,7 +10,6 @@ import subprocess
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 from monsuite.alerts.campaign import Campaign

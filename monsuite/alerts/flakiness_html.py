@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jinja2
 
+from monsuite.userio.outputs import write_atomic
 from monsuite.alerts.report import COLUMNS
 
 PLOTTED = (("fault_to_delivered", "fault -> delivered"), ("firing_to_delivered", "firing -> delivered"))
@@ -43,7 +44,7 @@ Campaign wall time p50 {{ s.campaign_seconds.p50 }} s, max {{ s.campaign_seconds
 def write_html(summary: dict, path: Path) -> Path:
     plots = [(title, _boxes(summary, key, title)) for key, title in PLOTTED]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(PAGE.render(s=summary, plots=plots, columns=COLUMNS))
+    write_atomic(path, PAGE.render(s=summary, plots=plots, columns=COLUMNS))
     return path
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jinja2
 
+from monsuite.userio.outputs import write_atomic
 from monsuite.alerts.campaign import Campaign, coverage
 from monsuite.alerts.report import COLUMNS
 
@@ -62,7 +63,7 @@ def write_html(campaign: Campaign, path: Path) -> Path:
         fmt=lambda v: "-" if v is None else f"{v:.0f}", allowances=campaign.allowances.to_dict(), phases=campaign.phases,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html)
+    write_atomic(path, html)
     return path
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from monsuite.userio.outputs import write_atomic
 from monsuite.alerts.campaign import Campaign, coverage
 
 COLUMNS = (
@@ -29,7 +30,7 @@ def campaign_body(campaign: Campaign) -> dict:
 def write_json(campaign: Campaign, path: Path) -> dict:
     body = campaign_body(campaign)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(body, indent=2, default=str))
+    write_atomic(path, json.dumps(body, indent=2, default=str))
     return body
 
 

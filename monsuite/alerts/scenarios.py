@@ -40,8 +40,8 @@ import yaml
 
 from monsuite.demo.faults import FaultError, FaultState
 from monsuite.errors import ManifestError
+from monsuite.userio.inputs import read_text, read_yaml, refuse_unknown_keys
 from monsuite.history import History, HistorySeries
-from monsuite.yamlfile import load_yaml
 from monsuite.rules.model import Rule
 from monsuite.timescale import TimeScaleError, parse_ms
 from monsuite.traffic.generator import Rates
@@ -97,15 +97,9 @@ class Scenario:
 
 
 def load_scenarios(path: Path, alerts: dict[str, Rule], receivers: set[str], components: set[str]) -> list[Scenario]:
-    try:
-        data = load_yaml(Path(path).read_text())
-    except OSError as exc:
-        raise ManifestError(path, "", f"cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else ""
-        raise ManifestError(path, where, f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("scenarios"), list):
+    data = read_yaml(path, "scenarios file")
+    refuse_unknown_keys(data, ("scenarios",), path)
+    if not isinstance(data.get("scenarios"), list):
         raise ManifestError(path, "scenarios", "must be a list of scenarios")
     scenarios, names = [], set()
     for index, raw in enumerate(data["scenarios"]):
@@ -283,7 +277,7 @@ def alertmanager_receivers(stack_dir: Path) -> set[str]:
     for name in ("alertmanager.yml", "alertmanager.yml.j2", "alertmanager.yaml", "alertmanager.yaml.j2"):
         path = stack_dir / name
         if path.exists():
-            text = path.read_text()
+            text = read_text(path, "Alertmanager config")
             try:
                 if path.suffix == ".j2":
                     text = jinja2.Environment(undefined=jinja2.ChainableUndefined).from_string(text).render()

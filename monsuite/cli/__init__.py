@@ -9,11 +9,26 @@ from monsuite.cli import campaign, components, dashboards, init, load, nightly, 
 from monsuite import __version__
 from monsuite.errors import UserError
 from monsuite.interrupts import interrupt_once, interrupts_deferred
+from monsuite.userio.parser import ArgumentParser
+from monsuite.userio.redact import RedactingStream
+from monsuite.userio.say import print_error
 
 
 def main(argv: list[str] | None = None) -> int:
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = RedactingStream(sys.stdout), RedactingStream(sys.stderr)  # whatever prints, no secret
+    try:
+        return _run(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a bad flag already said in one line
+        return exc.code if isinstance(exc.code, int) else 2
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
@@ -21,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except UserError as exc:
-        print(f"monsuite: error: {exc}", file=sys.stderr)
+        print_error(exc)
         return exc.exit_status
     except KeyboardInterrupt:
         from monsuite.stack import TeardownIncomplete, stop_active
@@ -61,7 +76,7 @@ EXAMPLES = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="monsuite", description="Conformance and load tests for monitoring stacks.",
+    parser = ArgumentParser(prog="monsuite", description="Conformance and load tests for monitoring stacks.",
                                      epilog=EXIT_STATUS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(metavar="COMMAND")

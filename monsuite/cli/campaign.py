@@ -6,21 +6,23 @@ import json
 import sys
 from pathlib import Path
 
-from monsuite.errors import UserError
+from monsuite.userio.outputs import write_atomic
 from monsuite.runtimes import RUNTIMES
+from monsuite.cli.stack import PROFILE
+from monsuite.userio.argtypes import Count, OutputDir, StackArg
 
 MAX_REPEAT = 200
 
 
 def register(commands) -> None:
     parser = commands.add_parser("campaign", help="run the alert campaign N times; report pass rates and stage distributions")
-    parser.add_argument("--stack", default="default", help="a stack directory, or the name of a shipped stack (default: default)")
-    parser.add_argument("--repeat", type=int, default=1, help=f"repetitions (1..{MAX_REPEAT}, default 1)")
+    parser.add_argument("--stack", type=StackArg(), default="default", help="a stack directory, or the name of a shipped stack (default: default)")
+    parser.add_argument("--repeat", type=Count(1, MAX_REPEAT), default=1, help=f"repetitions (1..{MAX_REPEAT}, default 1)")
     parser.add_argument("--fresh", action="store_true", help="a fresh stack start per repetition (default: one start)")
     parser.add_argument("--stress", action="store_true", help="a bounded CPU load on one core (stress-ng) beside the runs")
     parser.add_argument("--runtime", choices=RUNTIMES, default="auto", help="how to provide components (default: auto)")
-    parser.add_argument("--profile", default="ci", help="time profile (default: ci)")
-    parser.add_argument("--out", default="reports/flakiness", help="report directory (default: reports/flakiness)")
+    parser.add_argument("--profile", type=PROFILE, default="ci", help="time profile (default: ci)")
+    parser.add_argument("--out", type=OutputDir("report directory"), default="reports/flakiness", help="report directory (default: reports/flakiness)")
     parser.set_defaults(handler=campaign)
 
 
@@ -30,20 +32,21 @@ def campaign(args) -> int:
     from monsuite.alerts.progress import progress_for
     from monsuite.manifest import load_manifest
 
-    if not 1 <= args.repeat <= MAX_REPEAT:
-        raise UserError(f"--repeat: must be between 1 and {MAX_REPEAT}, got {args.repeat}")
+    from monsuite.profiles import resolve_profile
+
     manifest = load_manifest(args.stack)
+    resolve_profile(manifest, args.profile)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
     def keep(body: dict) -> None:
-        (out / f"run-{body['repetition']:03d}.json").write_text(json.dumps(body, indent=2, default=str))
+        write_atomic((out / f"run-{body['repetition']:03d}.json"), json.dumps(body, indent=2, default=str))
 
     result = repeat(manifest, repetitions=args.repeat, fresh=args.fresh, stress=args.stress, runtime=args.runtime,
                     profile=args.profile, log=lambda line: print(line, flush=True), on_run=keep,
                     progress=lambda: progress_for(sys.stderr))
     summary = result.summary()
-    (out / "flakiness.json").write_text(json.dumps(summary, indent=2))
+    write_atomic((out / "flakiness.json"), json.dumps(summary, indent=2))
     write_html(summary, out / "flakiness.html")
     print(f"{'scenario':<24}{'passed':>8}{'fault->delivered p50/p95/max ms':>34}{'firing->delivered p50/p95/max ms':>35}")
     for name, entry in summary["scenarios"].items():

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from monsuite.cli.common import existing_files
-from monsuite.errors import UserError
+from monsuite.userio.argtypes import Duration, InputFile, StackArg, Url
+
+SCRAPE_INTERVAL = Duration(1000, 3_600_000)
+TARGET = Duration(1, 600_000)
 
 
 def register(commands) -> None:
     dashboards = commands.add_parser("dashboards", help="Grafana dashboards").add_subparsers(metavar="ACTION")
     dc = dashboards.add_parser("check", help="run every panel of dashboards against Prometheus as Grafana would")
-    dc.add_argument("files", nargs="+", metavar="FILE")
-    dc.add_argument("--prometheus-url", required=True)
-    dc.add_argument("--scrape-interval", help="the datasource's scrape interval (default: the Prometheus' own global scrape_interval)")
-    dc.add_argument("--target", default="2s", help="load time target per dashboard (default 2s)")
+    dc.add_argument("files", type=InputFile("dashboard", "Grafana dashboard", closed=False), nargs="+", metavar="FILE")
+    dc.add_argument("--prometheus-url", type=Url(), required=True)
+    dc.add_argument("--scrape-interval", type=SCRAPE_INTERVAL,
+                    help="the datasource's scrape interval (default: the Prometheus' own global scrape_interval)")
+    dc.add_argument("--target", type=TARGET, default="2s", help="load time target per dashboard (default 2s)")
     dc.add_argument("--verbose", action="store_true", help="list every panel, not only those without data")
     dc.set_defaults(handler=dashboards_check)
 
     metrics = commands.add_parser("metrics", help="metrics the rules and dashboards use").add_subparsers(metavar="ACTION")
     mc = metrics.add_parser("check", help="every referenced metric and label exists; exposition lint per target")
-    mc.add_argument("--stack", default="default", help="the stack whose rules and dashboards are checked (a directory or a shipped stack's name)")
-    mc.add_argument("--prometheus-url", help="check against this Prometheus (default: start the stack, check, stop it)")
+    mc.add_argument("--stack", type=StackArg(), default="default", help="the stack whose rules and dashboards are checked (a directory or a shipped stack's name)")
+    mc.add_argument("--prometheus-url", type=Url(), help="check against this Prometheus (default: start the stack, check, stop it)")
     mc.add_argument("--strict-lint", action="store_true", help="exposition lint findings fail the check too")
     mc.add_argument("--verbose", action="store_true")
     mc.set_defaults(handler=metrics_check)
@@ -27,22 +30,16 @@ def register(commands) -> None:
 
 def dashboards_check(args) -> int:
     from monsuite.clients.access import register_from_env
-    from monsuite.clients.http import check_url
     from monsuite.clients.prometheus import PrometheusClient
     from monsuite.dashboards.model import load_dashboard
     from monsuite.dashboards.report import result_lines
     from monsuite.dashboards.runner import run_dashboard
-    from monsuite.timescale import TimeScaleError, parse_ms
+    from monsuite.timescale import parse_ms
 
-    args.prometheus_url = register_from_env("prometheus", check_url(args.prometheus_url, "--prometheus-url"))
-    try:  # every input is checked before Prometheus is asked anything
-        target = parse_ms(args.target) / 1000
-        scrape_ms = parse_ms(args.scrape_interval) if args.scrape_interval else None
-    except TimeScaleError as exc:
-        raise UserError(f"--scrape-interval/--target: {exc}") from None
-    if target <= 0:
-        raise UserError(f"--target: must be a positive duration such as 2s, got {args.target!r}")
-    dashboards = [load_dashboard(path) for path in existing_files(args.files)]
+    args.prometheus_url = register_from_env("prometheus", args.prometheus_url)
+    target = TARGET.milliseconds(args.target) / 1000
+    scrape_ms = SCRAPE_INTERVAL.milliseconds(args.scrape_interval) if args.scrape_interval else None
+    dashboards = [load_dashboard(path) for path in args.files]
     if scrape_ms is None:
         scrape_ms = parse_ms(PrometheusClient(args.prometheus_url).global_scrape_interval())
     ok = True
@@ -56,7 +53,6 @@ def dashboards_check(args) -> int:
 
 def metrics_check(args) -> int:
     from monsuite.clients.access import register_from_env
-    from monsuite.clients.http import check_url
     from monsuite.manifest import load_manifest
     from monsuite.metrics_check import check
     from monsuite.rules.model import expand
@@ -66,7 +62,7 @@ def metrics_check(args) -> int:
     rule_files = expand(manifest.directory, list(manifest.rule_files))
     dashboards = sorted((manifest.directory / "dashboards").glob("*.json"))
     stack = None
-    url = register_from_env("prometheus", check_url(args.prometheus_url, "--prometheus-url")) if args.prometheus_url else None
+    url = register_from_env("prometheus", args.prometheus_url) if args.prometheus_url else None
     if not url:
         stack = Stack(manifest, runtime="auto", profile="ci", log=None)
         stack.start()

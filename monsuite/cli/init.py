@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 from monsuite.errors import UserError
+from monsuite.paths import shipped_stacks
+from monsuite.userio.argtypes import InputFile, OutputDir
 
 EPILOG = """examples:
   monsuite init mystack --example minimal
@@ -20,34 +22,42 @@ exit status: 0 written, 2 bad input (nothing written)"""
 def register(commands) -> None:
     parser = commands.add_parser("init", help="write a stack directory from your files or an example",
                                  epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("directory", help="the stack directory to write (new or empty)")
-    parser.add_argument("--example", help="copy an example stack instead (e.g. minimal, default)")
-    parser.add_argument("--rules", nargs="+", default=[], metavar="FILE", help="Prometheus rule files")
-    parser.add_argument("--alertmanager-config", metavar="FILE", help="your alertmanager.yml")
-    parser.add_argument("--prometheus-config", metavar="FILE", help="your prometheus.yml (its global intervals and external labels)")
-    parser.add_argument("--dashboards", nargs="+", default=[], metavar="FILE", help="Grafana dashboard JSON files")
-    parser.add_argument("--templates", nargs="+", default=[], metavar="FILE", help="Alertmanager notification templates")
+    parser.add_argument("directory", type=OutputDir("stack directory", empty=True),
+                        help="the stack directory to write (new or empty)")
+    parser.add_argument("--example", choices=shipped_stacks(), help="copy an example stack instead (e.g. minimal, default)")
+    parser.add_argument("--rules", type=InputFile("rules", "rule file"), nargs="+", default=[], metavar="FILE",
+                        help="Prometheus rule files")
+    parser.add_argument("--alertmanager-config", type=InputFile("alertmanager-config", "Alertmanager config"), metavar="FILE",
+                        help="your alertmanager.yml")
+    parser.add_argument("--prometheus-config", type=InputFile("prometheus-config", "Prometheus config", closed=False),
+                        metavar="FILE", help="your prometheus.yml (its global intervals and external labels)")
+    parser.add_argument("--dashboards", type=InputFile("dashboard", "Grafana dashboard", closed=False), nargs="+", default=[],
+                        metavar="FILE", help="Grafana dashboard JSON files")
+    parser.add_argument("--templates", type=InputFile("template", "notification template", closed=False), nargs="+",
+                        default=[], metavar="FILE", help="Alertmanager notification templates")
     parser.set_defaults(handler=init)
 
 
 def init(args) -> int:
-    from monsuite.paths import shipped_stack, shipped_stacks
+    from monsuite.paths import shipped_stack
+    from monsuite.userio.outputs import directory_in_place
 
     target = Path(args.directory)
     if args.example:
-        if args.example not in shipped_stacks():
-            raise UserError(f"--example {args.example}: no such example (have: {', '.join(shipped_stacks())})")
-        if target.exists() and any(target.iterdir()):
-            raise UserError(f"{target}: not empty; init writes a new stack into an empty or new directory")
-        shutil.copytree(shipped_stack(args.example), target, dirs_exist_ok=True)
+        ignored = [flag for flag, given in (("--rules", args.rules), ("--alertmanager-config", args.alertmanager_config),
+                                            ("--prometheus-config", args.prometheus_config),
+                                            ("--dashboards", args.dashboards), ("--templates", args.templates)) if given]
+        if ignored:
+            raise UserError(f"--example copies a shipped stack as it is: {', '.join(ignored)} would be ignored; "
+                            "drop --example to build the stack from your files")
+        with directory_in_place(target) as staging:
+            shutil.copytree(shipped_stack(args.example), staging, dirs_exist_ok=True)
         print(f"{target}: copy of the {args.example} stack; next: pytest suites --stack {target}")
         return 0
     if not args.rules or not args.alertmanager_config:
         raise UserError("init needs --rules and --alertmanager-config (or --example minimal for a stack to start from)")
     from monsuite.scaffold.stack import init_stack
 
-    report = init_stack(target, [Path(p) for p in args.rules], Path(args.alertmanager_config),
-                        Path(args.prometheus_config) if args.prometheus_config else None,
-                        [Path(p) for p in args.dashboards], [Path(p) for p in args.templates])
+    report = init_stack(target, args.rules, args.alertmanager_config, args.prometheus_config, args.dashboards, args.templates)
     print("\n".join(report.lines()))
     return 0

@@ -2,41 +2,50 @@
 
 from __future__ import annotations
 
-from monsuite.paths import shipped_stack
+from monsuite.load.scenario import MAX_SECONDS, MAX_USERS
+from monsuite.paths import shipped_loadtests, shipped_stack
+from monsuite.userio.argtypes import Count, Duration, InputFile, OutputFile, Url
+from monsuite.load.locust_run import MAX_WORKERS
+SCENARIO = InputFile("load-scenario", "load scenario", names=lambda: (shipped_loadtests() / "scenarios", (".yaml",)))
+USERS = Count(1, MAX_USERS)
+DURATION = Duration(1000, MAX_SECONDS * 1000)
 
 
 def register(commands) -> None:
     load = commands.add_parser("load", help="load sessions with Locust").add_subparsers(metavar="ACTION")
     lr = load.add_parser("run", help="run a load scenario headless and judge its thresholds")
-    lr.add_argument("scenario", help="a name in loadtests/scenarios/ or a scenario file")
-    lr.add_argument("--host", help="target service (127.0.0.1 only); default: start the default stack and use its demo service")
-    lr.add_argument("--users", type=int)
-    lr.add_argument("--duration", help="e.g. 30s, 2m")
-    lr.add_argument("--workers", type=int, default=0, metavar="N",
+    lr.add_argument("scenario", type=SCENARIO, help="a name in loadtests/scenarios/ or a scenario file")
+    lr.add_argument("--host", type=Url(),
+                    help="target service (127.0.0.1 only); default: start the default stack and use its demo service")
+    lr.add_argument("--users", type=USERS)
+    lr.add_argument("--duration", type=DURATION, help="e.g. 30s, 2m")
+    lr.add_argument("--workers", type=Count(0, MAX_WORKERS), default=0, metavar="N",
                     help="Locust's distributed mode: a master and N worker processes on this machine (default: one process)")
     lr.set_defaults(handler=load_run)
     lc = load.add_parser("calibrate", help="the load generator's ceiling here: one Locust process vs N workers "
                                            "against a static nginx on 127.0.0.1")
-    lc.add_argument("--workers", type=int, default=2, metavar="N")
-    lc.add_argument("--users", type=int, default=32)
-    lc.add_argument("--duration", default="10s", help="of each of the two sessions, e.g. 10s")
-    lc.add_argument("--json", metavar="FILE", help="also write the measurements as JSON")
+    lc.add_argument("--workers", type=Count(1, MAX_WORKERS), default=2, metavar="N")
+    lc.add_argument("--users", type=USERS, default=32)
+    lc.add_argument("--duration", type=DURATION, default="10s", help="of each of the two sessions, e.g. 10s")
+    lc.add_argument("--json", type=OutputFile("measurements file"), metavar="FILE", help="also write the measurements as JSON")
     lc.set_defaults(handler=load_calibrate)
 
 
 def load_run(args) -> int:
-    from monsuite.load.locust_run import LOCUSTFILE, check_workers, run_locust
-    from monsuite.load.scenario import load_scenario, scenario_path
+    from monsuite.clients.http import check_reachable
+    from monsuite.load.locust_run import check_host, run_locust
+    from monsuite.load.scenario import load_scenario
     from monsuite.load.thresholds import evaluate
     from monsuite.manifest import load_manifest
     from monsuite.stack import Stack
 
-    check_workers(args.workers)  # before a stack is started for it
-    scenario = load_scenario(scenario_path(args.scenario, LOCUSTFILE.parent / "scenarios"), users=args.users,
-                             duration=args.duration)
+    scenario = load_scenario(args.scenario, users=args.users, duration=args.duration)
     stack = None
     host, pushgateway = args.host, None
-    if not host:
+    if host:
+        check_host(host)
+        check_reachable(host, "--host")
+    else:
         stack = Stack(load_manifest(shipped_stack("default")), runtime="auto", profile="ci")
         stack.start()
         host, pushgateway = stack.url("demo"), stack.url("pushgateway")
@@ -57,27 +66,14 @@ def load_run(args) -> int:
 
 def load_calibrate(args) -> int:
     import json
-    from pathlib import Path
 
-    from monsuite.errors import UserError
     from monsuite.load.calibrate import calibrate
-    from monsuite.load.locust_run import check_workers
-    from monsuite.load.scenario import MAX_SECONDS, MAX_USERS
-    from monsuite.timescale import TimeScaleError, parse_ms
+    from monsuite.userio.outputs import write_atomic
 
-    check_workers(args.workers, least=1)
-    if not 1 <= args.users <= MAX_USERS:
-        raise UserError(f"--users {args.users}: give a number from 1 to {MAX_USERS}")
-    try:
-        seconds = parse_ms(args.duration) / 1000
-    except TimeScaleError as exc:
-        raise UserError(f"--duration {args.duration}: {exc}") from None
-    if not 0 < seconds <= MAX_SECONDS:
-        raise UserError(f"--duration {args.duration}: must be more than 0 and at most {MAX_SECONDS // 60} minutes")
-    result = calibrate(args.workers, users=args.users, seconds=seconds)
+    result = calibrate(args.workers, users=args.users, seconds=DURATION.milliseconds(args.duration) / 1000)
     print("\n".join(result.lines()))
     if args.json:
-        Path(args.json).write_text(json.dumps(result.to_json(), indent=2) + "\n")
+        write_atomic(args.json, json.dumps(result.to_json(), indent=2) + "\n")
     return 0
 
 

@@ -5,19 +5,24 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from monsuite.cli.load import DURATION, SCENARIO, USERS
+from monsuite.cli.slo import REPORT_JSON, SPEC
 from monsuite.cli.stack import add_stack_options
+from monsuite.userio.argtypes import OutputDir
 
 
 def register(commands) -> None:
     parser = commands.add_parser("nightly", help="the nightly verification: alert campaign, dashboards, "
                                  "fault-free load and the SLO report, in one report directory")
     add_stack_options(parser)
-    parser.add_argument("--spec", help="SLO spec file (default: the stack's slo.yaml)")
-    parser.add_argument("--load", default="baseline", help="the Locust scenario of the fault-free session (default: baseline)")
-    parser.add_argument("--users", type=int, help="Locust users (default: the scenario's)")
-    parser.add_argument("--duration", default="30s", help="length of the load session (default: 30s)")
-    parser.add_argument("--out", default="reports/nightly", help="report directory (default: reports/nightly)")
-    parser.add_argument("--baseline", help="the previous night's report.json: what got worse is listed")
+    parser.add_argument("--spec", type=SPEC, help="SLO spec file (default: the stack's slo.yaml)")
+    parser.add_argument("--load", type=SCENARIO, default="baseline",
+                        help="the Locust scenario of the fault-free session (default: baseline)")
+    parser.add_argument("--users", type=USERS, help="Locust users (default: the scenario's)")
+    parser.add_argument("--duration", type=DURATION, default="30s", help="length of the load session (default: 30s)")
+    parser.add_argument("--out", type=OutputDir("report directory"), default="reports/nightly",
+                        help="report directory (default: reports/nightly)")
+    parser.add_argument("--baseline", type=REPORT_JSON, help="the previous night's report.json: what got worse is listed")
     parser.set_defaults(handler=nightly)
 
 

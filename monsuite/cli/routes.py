@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from monsuite.cli.common import existing_files
 from monsuite.errors import UserError
+from monsuite.userio.argtypes import InputFile
 
 
 def register(commands) -> None:
     routes = commands.add_parser("routes", help="Alertmanager routing").add_subparsers(metavar="ACTION")
     rt = routes.add_parser("test", help="check routing, inhibition and silence cases with amtool and a live Alertmanager")
-    rt.add_argument("--config", required=True, help="alertmanager.yml (a .j2 template is rendered leniently)")
-    rt.add_argument("cases", metavar="CASES.yaml")
+    rt.add_argument("--config", type=InputFile("alertmanager-config", "Alertmanager config"), required=True,
+                    help="alertmanager.yml (a .j2 template is rendered leniently)")
+    rt.add_argument("cases", type=InputFile("routing-cases", "routing cases file"), metavar="CASES.yaml")
     rt.add_argument("--no-amtool", action="store_true", help="only the live Alertmanager")
     rt.add_argument("--no-live", action="store_true", help="only amtool (routing cases only)")
     rt.set_defaults(handler=routes_test)
@@ -21,7 +22,7 @@ def routes_test(args) -> int:
 
     if args.no_amtool and args.no_live:
         raise UserError("--no-amtool and --no-live together check nothing; drop one of them")
-    config, cases = existing_files([args.config, args.cases])
+    config, cases = args.config, args.cases
     report = run_routing_test(config, cases, use_amtool=not args.no_amtool, use_live=not args.no_live)
     problems = report.problems()
     counts = report.cases

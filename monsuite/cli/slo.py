@@ -4,40 +4,43 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
-from monsuite.cli.common import existing_files
 from monsuite.clients.access import register_from_env
-from monsuite.clients.http import check_url
 from monsuite.errors import UserError
+from monsuite.userio.argtypes import Duration, InputFile, OutputDir, TimeRange, UnixTime, Url
+
+SPEC = InputFile("slo-spec", "SLO spec")
+REPORT_JSON = InputFile("report-json", "report.json", closed=False)
+WINDOW = Duration(60_000, 400 * 86_400_000)
 
 
 def register(commands) -> None:
     slo = commands.add_parser("slo", help="service level objectives (Sloth prometheus/v1, OpenSLO v1)").add_subparsers(metavar="ACTION")
     report = slo.add_parser("report", help="SLI, error budget and burn rates of each SLO from Prometheus: HTML, JSON, JUnit, Markdown")
-    report.add_argument("--spec", nargs="+", required=True, metavar="FILE", help="Sloth or OpenSLO spec files")
-    report.add_argument("--prometheus-url", required=True)
-    report.add_argument("--window", help="the SLO window to report on (default: each SLO's own, e.g. 30d)")
-    report.add_argument("--at", help="report as of this unix time (default: now)")
-    report.add_argument("--out", default="reports/slo", help="where the report goes (default: reports/slo)")
-    report.add_argument("--baseline", help="a previous report.json: the report lists what got worse")
-    report.add_argument("--alerts", help="a conformance run's alerts.json: its alert latency distribution is plotted, "
+    report.add_argument("--spec", type=SPEC, nargs="+", required=True, metavar="FILE", help="Sloth or OpenSLO spec files")
+    report.add_argument("--prometheus-url", type=Url(), required=True)
+    report.add_argument("--window", type=WINDOW, help="the SLO window to report on (default: each SLO's own, e.g. 30d)")
+    report.add_argument("--at", type=UnixTime(), help="report as of this unix time (default: now)")
+    report.add_argument("--out", type=OutputDir("report directory"), default="reports/slo",
+                        help="where the report goes (default: reports/slo)")
+    report.add_argument("--baseline", type=REPORT_JSON, help="a previous report.json: the report lists what got worse")
+    report.add_argument("--alerts", type=InputFile("alerts-json", "alerts.json", closed=False), help="a conformance run's alerts.json: its alert latency distribution is plotted, "
                         "and its injected faults are kept out of the SLIs, budgets and burn rates (reported apart)")
-    report.add_argument("--exclude", action="append", default=[], metavar="FROM..TO",
+    report.add_argument("--exclude", type=TimeRange(), action="append", default=[], metavar="FROM..TO",
                         help="a maintenance window kept out of the SLIs, budgets and burn rates (ISO 8601 or unix times; "
                              "repeatable)")
     report.set_defaults(handler=slo_report)
     rules = slo.add_parser("rules", help="Sloth-style SLI recording rules and multi-window multi-burn-rate alerts, "
                            "with promtool tests of the alerts")
-    rules.add_argument("--spec", nargs="+", required=True, metavar="FILE")
-    rules.add_argument("--out", required=True, help="directory for slo-sli-rules.yml, slo-alert-rules.yml and its tests")
+    rules.add_argument("--spec", type=SPEC, nargs="+", required=True, metavar="FILE")
+    rules.add_argument("--out", type=OutputDir("rules directory"), required=True, help="directory for slo-sli-rules.yml, slo-alert-rules.yml and its tests")
     rules.set_defaults(handler=slo_rules)
 
 
 def _load(files: list[str]):
     from monsuite.slo.spec import load_specs
 
-    slos = [slo for path in existing_files(files) for slo in load_specs(path)]
+    slos = [slo for path in files for slo in load_specs(path)]
     keys = [s.key for s in slos]
     duplicate = next((k for k in keys if keys.count(k) > 1), None)
     if duplicate:
@@ -51,18 +54,11 @@ def slo_report(args) -> int:
     from monsuite.slo.conformance import RunMeasurements
     from monsuite.slo.exclusions import parse_exclusion, planned_faults
     from monsuite.slo.report import read_report_json, verdict_line, write_report
-    from monsuite.timescale import TimeScaleError, parse_ms
 
-    url = register_from_env("prometheus", check_url(args.prometheus_url, "--prometheus-url"))
+    url = register_from_env("prometheus", args.prometheus_url)
     slos = _load(args.spec)
-    try:
-        window_ms = parse_ms(args.window) if args.window else None
-    except TimeScaleError as exc:
-        raise UserError(f"--window: {exc}") from None
-    try:
-        at = float(args.at) if args.at else time.time()
-    except ValueError:
-        raise UserError(f"--at: {args.at!r} is not a unix time") from None
+    window_ms = WINDOW.milliseconds(args.window) if args.window else None
+    at = args.at if args.at is not None else time.time()
     exclusions = [parse_exclusion(text) for text in args.exclude]
     baseline = read_report_json(args.baseline, "--baseline") if args.baseline else None
     campaign = read_report_json(args.alerts, "--alerts") if args.alerts else None
@@ -72,7 +68,7 @@ def slo_report(args) -> int:
     client.global_scrape_interval()  # unreachable or not a Prometheus: one clear line before any work
     results = evaluate_all(slos, client, at=at, window_ms=window_ms, measured=RunMeasurements(campaign=campaign),
                            exclusions=exclusions)
-    out = Path(args.out)
+    out = args.out
     data = write_report(results, out, prometheus=url, at=datetime.fromtimestamp(at, tz=timezone.utc).isoformat(timespec="seconds"),
                         baseline=baseline, alert_latencies_ms=latencies, exclusions=exclusions)
     for result in results:
@@ -89,14 +85,11 @@ def latencies_of(alerts: dict) -> list[float]:
 
 
 def slo_rules(args) -> int:
-    from monsuite.slo.rules import alert_rule_file, sli_rule_file, unit_tests
+    from monsuite.slo.rules import write_rules
 
     slos = _load(args.spec)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "slo-sli-rules.yml").write_text(sli_rule_file(slos))
-    (out / "slo-alert-rules.yml").write_text(alert_rule_file(slos))
-    (out / "slo-alert-rules.test.yml").write_text(unit_tests(slos, "slo-alert-rules.yml"))
+    out = args.out
+    write_rules(slos, out)
     print(f"{len(slos)} SLOs: {out / 'slo-sli-rules.yml'} (recording rules), {out / 'slo-alert-rules.yml'} "
           f"(burn-rate alerts) and their promtool tests {out / 'slo-alert-rules.test.yml'}")
     return 0

@@ -11,6 +11,9 @@ from monsuite.components.release import RELEASES
 from monsuite.errors import UserError
 from monsuite.manifest import EXTERNAL_KINDS
 from monsuite.runtimes import RUNTIMES
+from monsuite.userio.argtypes import OutputFile, StackArg, StateFile, Text, Url
+
+PROFILE = Text("a profile the stack defines: checked against its stack.yaml")
 
 DEFAULT_STATE_FILE = ".monsuite/state.json"
 
@@ -21,31 +24,32 @@ def register(commands) -> None:
     add_stack_options(up)
     up.set_defaults(handler=stack_up)
     status = stack.add_parser("status", help="show what `stack up` started and whether it is healthy")
-    add_state_option(status)
+    add_state_option(status, StateFile())
     status.set_defaults(handler=stack_status)
     down = stack.add_parser("down", help="stop everything `stack up` started")
-    add_state_option(down)
+    add_state_option(down, StateFile())
     down.set_defaults(handler=stack_down)
 
     images = commands.add_parser("images", help="container images").add_subparsers(metavar="ACTION")
     build = images.add_parser("build", help="make local images from host binaries (when no registry is reachable)")
-    build.add_argument("--stack", default="default", help="a stack directory, or the name of a shipped stack (default: default)")
+    build.add_argument("--stack", type=StackArg(), default="default", help="a stack directory, or the name of a shipped stack (default: default)")
     build.set_defaults(handler=images_build)
 
 
-def add_state_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--state-file", default=os.environ.get("MONSUITE_STATE_FILE", DEFAULT_STATE_FILE),
+def add_state_option(parser: argparse.ArgumentParser, kind=None) -> None:
+    parser.add_argument("--state-file", type=kind or OutputFile("state file"), default=os.environ.get("MONSUITE_STATE_FILE", DEFAULT_STATE_FILE),
                         help=f"where `stack up` records what it started (default: {DEFAULT_STATE_FILE})")
 
 
 def add_stack_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stack", default="default", help="a stack directory, or the name of a shipped stack (default: default)")
+    parser.add_argument("--stack", type=StackArg(), default="default",
+                        help="a stack directory, or the name of a shipped stack (default: default)")
     parser.add_argument("--runtime", choices=RUNTIMES, default="auto", help="how to provide components (default: auto)")
-    parser.add_argument("--profile", default="ci", help="time profile: ci (compressed) or real (default: ci)")
+    parser.add_argument("--profile", type=PROFILE, default="ci", help="time profile: ci (compressed) or real (default: ci)")
     parser.add_argument("--release", choices=RELEASES, default="debian",
                         help="Prometheus and Alertmanager: debian (the packages) or current (built by `monsuite components build`)")
     for kind in EXTERNAL_KINDS:
-        parser.add_argument(f"--{kind}-url", help=f"URL of an existing {kind} (external runtime, or auto)")
+        parser.add_argument(f"--{kind}-url", type=Url(), help=f"URL of an existing {kind} (external runtime, or auto)")
     add_state_option(parser)
 
 

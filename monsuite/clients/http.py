@@ -5,6 +5,7 @@ URL and what to check. It is a UserError: the CLI prints the line and exits 2.""
 
 from __future__ import annotations
 
+import socket
 from urllib.parse import urlsplit
 
 import requests
@@ -19,23 +20,38 @@ class ServiceError(UserError):
 
 def check_url(url: str, what: str) -> str:
     """The URL without a trailing slash, or a UserError saying what is wrong with it (before any wait)."""
-    parts = urlsplit(str(url or ""))
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UserError(f"{what}: {url!r} is not a URL; give one such as http://127.0.0.1:9090")
+    shown = redacted(str(url or ""))
     try:
-        parts.port
+        parts = urlsplit(str(url or ""))
+        parts.port  # noqa: B018 - raises on a port that is not a number
     except ValueError:
-        raise UserError(f"{what}: {url!r} has a port that is not a number between 1 and 65535") from None
+        raise UserError(f"{what}: {shown!r} is not a URL (bad host or port); give one such as http://127.0.0.1:9090") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UserError(f"{what}: {shown!r} is not a URL; give one such as http://127.0.0.1:9090")
     return str(url).rstrip("/")
+
+
+def check_reachable(url: str, what: str, timeout: float = 3.0) -> None:
+    """A refused connection is known at once: say so now rather than after a readiness timeout."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname, port), timeout=timeout).close()
+    except ConnectionRefusedError:
+        raise UserError(f"{what} {redacted(url)}: connection refused (nothing listens on {parts.hostname}:{port}); "
+                        "is it running, and is this its URL?") from None
+    except socket.gaierror:
+        raise UserError(f"{what} {redacted(url)}: unknown host {parts.hostname!r}") from None
+    except OSError as exc:
+        raise UserError(f"{what} {redacted(url)}: cannot connect ({exc.strerror or type(exc).__name__}); "
+                        "is it running, and is this its URL?") from None
 
 
 def redacted(url: str) -> str:
     """A URL fit to print: any user:password in it replaced."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname + (f":{parts.port}" if parts.port else "")
-    return parts._replace(netloc=f"***@{host}").geturl()
+    from monsuite.userio.redact import redact
+
+    return redact(url)
 
 
 class ServiceClient:

@@ -3,11 +3,11 @@ library panels, datasource references as a string, null, {type, uid} or a variab
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from monsuite.errors import ManifestError, UserError
+from monsuite.userio.inputs import read_json
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,7 @@ def dashboard_files(given, option: str) -> list[Path]:
 
 
 def load_dashboard(path: Path) -> Dashboard:
-    try:
-        data = json.loads(Path(path).read_text())
-    except (OSError, ValueError) as exc:
-        raise ManifestError(path, "", f"not a readable dashboard JSON file: {exc}") from None
+    data = read_json(path, "Grafana dashboard")
     if isinstance(data, dict) and isinstance(data.get("dashboard"), dict):  # the API's {"dashboard": ...} wrapper
         data = data["dashboard"]
     if not isinstance(data, dict) or not ("panels" in data or "rows" in data):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlparse
 
+from monsuite.clients.http import redacted
 from monsuite.errors import UserError
 from monsuite.load.scenario import LoadScenario
 from monsuite.paths import shipped_loadtests
@@ -75,6 +76,11 @@ class LoadResult:
         return float(max(counts))
 
 
+def check_host(host: str) -> None:
+    if urlparse(host).hostname != "127.0.0.1":
+        raise UserError(f"--host {redacted(host)}: load is only ever sent to 127.0.0.1")
+
+
 def check_workers(count: int, least: int = 0) -> None:
     if not least <= count <= MAX_WORKERS:
         raise UserError(f"--workers {count}: give a number from {least}{' (one Locust process)' if not least else ''} "
@@ -86,8 +92,7 @@ def run_locust(scenario: LoadScenario, host: str, *, pushgateway: str | None = N
                workers: int = 0, env: dict[str, str] | None = None) -> LoadResult:
     """Run Locust headless and read its JSON stats; `progress(elapsed, planned)` is told every second.
     workers > 0: a master and that many worker processes (Locust's distributed mode)."""
-    if urlparse(host).hostname != "127.0.0.1":
-        raise UserError(f"--host {host}: load is only ever sent to 127.0.0.1")
+    check_host(host)
     check_workers(workers)
     env = {**os.environ, **(env or {})}
     if scenario.shape:

@@ -5,16 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from monsuite.errors import ManifestError
 from monsuite.timescale import TimeScaleError, parse_ms
-from monsuite.yamlfile import load_yaml
+from monsuite.userio.inputs import read_yaml, refuse_unknown_keys
 
 THRESHOLDS = ("p50_ms", "p95_ms", "p99_ms", "error_rate", "min_rps")
 MAX_USERS = 500
 MAX_SECONDS = 1800
 SHAPES = ("ramp", "step", "spike", "soak")
+KEYS = ("name", "description", "users", "spawn_rate", "duration", "shape", "thresholds")
 
 
 @dataclass(frozen=True)
@@ -40,13 +39,8 @@ def scenario_path(name_or_path: str, directory: Path) -> Path:
 
 
 def load_scenario(path: Path, *, users: int | None = None, duration: str | None = None) -> LoadScenario:
-    try:
-        data = load_yaml(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ManifestError(path, "", f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
-    unknown = set(data) - {"name", "description", "users", "spawn_rate", "duration", "shape", "thresholds"}
-    if unknown:
-        raise ManifestError(path, sorted(unknown)[0], "unknown key")
+    data = read_yaml(path, "load scenario")
+    refuse_unknown_keys(data, KEYS, path)
     thresholds = data.get("thresholds") or {}
     if not isinstance(thresholds, dict) or set(thresholds) - set(THRESHOLDS):
         raise ManifestError(path, "thresholds", f"must map some of {', '.join(THRESHOLDS)} to numbers")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jinja2
 
+from monsuite.userio.outputs import write_atomic
 from monsuite.mutate.runner import Run, summary
 
 PAGE = jinja2.Template("""<!doctype html>
@@ -49,11 +50,11 @@ def as_dict(run: Run) -> dict:
 
 
 def write_json(run: Run, path: Path) -> None:
-    Path(path).write_text(json.dumps(as_dict(run), indent=2))
+    write_atomic(Path(path), json.dumps(as_dict(run), indent=2))
 
 
 def write_html(run: Run, path: Path) -> None:
-    Path(path).write_text(PAGE.render(data=as_dict(run)))
+    write_atomic(Path(path), PAGE.render(data=as_dict(run)))
 
 
 def lines(run: Run) -> list[str]:

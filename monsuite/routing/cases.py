@@ -19,10 +19,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 from monsuite.errors import ManifestError
-from monsuite.yamlfile import load_yaml
+from monsuite.userio.inputs import read_yaml, refuse_unknown_keys
 
 CASE_KEYS = {"routes": {"labels", "receivers"}, "inhibitions": {"source", "target", "inhibited"},
              "silences": {"matchers", "alert", "silenced"}}
@@ -57,17 +56,8 @@ class Cases:
 
 
 def load_cases(path: Path) -> Cases:
-    try:
-        data = load_yaml(Path(path).read_text()) or {}
-    except OSError as exc:
-        raise ManifestError(path, "", f"cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ManifestError(path, "", f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
-    if not isinstance(data, dict):
-        raise ManifestError(path, "", "must be a mapping with routes, inhibitions and/or silences")
-    unknown_sections = sorted(set(data) - set(CASE_KEYS))
-    if unknown_sections:
-        raise ManifestError(path, unknown_sections[0], "unknown section; the sections are routes, inhibitions and silences")
+    data = read_yaml(path, "routing cases file (routes, inhibitions and/or silences)")
+    refuse_unknown_keys(data, CASE_KEYS, path)
     for section, allowed in CASE_KEYS.items():
         for i, case in enumerate(data.get(section) or []):
             unknown = sorted(set(case) - allowed) if isinstance(case, dict) else []

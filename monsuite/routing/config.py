@@ -10,13 +10,14 @@ import jinja2
 import yaml
 
 from monsuite.errors import ManifestError
+from monsuite.userio.inputs import read_text
 
 KEPT = ("route", "inhibit_rules", "receivers", "time_intervals", "mute_time_intervals")
 
 
 def load_config(path: Path) -> dict:
-    text = Path(path).read_text()
-    if path.suffix == ".j2":
+    text = read_text(path, "Alertmanager config")
+    if Path(path).suffix == ".j2":
         text = jinja2.Environment(undefined=jinja2.ChainableUndefined).from_string(text).render()
     try:
         config = yaml.safe_load(text) or {}

@@ -6,10 +6,14 @@ import glob
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from monsuite.errors import ManifestError
 from monsuite.timescale import TimeScaleError, parse_ms
+from monsuite.userio.inputs import expect_shape, read_yaml, refuse_unknown_keys
+
+# The keys Prometheus' rule file format knows (3.x adds query_offset, labels and keep_firing_for; 2.x limit).
+FILE_KEYS = ("groups",)
+GROUP_KEYS = ("name", "interval", "rules", "limit", "query_offset", "labels")
+RULE_KEYS = ("record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations")
 
 
 @dataclass(frozen=True)
@@ -34,15 +38,18 @@ def expand(base: Path, patterns: list[str]) -> list[Path]:
 
 
 def load_rules(path: Path) -> list[Rule]:
-    try:
-        data = yaml.safe_load(Path(path).read_text()) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ManifestError(path, "", f"cannot read rule file: {exc}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("groups"), list):
+    data = read_yaml(path, "rule file", strict=False)
+    refuse_unknown_keys(data, FILE_KEYS, path)
+    if not isinstance(data.get("groups"), list):
         raise ManifestError(path, "groups", "a rule file needs a list of groups")
     rules = []
     for g_index, group in enumerate(data["groups"]):
         where = f"groups[{g_index}]"
+        expect_shape(group, path, "a rule group", dict, where)
+        refuse_unknown_keys(group, GROUP_KEYS, path, where)
+        for r_index, rule in enumerate(group.get("rules") or []):
+            expect_shape(rule, path, "a rule", dict, f"{where}.rules[{r_index}]")
+            refuse_unknown_keys(rule, RULE_KEYS, path, f"{where}.rules[{r_index}]")
         try:
             interval = parse_ms(group["interval"]) if group.get("interval") else None
             for r_index, rule in enumerate(group.get("rules") or []):

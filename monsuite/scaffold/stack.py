@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from monsuite.dashboards.model import load_dashboard
-from monsuite.errors import ManifestError, UserError
+from monsuite.errors import UserError
 from monsuite.routing.cases import Cases, RouteCase
 from monsuite.routing.engines import amtool_routes
 from monsuite.rules.model import load_rules
@@ -20,7 +20,8 @@ from monsuite.scaffold.alertmanager import rewire, uses_named_templates
 from monsuite.scaffold.jinja import Placeholder, dump_template
 from monsuite.scaffold.scenarios import Unsupported, starting_scenario
 from monsuite.timescale import parse_ms
-from monsuite.yamlfile import load_yaml
+from monsuite.userio.inputs import read_yaml
+from monsuite.userio.outputs import directory_in_place
 
 HEADER = "# Written by `monsuite init`; edit freely.\n"
 # Without a Prometheus config: the intervals rule authors commonly assume (Prometheus' own default is 1m,
@@ -45,18 +46,6 @@ class InitReport:
         return lines
 
 
-def read_yaml(path: Path, what: str) -> dict:
-    try:
-        data = load_yaml(path.read_text())
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read the {what}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ManifestError(path, "", f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
-    if not isinstance(data, dict):
-        raise ManifestError(path, "", f"must be a mapping (a {what})")
-    return data
-
-
 def init_stack(directory: Path, rules: list[Path], alertmanager_config: Path, prometheus_config: Path | None = None,
                dashboards: list[Path] = (), templates: list[Path] = ()) -> InitReport:
     if directory.exists() and any(directory.iterdir()):
@@ -79,7 +68,14 @@ def init_stack(directory: Path, rules: list[Path], alertmanager_config: Path, pr
         report.notes.append(f"{prometheus_config}: scrape_configs left out; the stack scrapes its own components "
                             "(add your exporters as components to scrape them)")
 
-    directory.mkdir(parents=True, exist_ok=True)
+    with directory_in_place(directory) as staging:  # a failure below leaves no half-written stack
+        _write(report, staging, directory.name, rules, alertmanager_config, dashboards, templates, rewired, settings,
+               external_labels, alert_rules)
+    return report
+
+
+def _write(report, directory: Path, name: str, rules, alertmanager_config, dashboards, templates, rewired, settings,
+           external_labels, alert_rules) -> None:
     _copy(rules, directory / "rules")
     _copy(dashboards, directory / "dashboards")
     _copy(templates, directory / "templates")
@@ -87,7 +83,7 @@ def init_stack(directory: Path, rules: list[Path], alertmanager_config: Path, pr
     (directory / "prometheus.yml.j2").write_text(_prometheus_template(external_labels))
     real = {"scrape_interval": settings["scrape_interval"], "scrape_timeout": settings["scrape_timeout"],
             "evaluation_interval": settings["evaluation_interval"], **rewired.profile}
-    (directory / "stack.yaml").write_text(_stack_yaml(directory.name, real))
+    (directory / "stack.yaml").write_text(_stack_yaml(name, real))
 
     budget = _budget(rewired.profile)
     scenarios = []
@@ -100,7 +96,6 @@ def init_stack(directory: Path, rules: list[Path], alertmanager_config: Path, pr
     report.scenarios = len(scenarios)
     (directory / "scenarios.yaml").write_text(HEADER + yaml.safe_dump({"scenarios": scenarios}, sort_keys=False, width=120))
     (directory / "routes.yaml").write_text(_routing_table(alert_rules, _router(alertmanager_config), external_labels))
-    return report
 
 
 def _routing_table(alert_rules, receivers_for, external_labels: dict) -> str:

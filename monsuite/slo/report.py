@@ -12,8 +12,9 @@ from xml.etree import ElementTree
 
 import jinja2
 
+from monsuite.userio.inputs import read_json
+from monsuite.userio.outputs import write_atomic
 from monsuite.clients.http import redacted
-from monsuite.errors import UserError
 from monsuite.slo.compute import SLOResult
 from monsuite.slo.exclusions import summary
 from monsuite.slo.numbers import minutes, number as num, percent as pct
@@ -54,12 +55,12 @@ def write_report(results: list[SLOResult], out: Path, *, prometheus: str, at: st
     excluded = [e.to_dict() for e in exclusions]
     data = {"prometheus": prometheus, "at": at, "excluded": excluded, "slos": [r.to_dict() for r in results],
             "worse_than_baseline": worse}
-    (out / "report.json").write_text(json.dumps(data, indent=2) + "\n")
-    (out / "junit.xml").write_bytes(junit(results))
-    (out / "summary.md").write_text(markdown(results, worse))
+    write_atomic((out / "report.json"), json.dumps(data, indent=2) + "\n")
+    write_atomic((out / "junit.xml"), junit(results))
+    write_atomic((out / "summary.md"), markdown(results, worse))
     plots = {r.key: _plot_slo(r) for r in results}
     latency_plot = _plot_latencies(alert_latencies_ms) if alert_latencies_ms else None
-    (out / "report.html").write_text(HTML.render(
+    write_atomic((out / "report.html"), HTML.render(
         results=results, prometheus=prometheus, at=at, violated=sum(r.verdict == "violated" for r in results),
         worse=worse, plots=plots, latency_plot=latency_plot, pct=pct, minutes=minutes, num=num, exclusions=excluded,
         excluded_summary=summary(exclusions)))
@@ -77,15 +78,7 @@ def verdict_line(result: SLOResult) -> str:
 
 def read_report_json(path: str | Path, flag: str) -> dict:
     """A JSON file given on the command line (a baseline report, a campaign's alerts.json)."""
-    try:
-        data = json.loads(Path(path).read_text())
-    except OSError as exc:
-        raise UserError(f"{flag} {path}: cannot read: {exc.strerror}") from None
-    except ValueError:
-        raise UserError(f"{flag} {path}: not JSON") from None
-    if not isinstance(data, dict):
-        raise UserError(f"{flag} {path}: not a monsuite report (a JSON object)")
-    return data
+    return read_json(path, f"monsuite report ({flag})")
 
 
 def junit(results: list[SLOResult]) -> bytes:

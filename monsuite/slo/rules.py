@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from monsuite.userio.outputs import write_atomic
 from monsuite.slo.burn import PAIRS, SLI_WINDOWS
 from monsuite.slo.spec import SLO
 from monsuite.timescale import parse_ms
@@ -154,11 +155,17 @@ def unit_tests(slos: list[SLO], rule_file_name: str) -> str:
                           sort_keys=False, width=200)
 
 
+def write_rules(slos: list[SLO], directory: Path) -> None:
+    """The recording rules, the burn-rate alerts and their tests: all made before any file is written."""
+    files = {"slo-sli-rules.yml": sli_rule_file(slos), "slo-alert-rules.yml": alert_rule_file(slos),
+             "slo-alert-rules.test.yml": unit_tests(slos, "slo-alert-rules.yml")}
+    for name, text in files.items():
+        write_atomic(directory / name, text)
+
+
 def write_and_test(slos: list[SLO], directory: Path) -> list[subprocess.CompletedProcess]:
     """Write the rules and the alerts' tests into `directory`; promtool's check and test of them."""
-    (directory / "slo-sli-rules.yml").write_text(sli_rule_file(slos))
-    (directory / "slo-alert-rules.yml").write_text(alert_rule_file(slos))
-    (directory / "slo-alert-rules.test.yml").write_text(unit_tests(slos, "slo-alert-rules.yml"))
+    write_rules(slos, directory)
     return [subprocess.run(command, cwd=directory, capture_output=True, text=True, timeout=600) for command in (
         ["promtool", "check", "rules", "slo-sli-rules.yml", "slo-alert-rules.yml"],
         ["promtool", "test", "rules", "slo-alert-rules.test.yml"])]

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import promql_parser
-import yaml
 
 from monsuite.errors import ManifestError
+from monsuite.userio.inputs import read_yaml_documents
 from monsuite.timescale import TimeScaleError, parse_ms
 
 SLOTH_WINDOW = re.compile(r"\{\{\s*\.window\s*\}\}")
@@ -54,14 +54,7 @@ class SLO:
 
 def load_specs(path: Path) -> list[SLO]:
     path = Path(path)
-    try:
-        documents = [d for d in yaml.safe_load_all(path.read_text()) if d is not None]
-    except OSError as exc:
-        raise ManifestError(path, "", f"cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark else ""
-        raise ManifestError(path, "", f"invalid YAML{line}: {getattr(exc, 'problem', exc)}") from None
+    documents = read_yaml_documents(path, "SLO spec")
     if not documents:
         raise ManifestError(path, "", "no SLO spec in the file")
     slos: list[SLO] = []

@@ -88,10 +88,10 @@ def slo_spec(id, mistake, text, *says):
 CASES = [
     # ---- the stack manifest ------------------------------------------------------------------------
     manifest("manifest-unknown-top-key", "a misspelt top-level key", "rule_files:", "colour: red\nrule_files:",
-             "colour", "unknown top-level key"),
+             "colour", "unknown key"),
     manifest("manifest-no-name", "an empty name", "name: minimal", "name: ''", "name", "required"),
     manifest("manifest-profiles-list", "profiles written as a list", "profiles:\n  real:", "profiles: [real]\nunused:\n  real:",
-             "unused", "unknown top-level key"),
+             "unused", "unknown key"),
     manifest("manifest-components-list", "components written as a list", "components:\n  prometheus:",
              "components: [prometheus]\nunused:\n  prometheus:", "unused"),
     manifest("manifest-unknown-component-key", "a misspelt component key", "    kind: prometheus",
