@@ -73,9 +73,9 @@ def run_nightly(plan: NightlyPlan, log: Callable[[str], None] = print) -> Nightl
     session = load_scenario(scenario_path(plan.load, LOCUSTFILE.parent / "scenarios"), users=plan.users, duration=plan.duration)
     baseline = read_report_json(plan.baseline, "--baseline") if plan.baseline else None
     dashboards = [load_dashboard(p) for p in sorted((manifest.directory / "dashboards").glob("*.json"))]
-    plan.out.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
     with Stack.from_options(plan.options, log=log) as stack:
+        plan.out.mkdir(parents=True, exist_ok=True)
         prometheus_url = stack.first_url("prometheus")
         began, run_began = time.monotonic(), time.time()
         campaign = Campaign(stack, scenarios, rules, log=log)

@@ -39,6 +39,13 @@ class RunOptions:
             release.apply(self.release)  # PATH: the stack's processes and promtool/amtool checks use one release
 
 
+    def check_reachable(self) -> None:
+        """Every URL given answers a connection: a refused one is said at once, before anything starts."""
+        from monsuite.clients.http import check_reachable
+
+        for kind, url in self.urls.items():
+            check_reachable(url, f"--{kind}-url")
+
     @classmethod
     def from_args(cls, args) -> "RunOptions":
         """From the command line's parsed arguments (options a command does not have keep their defaults)."""

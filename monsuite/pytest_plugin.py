@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 
 from monsuite.errors import UserError  # noqa: E402
 from monsuite.interrupts import interrupt_once  # noqa: E402
-from monsuite.fixtures.options import add_options  # noqa: E402
+from monsuite.fixtures.options import add_options, check_options  # noqa: E402
 from monsuite.manifest import load_manifest  # noqa: E402
 from monsuite.options import RunOptions  # noqa: E402
 from monsuite.profiles import resolve_profile  # noqa: E402
@@ -37,8 +37,10 @@ def pytest_configure(config):
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
     try:  # bad options or a bad stack are a usage error of the whole run, before anything starts
+        check_options(config)
         options = RunOptions.from_pytest(config)
         resolve_profile(load_manifest(options.stack), options.profile)
+        options.check_reachable()
     except UserError as exc:
         raise pytest.UsageError(f"monsuite: {exc}") from None
     report_dir = config.getoption("--report-dir")

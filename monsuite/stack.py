@@ -103,7 +103,9 @@ class Stack:
     def from_options(cls, options: "RunOptions", *, log: Callable[[str], None] | None = None) -> "Stack":
         from monsuite.manifest import load_manifest
 
-        return cls(load_manifest(options.stack), runtime=options.runtime, profile=options.profile, urls=options.urls,
+        manifest = load_manifest(options.stack)
+        options.check_reachable()
+        return cls(manifest, runtime=options.runtime, profile=options.profile, urls=options.urls,
                    state_file=options.state_file, artifacts_dir=options.report_dir, log=log)
 
     def __enter__(self) -> "Stack":

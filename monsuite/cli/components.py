@@ -6,13 +6,14 @@ import os
 import time
 
 from monsuite.errors import UserError
+from monsuite.userio.argtypes import Text
 
 
 def register(commands) -> None:
     components = commands.add_parser("components", help="components built from their Go modules").add_subparsers(metavar="ACTION")
     build = components.add_parser("build", help="build pinned releases from the Go module proxy into the cache "
                                   "(a second run builds nothing)")
-    build.add_argument("names", nargs="*", metavar="NAME", help="components to build (default: all that monsuite builds)")
+    build.add_argument("names", type=Text("a component name, checked against the recipes"), nargs="*", metavar="NAME", help="components to build (default: all that monsuite builds)")
     build.set_defaults(handler=components_build)
     listing = components.add_parser("list", help="what monsuite builds, from which module version, and what is cached")
     listing.set_defaults(handler=components_list)

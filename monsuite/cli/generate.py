@@ -115,15 +115,20 @@ def rules_mutate(args) -> int:
         raise UserError("--alertmanager-config and --routes go together: the routing cases judge the routing mutants")
     if args.live and not args.stack:
         raise UserError("--live needs --stack DIR: its scenarios judge the live mutants")
+    if (args.stack or args.runtime != "auto") and not args.live:
+        raise UserError("--stack and --runtime only serve --live (the live mutants); add --live or drop them")
+    live_stack = None
+    if args.live:
+        from monsuite.manifest import load_manifest
+        live_stack = load_manifest(args.stack)  # a broken stack is said before the offline mutants run
     routing = (args.alertmanager_config, args.routes) if args.routes else None
     result = run(args.rules, args.tests)
     if routing:
         from monsuite.mutate.routes import run_route_mutants
         result.routes = run_route_mutants(*routing)
     if args.live:
-        from monsuite.manifest import load_manifest
         from monsuite.mutate.live import run_live_mutants
-        result.live = run_live_mutants(load_manifest(args.stack), runtime=args.runtime, log=print)
+        result.live = run_live_mutants(live_stack, runtime=args.runtime, log=print)
     print("\n".join(lines(result)))
     if args.json_out:
         write_json(result, args.json_out)

@@ -33,7 +33,7 @@ def register(commands) -> None:
                         metavar="FILE", help="your prometheus.yml (its global intervals and external labels)")
     parser.add_argument("--dashboards", type=InputFile("dashboard", "Grafana dashboard", closed=False), nargs="+", default=[],
                         metavar="FILE", help="Grafana dashboard JSON files")
-    parser.add_argument("--templates", type=InputFile("template", "notification template", closed=False), nargs="+",
+    parser.add_argument("--templates", type=InputFile("template", "notification template", structured=False), nargs="+",
                         default=[], metavar="FILE", help="Alertmanager notification templates")
     parser.set_defaults(handler=init)
 
@@ -54,8 +54,6 @@ def init(args) -> int:
             shutil.copytree(shipped_stack(args.example), staging, dirs_exist_ok=True)
         print(f"{target}: copy of the {args.example} stack; next: pytest suites --stack {target}")
         return 0
-    if not args.rules or not args.alertmanager_config:
-        raise UserError("init needs --rules and --alertmanager-config (or --example minimal for a stack to start from)")
     from monsuite.scaffold.stack import init_stack
 
     report = init_stack(target, args.rules, args.alertmanager_config, args.prometheus_config, args.dashboards, args.templates)

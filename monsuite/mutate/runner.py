@@ -27,6 +27,7 @@ from monsuite.generate.inputs import children
 from monsuite.generate.matchers import accepts
 from monsuite.mutate.operators import Mutant, mutants
 from monsuite.rules.model import Rule, load_rules
+from monsuite.rules.unittests import read_test_file
 from monsuite.timescale import format_ms
 
 TIMEOUT_SECONDS = 300
@@ -73,6 +74,8 @@ class _Suite:
 
 def run(rule_files: list[Path], test_files: list[Path], promtool: str = "promtool", workers: int | None = None) -> Run:
     started = time.monotonic()
+    tests = {test: read_test_file(test) for test in test_files}  # a broken file is named before promtool runs
+    all_rules = [r for path in rule_files for r in load_rules(path)]
     wanted = {Path(r).resolve() for r in rule_files}
     for test in test_files:
         if not wanted & set(_rule_files_of(test)):
@@ -80,9 +83,7 @@ def run(rule_files: list[Path], test_files: list[Path], promtool: str = "promtoo
         failed = _failing_file(test, promtool)
         if failed:
             raise UserError(f"{test}: the tests fail on the unmodified rules, so they cannot judge mutants: {failed}")
-    all_rules = [r for path in rule_files for r in load_rules(path)]
-    suite = _Suite([(str((yaml.safe_load(Path(t).read_text()) or {}).get("evaluation_interval", "1m")), test)
-                    for t in test_files for test in (yaml.safe_load(Path(t).read_text()) or {}).get("tests") or []])
+    suite = _Suite([(str(data.get("evaluation_interval", "1m")), test) for data in tests.values() for test in data["tests"]])
     checked = suite.checked()
     alert_rules = [r for r in all_rules if r.alert]
     untested = [r.alert for r in alert_rules if r.alert not in checked]
@@ -193,7 +194,7 @@ def _raw(mutant: Mutant) -> dict:
 
 
 def _rule_files_of(test: Path) -> list[Path]:
-    data = yaml.safe_load(Path(test).read_text()) or {}
+    data = read_test_file(test)
     found = []
     for pattern in data.get("rule_files") or []:
         found += [Path(p).resolve() for p in glob.glob(str(Path(test).parent / pattern))]

@@ -10,7 +10,11 @@ import jinja2
 import yaml
 
 from monsuite.errors import ManifestError
-from monsuite.userio.inputs import read_text
+from monsuite.userio.inputs import read_text, refuse_unknown_keys
+
+# Alertmanager's configuration file, top level (0.25 to 0.35: `tracing` and `event_recorder` came later).
+TOP_LEVEL_KEYS = ("global", "route", "receivers", "inhibit_rules", "templates", "time_intervals", "mute_time_intervals",
+                  "tracing", "event_recorder")
 
 KEPT = ("route", "inhibit_rules", "receivers", "time_intervals", "mute_time_intervals")
 
@@ -25,6 +29,7 @@ def load_config(path: Path) -> dict:
         raise ManifestError(path, "", f"invalid YAML: {exc}") from None
     if not isinstance(config, dict) or "route" not in config or "receivers" not in config:
         raise ManifestError(path, "", "not an Alertmanager config (needs route and receivers)")
+    refuse_unknown_keys(config, TOP_LEVEL_KEYS, path)
     return config
 
 

@@ -3,6 +3,7 @@ verdict), explained as a readable diff of expected vs got per test, with the ale
 
 from __future__ import annotations
 
+import difflib
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -10,7 +11,9 @@ from pathlib import Path
 
 import yaml
 
+from monsuite.errors import ManifestError
 from monsuite.rules.model import load_rules
+from monsuite.userio.inputs import read_yaml, refuse_unknown_keys
 
 LABELS = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
 UNKNOWN_FIELD = re.compile(r"line (\d+): field (\w+) not found in type ([\w.]+)")
@@ -80,6 +83,10 @@ def run_file(path: Path, promtool: str = "promtool") -> FileResult:
             result.verdict = "error"
             result.failures = []
             result.warnings.append("this is a rule file, not a unit test file: give the test file that names it in rule_files")
+        elif any(_misspelt(name, kind) for _, name, kind in unknown):
+            result.verdict = "error"
+            result.failures = []
+            result.warnings += [_misspelt(name, kind) for _, name, kind in unknown if _misspelt(name, kind)]
         elif unknown:
             result.verdict = "unsupported"
             result.unsupported_fields = sorted({f"{name} (in {kind.split('.')[-1]})" for _, name, kind in unknown})
@@ -89,6 +96,38 @@ def run_file(path: Path, promtool: str = "promtool") -> FileResult:
                 result.verdict = "error"
     result.uncovered_alerts = uncovered_alerts(path)
     return result
+
+
+# The fields of promtool's test file structures in the newest release monsuite knows (3.16): a field none of
+# them has is a typo, not a feature of a newer promtool.
+PROMTOOL_FIELDS = {
+    "unitTestFile": ("rule_files", "evaluation_interval", "group_eval_order", "tests", "fuzzy_compare"),
+    "testGroup": ("interval", "input_series", "alert_rule_test", "promql_expr_test", "external_labels", "external_url",
+                  "name", "start_timestamp"),
+    "series": ("series", "values"),
+    "alertTestCase": ("eval_time", "alertname", "exp_alerts"),
+    "alert": ("exp_labels", "exp_annotations"),
+    "promqlTestCase": ("expr", "eval_time", "exp_samples"),
+    "sample": ("labels", "value", "histogram"),
+}
+
+
+def _misspelt(name: str, kind: str) -> str | None:
+    """What to say of a field no promtool knows (None: a newer promtool may know it)."""
+    known = PROMTOOL_FIELDS.get(kind.split(".")[-1])
+    if known is None or name in known:
+        return None
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f"unknown key {name!r}" + (f"; did you mean {close[0]!r}?" if close else "") + f" (known: {', '.join(known)})"
+
+
+def read_test_file(path: Path) -> dict:
+    """A promtool unit test file read for monsuite's own use (mutation testing): a mapping of known keys."""
+    data = read_yaml(path, "promtool test file", strict=False)
+    refuse_unknown_keys(data, PROMTOOL_FIELDS["unitTestFile"], path)
+    if not isinstance(data.get("tests"), list):
+        raise ManifestError(path, "tests", "a promtool test file needs a list of tests")
+    return data
 
 
 def _is_rule_file(path: Path) -> bool:

@@ -13,6 +13,7 @@ import yaml
 from monsuite.dashboards.model import load_dashboard
 from monsuite.errors import UserError
 from monsuite.routing.cases import Cases, RouteCase
+from monsuite.routing.config import load_config
 from monsuite.routing.engines import amtool_routes
 from monsuite.rules.model import load_rules
 from monsuite.scaffold.components import components_yaml
@@ -46,20 +47,23 @@ class InitReport:
         return lines
 
 
-def init_stack(directory: Path, rules: list[Path], alertmanager_config: Path, prometheus_config: Path | None = None,
+def init_stack(directory: Path, rules: list[Path], alertmanager_config: Path | None, prometheus_config: Path | None = None,
                dashboards: list[Path] = (), templates: list[Path] = ()) -> InitReport:
     if directory.exists() and any(directory.iterdir()):
         raise UserError(f"{directory}: not empty; init writes a new stack into an empty or new directory")
-    am = read_yaml(alertmanager_config, "Alertmanager config")
+    # every file given is read (and a broken one named) before anything is written or asked for
+    prometheus = read_yaml(prometheus_config, "Prometheus config") if prometheus_config else {}
+    for path in dashboards:  # a dashboard that would break the stack's checks later is refused now
+        load_dashboard(path)
+    alert_rules = [r for path in rules for r in load_rules(path) if r.alert]
+    am = load_config(alertmanager_config) if alertmanager_config else None
+    if not rules or am is None:
+        raise UserError("init needs --rules and --alertmanager-config (or --example minimal for a stack to start from)")
     if not templates and uses_named_templates(am):
         raise UserError(f"{alertmanager_config}: {uses_named_templates(am)[0]} calls a named template; "
                         "pass the template files with --templates")
-    prometheus = read_yaml(prometheus_config, "Prometheus config") if prometheus_config else {}
     settings = {**PROMETHEUS_DEFAULTS, **(prometheus.get("global") or {})}
     external_labels = settings.pop("external_labels", None) or {}
-    alert_rules = [r for path in rules for r in load_rules(path) if r.alert]
-    for path in dashboards:  # a dashboard that would break the stack's checks later is refused now
-        load_dashboard(path)
 
     report = InitReport(directory, alerts=len(alert_rules))
     rewired = rewire(am, with_templates=bool(templates))

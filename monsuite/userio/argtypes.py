@@ -34,6 +34,29 @@ class ArgType:
         return type(self).__name__
 
 
+class Deferred(ArgType):
+    """A type whose check runs later, where its error can be said as one line (pytest's option parser prints
+    a type error under its usage text; the plugin checks these in pytest_configure instead)."""
+
+    def __init__(self, inner: ArgType):
+        self.inner = inner
+        self.kind = inner.kind
+
+    def convert(self, text: str) -> str:
+        return text
+
+    def check(self, flag: str, text):
+        try:
+            return self.inner.convert(text)
+        except UserError as exc:
+            raise UserError(f"{flag}: {exc}") from None
+
+
+def declared(kind):
+    """The type an argument declares, looking through Deferred."""
+    return kind.inner if isinstance(kind, Deferred) else kind
+
+
 class Text(ArgType):
     """Free text checked later by what uses it (a name, a filter): the matrix has no careless value for it."""
 
@@ -48,8 +71,10 @@ class InputFile(ArgType):
 
     kind = "input"
 
-    def __init__(self, shape: str, what: str, *, checked: bool = False, closed: bool = True, names=None):
+    def __init__(self, shape: str, what: str, *, checked: bool = False, closed: bool = True, structured: bool = True,
+                 names=None):
         self.shape, self.what, self.checked, self.closed, self.names = shape, what, checked, closed, names
+        self.structured = structured  # YAML or JSON; False: text such as a template
 
     def convert(self, text: str) -> Path:
         if self.names is not None and "/" not in text and not text.endswith((".yaml", ".yml", ".json", ".py")):
@@ -70,7 +95,10 @@ class StateFile(InputFile):
         super().__init__("state", "state file", closed=False)
 
     def convert(self, text: str) -> Path:
-        return Path(text)
+        path = Path(text)
+        if path.is_dir():
+            raise UserError(f"{text}: is a directory; give the state file `stack up` wrote")
+        return path
 
 
 class StackArg(ArgType):
