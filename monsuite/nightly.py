@@ -16,7 +16,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from monsuite.userio.outputs import write_atomic
 from monsuite.alerts import canary
 from monsuite.alerts.campaign import Campaign
 from monsuite.alerts.html import write_html
@@ -31,15 +30,16 @@ from monsuite.load.locust_run import LOCUSTFILE, run_locust
 from monsuite.load.scenario import load_scenario, scenario_path
 from monsuite.manifest import load_manifest
 from monsuite.options import RunOptions
+from monsuite.sinks.client import SinkClient
 from monsuite.slo.compute import evaluate_all
 from monsuite.slo.conformance import RunMeasurements
 from monsuite.slo.exclusions import planned_faults
 from monsuite.slo.report import read_report_json, verdict_line, write_report
 from monsuite.slo.spec import load_specs
-from monsuite.sinks.client import SinkClient
 from monsuite.stack import Stack
-from monsuite.trace_coverage import coverage, coverage_in_jaeger, exporting
 from monsuite.timescale import parse_ms
+from monsuite.trace_coverage import coverage, coverage_in_jaeger, exporting
+from monsuite.userio.outputs import write_atomic
 
 
 TRACED_REQUESTS = 200

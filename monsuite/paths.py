@@ -11,6 +11,9 @@ def _package() -> Path:
     return Path(str(files("monsuite")))
 
 
+DEFAULT_STATE_FILE = ".monsuite/state.json"  # where `monsuite stack up` records what it started
+
+
 def shipped_stack(name: str) -> Path:
     """The directory of a stack that ships with monsuite (default, minimal, ...)."""
     return _package() / "stacks" / name

@@ -11,14 +11,14 @@ import pytest  # noqa: E402
 
 from monsuite.errors import UserError  # noqa: E402
 from monsuite.interrupts import interrupt_once  # noqa: E402
-from monsuite.fixtures.options import add_options, check_options  # noqa: E402
+from monsuite.fixtures.options import add_options, attach_state, check_options  # noqa: E402
 from monsuite.manifest import load_manifest  # noqa: E402
 from monsuite.options import RunOptions  # noqa: E402
 from monsuite.profiles import resolve_profile  # noqa: E402
 from monsuite.fixtures.stack import (  # noqa: E402,F401 - fixtures are registered by being imported here
     _component_gate, alertmanager_url, demo, demo_service, prometheus, sinks, stack,
 )
-from monsuite.fixtures.report import JsonReport  # noqa: E402
+from monsuite.fixtures.report import JsonReport, record_measurement  # noqa: E402,F401
 from monsuite.fixtures.summary import write_summary  # noqa: E402
 
 MARKERS = (
@@ -41,6 +41,7 @@ def pytest_configure(config):
         options = RunOptions.from_pytest(config)
         resolve_profile(load_manifest(options.stack), options.profile)
         options.check_reachable()
+        attach_state(config)  # a different stack up is said now, before any test
     except UserError as exc:
         raise pytest.UsageError(f"monsuite: {exc}") from None
     report_dir = config.getoption("--report-dir")

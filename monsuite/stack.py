@@ -98,6 +98,7 @@ class Stack:
         self._state_lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
         self._started_at = 0.0
+        self.attached = False  # the components are another process's (`stack up`): used, never stopped
 
     @classmethod
     def from_options(cls, options: "RunOptions", *, log: Callable[[str], None] | None = None) -> "Stack":
@@ -107,6 +108,39 @@ class Stack:
         options.check_reachable()
         return cls(manifest, runtime=options.runtime, profile=options.profile, urls=options.urls,
                    state_file=options.state_file, artifacts_dir=options.report_dir, log=log)
+
+    @classmethod
+    def attach(cls, state: dict, state_file: Path, *, log: Callable[[str], None] | None = None) -> "Stack":
+        """The stack a state file describes, to use without owning it (see monsuite.attach)."""
+        from monsuite.manifest import load_manifest
+
+        stack = cls(load_manifest(state["stack"]), runtime=state["runtime"], profile=state["profile"],
+                    state_file=state_file, log=log)
+        stack.attached = True
+        stack.run_id = state["run_id"]
+        stack.run_dir = Path(state["run_dir"]) if state.get("run_dir") else None
+        stack.unavailable = dict(state.get("unavailable") or {})
+        stack.handles = {name: Handle(**{k: v for k, v in data.items() if k in Handle.__dataclass_fields__})
+                         for name, data in state["components"].items()}
+        stack.ran = dict(stack.handles)
+        return stack
+
+    def _attach(self) -> None:
+        """Each component recorded is still there and ready; the settings the start derived are derived again."""
+        self.choices = choose_all(self.manifest, self.runtime, {})
+        self._ports = {name: dict(handle.ports) for name, handle in self.handles.items()}
+        self._context_values = self._context(self._ports)
+        for name, handle in self.handles.items():
+            if runtime_of(handle).exit_status(handle) is not None:
+                raise StackStartError(f"run {self.run_id}: {name} is no longer running; "
+                                      f"`monsuite stack down --state-file {self.state_file}` and start again")
+            self._wait_ready(self.manifest.components[name], handle)
+        if self.run_dir and (self.run_dir / "config" / canary.RULE_FILE).is_file():
+            self.canary = canary.CanarySettings.for_profile(self.profile_values)
+        self._wait_usable()
+        self.usable_seconds = time.monotonic() - self._started_at
+        self.log(f"attached to run {self.run_id} (started by `monsuite stack up`, state in {self.state_file}); "
+                 "it stays up after this run")
 
     def __enter__(self) -> "Stack":
         return self.start()
@@ -134,7 +168,7 @@ class Stack:
         self._started_at = time.monotonic()
         Stack.active.add(self)
         try:
-            self._start()
+            self._attach() if self.attached else self._start()
         except BaseException:
             delivered()
             self._abort.set()
@@ -399,7 +433,8 @@ class Stack:
 
     def _wait_ready(self, component: Component, handle: Handle) -> None:
         ready = component.ready
-        target = f"{handle.url}{ready.http}" if ready.http else f"port {next(iter(handle.ports.values()), '?')}"
+        target = f"{redacted(handle.url)}{ready.http}" if ready.http else f"port {next(iter(handle.ports.values()), '?')}"
+        elsewhere = not runtime_of(handle).starts  # nothing of ours is starting there: a refusal is final
         session = session_for(handle.url) if handle.url else requests.Session()
 
         def probe():
@@ -413,6 +448,11 @@ class Stack:
                     response = session.get(f"{handle.url}{ready.http}", timeout=2)
                 except requests.exceptions.SSLError:  # waiting will not make a certificate trusted
                     raise StackStartError(f"{component.name} at {redacted(handle.url)}: {tls_hint(handle.url)}") from None
+                except requests.ConnectionError as exc:
+                    if elsewhere and isinstance(_root_cause(exc), ConnectionRefusedError):
+                        raise StackStartError(f"{component.name} ready ({target}): connection refused; is it running, "
+                                              "and is this its URL?") from None
+                    raise
                 if response.status_code in (401, 403):
                     raise StackStartError(f"{component.name} at {redacted(handle.url)}: "
                                           f"{refusal_hint(handle.url, response.status_code)}")
@@ -496,6 +536,9 @@ class Stack:
     def stop(self) -> None:
         """Stop everything this stack started (reverse start order), remove its run directory, then the state
         file, and verify that nothing is left. Further Ctrl-C / SIGTERM wait until this is done."""
+        if self.attached:  # `stack up` started it; `stack down` stops it
+            Stack.active.discard(self)
+            return
         with interrupts_deferred("stopping the stack"):
             if self.handles:
                 self.log(f"stopping {len(self.handles)} components")
@@ -556,6 +599,12 @@ class Stack:
             tmp = self.state_file.with_suffix(".tmp")
             tmp.write_text(json.dumps(self.state(), indent=2))
             tmp.replace(self.state_file)
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__
+    return exc
 
 
 def stop_active() -> None:

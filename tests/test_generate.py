@@ -39,9 +39,9 @@ def write(outcome, directory: Path) -> Path:
 
 @needs_reference
 @pytest.mark.parametrize("path", sorted(REFERENCE), ids=lambda path: path.name)
-def test_reference_rule_files_get_tests_that_promtool_passes(path, tmp_path, record_property):
+def test_reference_rule_files_get_tests_that_promtool_passes(path, tmp_path, record_measurement):
     outcome = generate([path])
-    record_property("generated", f"{len(outcome.covered)}/{outcome.alert_rules}")
+    record_measurement("generated", f"{len(outcome.covered)}/{outcome.alert_rules}")
     assert outcome.proportion >= REFERENCE[path], [f"{r.alert}: {why}" for r, why in outcome.unsupported]
     result = run_file(write(outcome, tmp_path))
     assert result.verdict == "passed", result.output[-2000:]
@@ -115,7 +115,7 @@ def test_the_command_prints_the_proportion_and_refuses_live_output_without_a_sta
 
 
 @pytest.mark.live
-def test_generated_live_scenarios_pass_on_the_default_stack(tmp_path, record_property):
+def test_generated_live_scenarios_pass_on_the_default_stack(tmp_path, record_measurement):
     stack = tmp_path / "default"
     shutil.copytree(shipped_stack("default"), stack)
     rules = sorted(str(p) for p in (stack / "rules").glob("*.yml"))
@@ -127,5 +127,5 @@ def test_generated_live_scenarios_pass_on_the_default_stack(tmp_path, record_pro
     campaign = subprocess.run([sys.executable, "-m", "monsuite", "campaign", "--stack", str(stack),
                                "--out", str(tmp_path / "report")], capture_output=True, text=True, timeout=900)
     summary = json.loads((tmp_path / "report" / "flakiness.json").read_text())
-    record_property("generated_scenarios_passed", sum(e["passed"] for e in summary["scenarios"].values()))
+    record_measurement("generated_scenarios_passed", sum(e["passed"] for e in summary["scenarios"].values()))
     assert campaign.returncode == 0 and len(summary["scenarios"]) == 19, campaign.stdout[-3000:] + campaign.stderr[-2000:]

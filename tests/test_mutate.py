@@ -134,7 +134,7 @@ def test_tests_that_fail_on_the_unmodified_rules_are_refused(tmp_path):
 
 
 @needs_promtool
-def test_the_default_stacks_tests_reach_a_mutation_score_of_at_least_90_percent(tmp_path, record_property):
+def test_the_default_stacks_tests_reach_a_mutation_score_of_at_least_90_percent(tmp_path, record_measurement):
     from monsuite.alerts.scenarios import load_for_stack
     from monsuite.manifest import load_manifest
     from monsuite.rules.model import expand
@@ -146,8 +146,8 @@ def test_the_default_stacks_tests_reach_a_mutation_score_of_at_least_90_percent(
     own = write_tests(tmp_path / "scenario-test.yml", build_tests([s for s in scenarios if s.unit], rules, rule_files))
     generated = shipped_stack("default") / "rule-tests" / "generated-test.yml"
     result = run(rule_files, [own, generated])
-    record_property("mutation_score", round(result.score, 4))
-    record_property("mutants", len(result.verdicts))
+    record_measurement("mutation_score", round(result.score, 4))
+    record_measurement("mutants", len(result.verdicts))
     survivors = [v.mutant.description for v in result.verdicts if not v.killed]
     assert result.score >= 0.9, survivors
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import jinja2
 
-from monsuite.userio.outputs import write_atomic
 from monsuite.alerts.report import COLUMNS
+from monsuite.userio.outputs import write_atomic
 
 PLOTTED = (("fault_to_delivered", "fault -> delivered"), ("firing_to_delivered", "firing -> delivered"))
 

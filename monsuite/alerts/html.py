@@ -9,9 +9,9 @@ from pathlib import Path
 
 import jinja2
 
-from monsuite.userio.outputs import write_atomic
 from monsuite.alerts.campaign import Campaign, coverage
 from monsuite.alerts.report import COLUMNS
+from monsuite.userio.outputs import write_atomic
 
 SEGMENTS = (  # (label, from stage, to stage, colour)
     ("fault -> expression true", "fault", "active", "#9ecae1"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from monsuite.userio.outputs import write_atomic
 from monsuite.alerts.campaign import Campaign, coverage
+from monsuite.userio.outputs import write_atomic
 
 COLUMNS = (
     ("fault_to_visible", "vis"), ("fault_to_active", "active"), ("active_to_firing", "firing"),

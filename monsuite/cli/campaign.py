@@ -6,10 +6,10 @@ import json
 import sys
 from pathlib import Path
 
-from monsuite.userio.outputs import write_atomic
-from monsuite.runtimes import RUNTIMES
 from monsuite.cli.stack import PROFILE
+from monsuite.runtimes import RUNTIMES
 from monsuite.userio.argtypes import Count, OutputDir, StackArg
+from monsuite.userio.outputs import write_atomic
 
 MAX_REPEAT = 200
 

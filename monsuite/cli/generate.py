@@ -6,12 +6,11 @@ from pathlib import Path
 
 import yaml
 
-from monsuite.userio.outputs import write_atomic
 from monsuite.errors import UserError
 from monsuite.runtimes import RUNTIMES
 from monsuite.userio.argtypes import InputFile, Number, OutputFile, StackArg
 from monsuite.userio.inputs import read_yaml
-from monsuite.userio.outputs import GENERATED
+from monsuite.userio.outputs import GENERATED, write_atomic
 
 RULES = InputFile("rules", "rule file")
 RULE_TESTS = InputFile("rule-tests", "promtool test file")

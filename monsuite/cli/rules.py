@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from monsuite.userio.outputs import write_atomic
 from monsuite.cli import generate
 from monsuite.clients.access import register_from_env
 from monsuite.userio.argtypes import InputFile, OutputFile, StackArg, Url
+from monsuite.userio.outputs import write_atomic
 
 
 def register(commands) -> None:

@@ -15,7 +15,7 @@ from monsuite.userio.argtypes import OutputFile, StackArg, StateFile, Text, Url
 
 PROFILE = Text("a profile the stack defines: checked against its stack.yaml")
 
-DEFAULT_STATE_FILE = ".monsuite/state.json"
+from monsuite.paths import DEFAULT_STATE_FILE
 
 
 def register(commands) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import jinja2
 
-from monsuite.userio.outputs import write_atomic
 from monsuite.mutate.runner import Run, summary
+from monsuite.userio.outputs import write_atomic
 
 PAGE = jinja2.Template("""<!doctype html>
 <html><head><meta charset="utf-8"><title>monsuite mutation score</title>

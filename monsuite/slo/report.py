@@ -12,12 +12,12 @@ from xml.etree import ElementTree
 
 import jinja2
 
-from monsuite.userio.inputs import read_json
-from monsuite.userio.outputs import write_atomic
 from monsuite.clients.http import redacted
 from monsuite.slo.compute import SLOResult
 from monsuite.slo.exclusions import summary
 from monsuite.slo.numbers import minutes, number as num, percent as pct
+from monsuite.userio.inputs import read_json
+from monsuite.userio.outputs import write_atomic
 
 HTML = jinja2.Template("""<!doctype html>
 <html><head><meta charset="utf-8"><title>SLO report</title>

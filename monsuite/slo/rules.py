@@ -11,10 +11,10 @@ from pathlib import Path
 
 import yaml
 
-from monsuite.userio.outputs import write_atomic
 from monsuite.slo.burn import PAIRS, SLI_WINDOWS
 from monsuite.slo.spec import SLO
 from monsuite.timescale import parse_ms
+from monsuite.userio.outputs import write_atomic
 
 RECORD = "slo:sli_error:ratio_rate{window}"
 

@@ -77,7 +77,7 @@ def selector_text(selector) -> str:
     return selector.metric + "{" + ",".join(f"{label}{op}{json.dumps(value)}" for label, op, value in selector.matchers) + "}"
 
 
-def test_further_dashboards_are_processed_panel_by_panel(stack, prometheus, further_dashboard, record_property):
+def test_further_dashboards_are_processed_panel_by_panel(stack, prometheus, further_dashboard, record_measurement):
     """A dashboard given with --dashboards (public ones, say): where the exporters it is built for are
     scraped, every panel runs without an error, and every panel whose metrics all have series shows data."""
     from monsuite.metrics_check import dashboard_expressions
@@ -114,6 +114,6 @@ def test_further_dashboards_are_processed_panel_by_panel(stack, prometheus, furt
     assert covered, f"{further_dashboard.name}: no panel has all its metrics scraped"
     missing = sorted(covered - with_data(result))
     assert not missing, f"{further_dashboard.name}: panels whose metrics are all scraped show no data: {missing}"
-    record_property("panels_expected_with_data", len(covered))
-    record_property("panels_with_data", len(with_data(result)))
+    record_measurement("panels_expected_with_data", len(covered))
+    record_measurement("panels_with_data", len(with_data(result)))
     assert result.load_seconds <= TARGET_SECONDS * 5

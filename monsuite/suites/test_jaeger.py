@@ -59,11 +59,11 @@ def test_a_log_lines_trace_id_resolves(stack, jaeger, demo):
     assert wait_until(lambda: jaeger.trace(trace_id), timeout=60, what=f"trace {trace_id} in Jaeger")
 
 
-def test_trace_coverage_read_from_jaegers_query_api(jaeger, demo, record_property):
+def test_trace_coverage_read_from_jaegers_query_api(jaeger, demo, record_measurement):
     """The nightly's trace-coverage SLI as it reads it: requests sent, their traces found through the query API."""
     from monsuite.trace_coverage import coverage_in_jaeger
 
     requests.put(f"{demo}/tracing", json={"sampling_ratio": 1.0}, timeout=5).raise_for_status()
     found, sent = coverage_in_jaeger(demo, jaeger, 200)
-    record_property("trace_coverage", f"{found}/{sent}")
+    record_measurement("trace_coverage", f"{found}/{sent}")
     assert found / sent > 0.8, f"{found}/{sent} traces in Jaeger (seeds: trace coverage > 80 %)"

@@ -54,7 +54,7 @@ def _shipped(receiver: SinkClient, trace_ids: list[str], since_id: int) -> list[
     return wait_until(arrived, timeout=30, interval=0.2, what=f"{len(wanted)} log lines at the push receiver")
 
 
-def test_lines_arrive_labelled_and_within_100ms(demo, receiver, record_property):
+def test_lines_arrive_labelled_and_within_100ms(demo, receiver, record_measurement):
     since = receiver.last_log_line_id()
     session = requests.Session()
     trace_ids = []
@@ -67,7 +67,7 @@ def test_lines_arrive_labelled_and_within_100ms(demo, receiver, record_property)
     latencies = sorted((line["received_at"] - _written_at(line)) * 1000 for line in lines)
     p50, p95 = statistics.median(latencies), latencies[int(0.95 * (len(latencies) - 1))]
     for name, value in (("log_ship_p50_ms", p50), ("log_ship_p95_ms", p95), ("log_ship_max_ms", latencies[-1])):
-        record_property(name, round(value, 1))
+        record_measurement(name, round(value, 1))
     assert p50 < TARGET_MS, f"written -> received median {p50:.0f} ms (p95 {p95:.0f}, max {latencies[-1]:.0f}) >= {TARGET_MS} ms"
 
 
@@ -92,9 +92,9 @@ def test_a_faults_error_lines_are_found_and_lead_to_their_trace(stack, demo, rec
     assert server["status"] == "error" and server["attributes"]["http.response.status_code"] == 500
 
 
-def test_the_log_canary_loses_nothing(receiver, record_property):
+def test_the_log_canary_loses_nothing(receiver, record_measurement):
     report = run_canary(f"{receiver.url}/loki/api/v1/push", sink_reader(receiver), lines=200)
     for key, value in report.to_dict().items():
-        record_property(f"log_canary_{key}", value)
+        record_measurement(f"log_canary_{key}", value)
     assert report.missing == [] and report.duplicates == [], report.to_dict()
     assert report.latency_ms["p50"] < TARGET_MS, report.to_dict()

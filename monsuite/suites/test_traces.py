@@ -46,14 +46,14 @@ def _sampling(service: str, ratio: float) -> None:
     requests.put(f"{service}/tracing", json={"sampling_ratio": ratio}, timeout=5).raise_for_status()
 
 
-def test_coverage_at_full_sampling(service, receiver, record_property):
+def test_coverage_at_full_sampling(service, receiver, record_measurement):
     _sampling(service, 1.0)
     found, sent = coverage(service, receiver, REQUESTS)
-    record_property("trace_coverage", found / sent)
+    record_measurement("trace_coverage", found / sent)
     assert found / sent >= 0.8, f"{found}/{sent} requests traced ({found / sent:.1%} < 80 %)"
 
 
-def test_a_lower_sampling_ratio_keeps_its_share(service, receiver, record_property):
+def test_a_lower_sampling_ratio_keeps_its_share(service, receiver, record_measurement):
     _sampling(service, LOW_RATIO)
     try:
         found, sent = coverage(service, receiver, LOW_REQUESTS)
@@ -61,7 +61,7 @@ def test_a_lower_sampling_ratio_keeps_its_share(service, receiver, record_proper
         _sampling(service, 1.0)
     tolerance = SIGMAS * math.sqrt(LOW_RATIO * (1 - LOW_RATIO) / LOW_REQUESTS)
     share = found / sent
-    record_property("sampled_share", share)
+    record_measurement("sampled_share", share)
     assert abs(share - LOW_RATIO) <= tolerance, f"sampled {share:.1%} at ratio {LOW_RATIO} (tolerance ±{tolerance:.1%})"
 
 
