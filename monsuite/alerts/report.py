@@ -43,13 +43,14 @@ def table_lines(campaign: Campaign) -> list[str]:
     if cov["without_passing_scenario"]:
         lines.append("  without a passing scenario: " + ", ".join(cov["without_passing_scenario"]))
     lines.append(f"  allowances: {campaign.allowances.why}")
-    header = f"  {'scenario':<24}{'result':<8}" + "".join(f"{title:>9}" for _, title in COLUMNS) + f"{'worst':>9}  (ms)"
+    width = max([24, *(len(name) + 2 for name in campaign.results)])  # a long name never runs into the next column
+    header = f"  {'scenario':<{width}}{'result':<8}" + "".join(f"{title:>9}" for _, title in COLUMNS) + f"{'worst':>9}  (ms)"
     lines.append(header)
     for result in campaign.results.values():
         stages = result.stage_ms()
         cells = "".join(f"{_cell(stages.get(key)):>9}" for key, _ in COLUMNS)
         worst = result.floors.worst_total_ms + result.allowance_ms.get("total", 0) if result.floors else None
-        lines.append(f"  {result.scenario:<24}{result.status:<8}{cells}{_cell(worst):>9}")
+        lines.append(f"  {result.scenario:<{width}}{result.status:<8}{cells}{_cell(worst):>9}")
     return lines
 
 

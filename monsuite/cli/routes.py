@@ -29,6 +29,10 @@ def routes_test(args) -> int:
     print(f"{config}: {len(counts.routes)} routing, {len(counts.inhibitions)} inhibition, {len(counts.silences)} silence cases")
     for engine, ms in report.per_case_ms().items():
         print(f"  {engine}: {ms} ms per routing case")
+    if "live_total" in report.seconds:
+        waits = report.seconds.get("live_inhibitions", 0) + report.seconds.get("live_silences", 0)
+        print(f"  live Alertmanager: started in {report.seconds.get('live_start', 0):.2f}s; inhibition and silence "
+              f"cases {waits:.2f}s (they wait on its timers)")
     for problem in problems:
         print(f"  FAIL {problem}")
     unchecked = len(counts.inhibitions) + len(counts.silences) if args.no_live else 0

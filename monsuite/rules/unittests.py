@@ -4,6 +4,7 @@ verdict), explained as a readable diff of expected vs got per test, with the ale
 from __future__ import annotations
 
 import difflib
+import glob
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -70,13 +71,30 @@ class FileResult:
     output: str = ""
 
 
+def missing_rule_files(path: Path) -> list[str]:
+    """The rule_files patterns of a test file that match no file (promtool 2.x passes such a test silently)."""
+    try:
+        data = yaml.safe_load(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []  # promtool says what is wrong with the file itself
+    patterns = data.get("rule_files") if isinstance(data, dict) else None
+    if not isinstance(patterns, list):
+        return []
+    return [str(p) for p in patterns if not glob.glob(str(Path(path).parent / str(p)))]
+
+
 def run_file(path: Path, promtool: str = "promtool") -> FileResult:
     path = Path(path)
+    missing = missing_rule_files(path)
+    if missing:
+        return FileResult(str(path), "error", 1, warnings=[
+            f"rule_files: {', '.join(repr(m) for m in missing)} matches no file next to the test file; "
+            "its tests would test nothing"])
     proc = subprocess.run([promtool, "test", "rules", path.name], cwd=path.parent, capture_output=True, text=True, timeout=300)
     output = proc.stdout + proc.stderr
     result = FileResult(str(path), "passed" if proc.returncode == 0 else "failed", proc.returncode, output=output)
-    result.warnings = [line.strip().removeprefix("WARNING:").strip() for line in output.splitlines()
-                       if line.strip().startswith("WARNING:")]
+    result.warnings = list(dict.fromkeys(line.strip().removeprefix("WARNING:").strip() for line in output.splitlines()
+                                         if line.strip().startswith("WARNING:")))  # promtool 3 says some twice
     if proc.returncode != 0:
         unknown = UNKNOWN_FIELD.findall(output)
         if unknown and _is_rule_file(path):

@@ -11,6 +11,7 @@ import pytest
 from monsuite.dashboards.model import load_dashboard
 from monsuite.dashboards.report import result_lines
 from monsuite.dashboards.runner import run_dashboard
+from monsuite.fixtures.params import parametrize_or_skip
 from monsuite.timescale import parse_ms
 
 pytestmark = pytest.mark.live
@@ -28,10 +29,12 @@ def stack_dashboards(request) -> list[Path]:
 def pytest_generate_tests(metafunc):
     if "dashboard_file" in metafunc.fixturenames:
         files = stack_dashboards(metafunc)
-        metafunc.parametrize("dashboard_file", files, ids=[f.stem for f in files])
+        parametrize_or_skip(metafunc, "dashboard_file", files, ids=[f.stem for f in files],
+                            none="the stack has no dashboards/*.json")
     if "further_dashboard" in metafunc.fixturenames:
         files = further_dashboards(metafunc.config)
-        metafunc.parametrize("further_dashboard", files, ids=[f.stem for f in files])
+        parametrize_or_skip(metafunc, "further_dashboard", files, ids=[f.stem for f in files],
+                            none="no further dashboards: give some with --dashboards PATH")
 
 
 def run(stack, prometheus, path: Path):

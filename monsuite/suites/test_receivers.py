@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from monsuite.clients.alertmanager import AlertmanagerClient, alert
+from monsuite.fixtures.params import parametrize_or_skip
 from monsuite.manifest import load_manifest
 from monsuite.routing.cases import load_cases
 from monsuite.sinks.payloads import mentions_alert
@@ -31,7 +32,8 @@ def _route_cases(config) -> list:
 def pytest_generate_tests(metafunc):
     if "route_case" in metafunc.fixturenames:
         cases = _route_cases(metafunc.config)
-        metafunc.parametrize("route_case", cases, ids=[",".join(f"{k}={v}" for k, v in c.labels.items()) for c in cases])
+        parametrize_or_skip(metafunc, "route_case", cases, ids=[",".join(f"{k}={v}" for k, v in c.labels.items()) for c in cases],
+                            none="the stack has no routing cases (routes.yaml with routes:)")
 
 
 @pytest.fixture(scope="module")
