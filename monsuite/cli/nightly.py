@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from monsuite.cli.load import DURATION, SCENARIO, USERS
@@ -14,7 +13,7 @@ from monsuite.userio.argtypes import OutputDir
 def register(commands) -> None:
     parser = commands.add_parser("nightly", help="the nightly verification: alert campaign, dashboards, "
                                  "fault-free load and the SLO report, in one report directory")
-    add_stack_options(parser)
+    add_stack_options(parser, state=False)  # a nightly run leaves no stack behind
     parser.add_argument("--spec", type=SPEC, help="SLO spec file (default: the stack's slo.yaml)")
     parser.add_argument("--load", type=SCENARIO, default="baseline",
                         help="the Locust scenario of the fault-free session (default: baseline)")
@@ -30,7 +29,7 @@ def nightly(args) -> int:
     from monsuite.nightly import NightlyPlan, run_nightly
     from monsuite.options import RunOptions
 
-    options = replace(RunOptions.from_args(args), state_file=None)  # a nightly run leaves no stack behind to stop
+    options = RunOptions.from_args(args)
     plan = NightlyPlan(options, Path(args.out), spec=Path(args.spec) if args.spec else None,
                        load=args.load, users=args.users, duration=args.duration,
                        baseline=Path(args.baseline) if args.baseline else None)

@@ -41,7 +41,7 @@ def add_state_option(parser: argparse.ArgumentParser, kind=None) -> None:
                         help=f"where `stack up` records what it started (default: {DEFAULT_STATE_FILE})")
 
 
-def add_stack_options(parser: argparse.ArgumentParser) -> None:
+def add_stack_options(parser: argparse.ArgumentParser, *, state: bool = True) -> None:
     parser.add_argument("--stack", type=StackArg(), default="default",
                         help="a stack directory, or the name of a shipped stack (default: default)")
     parser.add_argument("--runtime", choices=RUNTIMES, default="auto", help="how to provide components (default: auto)")
@@ -50,7 +50,8 @@ def add_stack_options(parser: argparse.ArgumentParser) -> None:
                         help="Prometheus and Alertmanager: debian (the packages) or current (built by `monsuite components build`)")
     for kind in EXTERNAL_KINDS:
         parser.add_argument(f"--{kind}-url", type=Url(), help=f"URL of an existing {kind} (external runtime, or auto)")
-    add_state_option(parser)
+    if state:
+        add_state_option(parser)
 
 
 def _state_option(state_file: Path) -> str:
