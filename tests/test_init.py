@@ -79,3 +79,27 @@ def test_the_rewired_alertmanager_config_is_valid_and_delivers_only_to_the_sinks
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, says):
     assert main(["init", str(tmp_path / "s"), *args]) == 2
     assert says in capsys.readouterr().err
+
+
+def test_a_refused_init_leaves_nothing_and_can_be_run_again(tmp_path, capsys):
+    config = tmp_path / "am.yml"
+    config.write_text("route: {receiver: r}\nreceivers:\n  - name: r\n"
+                      "    slack_configs: [{api_url: 'http://127.0.0.1:9/', text: '{{ template \"x\" . }}'}]\n")
+    target = tmp_path / "mine"
+    for _ in range(2):  # the second run meets the same error, not "not empty"
+        assert main(["init", str(target), "--rules", str(RULES), "--alertmanager-config", str(config)]) == 2
+        assert "--templates" in capsys.readouterr().err
+        assert not target.exists() and [p.name for p in tmp_path.iterdir()] == ["am.yml"]
+
+
+def test_an_initialised_stack_has_promtool_tests_that_pass_and_an_slo(tmp_path, capsys):
+    from monsuite.rules.unittests import run_file
+    from monsuite.slo.spec import load_specs
+
+    config = tmp_path / "am.yml"
+    config.write_text("route: {receiver: r}\nreceivers:\n  - name: r\n    webhook_configs: [{url: 'http://127.0.0.1:9/'}]\n")
+    target = tmp_path / "mine"
+    assert main(["init", str(target), "--rules", str(RULES), "--alertmanager-config", str(config)]) == 0
+    assert [s.name for s in load_specs(target / "slo.yaml")] == ["availability"]
+    result = run_file(target / "rule-tests" / "generated-test.yml")
+    assert result.verdict == "passed", result.output

@@ -108,6 +108,10 @@ def _fault(generated: Generated, components: set[str], jobs: dict[str, str]) -> 
         if component not in components:
             raise NotLive(f"it fires when job {job!r} is down, and no component of the stack is scraped as {job!r}")
         return {"stop": component}, [f"component.{component}"], True
+    absent = [s for s in series if firing[s.var] is None and quiet.get(s.var) is not None]
+    if absent:
+        raise NotLive(f"it fires while {absent[0].metric} is absent: a push cannot take a series away, and a stack "
+                      "that does not export it has the alert firing from the start")
     jobs = {s.labels.get("job") for s in series if firing[s.var] is not None} - {None}
     main_jobs = {j for j in jobs if not j.endswith("-other") and j != DEFAULT_JOB}
     if len(main_jobs) > 1:
@@ -131,6 +135,9 @@ def _fault(generated: Generated, components: set[str], jobs: dict[str, str]) -> 
             rate = bucket_rate(s, level) if s.kind == "bucket" else level
             entry.update(value=0, rate=rate * generated.live_rate_scale)
         pushed.append(entry)
+    if not pushed:
+        raise NotLive("it fires while its series are absent: a stack that does not export them has it firing "
+                      "from the start, and a push can only end it")
     job = main_jobs.pop() if main_jobs else DEFAULT_JOB
     fault = {"push": {"series": pushed, **({"job": job} if job != DEFAULT_JOB else {})}}
     keeps_instance = all("instance" in alert.labels for alert in generated.alerts)
