@@ -28,7 +28,7 @@ import requests
 from monsuite import readiness
 from monsuite.alerts import canary
 from monsuite.clients.access import refusal_hint, session_for, tls_hint
-from monsuite.clients.http import redacted
+from monsuite.clients.http import redacted, root_cause
 from monsuite.clients.prometheus import PrometheusClient
 from monsuite.errors import ComponentUnavailable, ManifestError, UserError
 from monsuite.history import backfill
@@ -449,7 +449,7 @@ class Stack:
                 except requests.exceptions.SSLError:  # waiting will not make a certificate trusted
                     raise StackStartError(f"{component.name} at {redacted(handle.url)}: {tls_hint(handle.url)}") from None
                 except requests.ConnectionError as exc:
-                    if elsewhere and isinstance(_root_cause(exc), ConnectionRefusedError):
+                    if elsewhere and isinstance(root_cause(exc), ConnectionRefusedError):
                         raise StackStartError(f"{component.name} ready ({target}): connection refused; is it running, "
                                               "and is this its URL?") from None
                     raise
@@ -599,12 +599,6 @@ class Stack:
             tmp = self.state_file.with_suffix(".tmp")
             tmp.write_text(json.dumps(self.state(), indent=2))
             tmp.replace(self.state_file)
-
-
-def _root_cause(exc: BaseException) -> BaseException:
-    while exc.__cause__ is not None or exc.__context__ is not None:
-        exc = exc.__cause__ or exc.__context__
-    return exc
 
 
 def stop_active() -> None:

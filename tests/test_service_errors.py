@@ -49,7 +49,7 @@ def url_of(server) -> str:
 
 
 def test_a_refused_connection_names_the_service_and_url():
-    with pytest.raises(ServiceError, match=r"Prometheus at http://127\.0\.0\.1:\d+: cannot connect; is it running"):
+    with pytest.raises(ServiceError, match=r"Prometheus at http://127\.0\.0\.1:\d+: (connection refused|cannot connect); is it running"):
         PrometheusClient(f"http://127.0.0.1:{free_port()}").targets()
 
 

@@ -47,6 +47,13 @@ def check_reachable(url: str, what: str, timeout: float = 3.0) -> None:
                         "is it running, and is this its URL?") from None
 
 
+def root_cause(exc: BaseException) -> BaseException:
+    """The innermost exception (requests wraps urllib3's, which wraps the socket's)."""
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__
+    return exc
+
+
 def redacted(url: str) -> str:
     """A URL fit to print: any user:password in it replaced."""
     from monsuite.userio.redact import redact
@@ -75,8 +82,9 @@ class ServiceClient:
             raise ServiceError(f"{where}: {tls_hint(self.url)}") from None
         except requests.Timeout:
             raise ServiceError(f"{where}: no answer to {method} {path} within {kwargs['timeout']:g}s; {self.hint}") from None
-        except requests.ConnectionError:
-            raise ServiceError(f"{where}: cannot connect; {self.hint}") from None
+        except requests.ConnectionError as exc:
+            refused = isinstance(root_cause(exc), ConnectionRefusedError)
+            raise ServiceError(f"{where}: {'connection refused' if refused else 'cannot connect'}; {self.hint}") from None
         except requests.RequestException as exc:
             raise ServiceError(f"{where}: {method} {path} failed ({type(exc).__name__}); {self.hint}") from None
 
