@@ -65,5 +65,5 @@ def test_duplicate_scenario_names_are_refused(tmp_path):
 def test_a_key_given_twice_is_an_error_with_its_line(tmp_path):
     path = tmp_path / "scenarios.yaml"
     path.write_text("scenarios:\n  - name: s1\n    alert: A\n    alert: B\n")
-    with pytest.raises(ManifestError, match=r"line 4: invalid YAML: key 'alert' appears twice"):
+    with pytest.raises(ManifestError, match=r"invalid YAML at line 4: key 'alert' appears twice"):
         load_scenarios(path, ALERTS, {"slack"}, {"demo"})
