@@ -14,8 +14,10 @@ from monsuite.manifest import resolve_stack_path
 def read_state(path: Path) -> dict:
     try:
         state = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise UserError(f"{path}: not a monsuite state file ({exc}); stop what it started by hand and remove it") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read the state file ({exc.strerror or exc})") from None
+    except ValueError:
+        raise UserError(f"{path}: not a monsuite state file (invalid JSON); remove it") from None
     if not isinstance(state, dict) or not isinstance(state.get("run_id"), str) or not isinstance(state.get("components"), dict):
         raise UserError(f"{path}: not a monsuite state file (no run_id and components); "
                         "stop what it started by hand and remove it")

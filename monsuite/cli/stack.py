@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from pathlib import Path
 
@@ -77,17 +76,12 @@ def stack_up(args) -> int:
 
 
 def _read_state(path: str) -> dict:
+    from monsuite.attach import read_state
+
     state_file = Path(path)
     if not state_file.exists():
         raise UserError(f"{state_file}: no stack is up (no state file); start one with `monsuite stack up{_state_option(state_file)}`")
-    try:
-        state = json.loads(state_file.read_text())
-    except ValueError:
-        raise UserError(f"{state_file}: not a monsuite state file (invalid JSON); remove it") from None
-    if not isinstance(state, dict) or not isinstance(state.get("run_id"), str) or not isinstance(state.get("components"), dict):
-        raise UserError(f"{state_file}: not a monsuite state file (no run_id and components); "
-                        "stop what it started by hand and remove it")
-    return state
+    return read_state(state_file)
 
 
 def stack_status(args) -> int:
