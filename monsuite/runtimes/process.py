@@ -16,6 +16,7 @@ from monsuite.manifest import Component
 from monsuite.runtimes.base import Choice, Handle, StartContext, Unavailable
 
 STOP_GRACE_SECONDS = 10.0
+KILL_GRACE_SECONDS = 10.0
 
 
 def find_binary(candidates: tuple[str, ...]) -> str | None:
@@ -109,14 +110,22 @@ def stop(handle: Handle) -> None:
         _reap(handle)
         return
     _signal_group(handle.pid, getattr(signal, handle.stop_signal, signal.SIGTERM))
-    deadline = time.monotonic() + STOP_GRACE_SECONDS
-    while time.monotonic() < deadline:
+    if _group_gone_within(handle, STOP_GRACE_SECONDS):
+        return
+    _signal_group(handle.pid, signal.SIGKILL)
+    # SIGKILL is not instant: a busy machine can take seconds to tear down a many-threaded process
+    _group_gone_within(handle, KILL_GRACE_SECONDS)
+
+
+def _group_gone_within(handle: Handle, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while True:
         _reap(handle)
         if not _group_alive(handle.pid):
-            return
+            return True
+        if time.monotonic() >= deadline:
+            return False
         time.sleep(0.02)
-    _signal_group(handle.pid, signal.SIGKILL)
-    _reap(handle)
 
 
 def group_alive(handle: Handle) -> bool:
