@@ -45,7 +45,7 @@ def pytest_configure(config):
     except UserError as exc:
         raise pytest.UsageError(f"monsuite: {exc}") from None
     report_dir = config.getoption("--report-dir")
-    if report_dir:
+    if report_dir and not hasattr(config, "workerinput"):  # under pytest-xdist the controller sees every report
         config.pluginmanager.register(JsonReport(report_dir), "monsuite-json-report")
     # SIGTERM behaves like Ctrl-C, so pytest tears the session's stack down in both cases, and a second
     # one cannot cut that teardown short. A handler the user's own conftest installed is kept.

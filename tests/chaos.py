@@ -19,6 +19,7 @@ from pathlib import Path
 
 from monsuite.ports import port_is_open
 from tests.leftovers import leftovers
+from tests.sockets import port_held_by_other_run
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STACK = str(ROOT / "stacks" / "default")
@@ -58,7 +59,8 @@ class Outcome:
 
     def problems(self, state_file: Path) -> list[str]:
         found = leftovers(self.run_id)
-        found += [f"port {p} still open" for p in self.ports if port_is_open(p)]
+        found += [f"port {p} still open" for p in self.ports
+                  if port_is_open(p) and not port_held_by_other_run(p, self.run_id)]
         if state_file.exists():
             found.append(f"state file {state_file} left")
         return found

@@ -99,3 +99,38 @@ def run_pids(state: dict) -> set[int]:
 def listeners_of(pids: set[int]) -> list[Listener]:
     bound = _bound_sockets()
     return [Listener(*bound[inode], pid) for pid in sorted(pids) for inode in _socket_inodes(pid) if inode in bound]
+
+
+def port_held_by_other_run(port: int, run_id: str) -> bool:
+    """True if whoever listens on ``port`` belongs to another run: runs started side by side (make test
+    runs sessions in parallel) can be handed a port a stopped run had."""
+    inodes = {inode for inode, (protocol, _, bound_port) in _bound_sockets().items()
+              if protocol.startswith("tcp") and bound_port == port}
+    owners = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and _socket_inodes(int(entry.name)) & inodes:
+            owners.add(_run_id_of(int(entry.name)) or _container_run_id(port))
+    return bool(owners) and run_id not in owners and None not in owners
+
+
+def _run_id_of(pid: int) -> str | None:
+    try:
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return None
+    for variable in environ:
+        if variable.startswith(b"MONSUITE_RUN_ID="):
+            return variable.split(b"=", 1)[1].decode()
+    return None
+
+
+def _container_run_id(port: int) -> str | None:
+    """The run label of the container publishing ``port`` (its listener is docker-proxy, not the run's)."""
+    client = docker.client()
+    if client is None:
+        return None
+    for container in client.containers.list(filters={"label": docker.RUN_LABEL}):
+        published = container.attrs.get("HostConfig", {}).get("PortBindings") or {}
+        if any(str(port) == binding.get("HostPort") for bindings in published.values() for binding in bindings or []):
+            return container.labels.get(docker.RUN_LABEL)
+    return None
