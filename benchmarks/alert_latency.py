@@ -28,7 +28,7 @@ from monsuite.clients.prometheus import PrometheusClient  # noqa: E402
 from benchmarks.results_file import add_out_option, write_result  # noqa: E402
 from monsuite.manifest import load_manifest  # noqa: E402
 from monsuite.sinks.client import SinkClient  # noqa: E402
-from monsuite.stack import Stack  # noqa: E402
+from monsuite.run import Run  # noqa: E402
 
 WORST_MS = 1000 + 1000 + 0 + 0  # S + E + F + G
 
@@ -40,7 +40,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run_trials(trials: int, runtime: str) -> dict:
-    stack = Stack(load_manifest(REPO / "stacks" / "bench-latency"), runtime=runtime, profile="real")
+    stack = Run.of(str(REPO / "stacks" / "bench-latency"), runtime=runtime, profile="real").new_stack()
     stack.start()
     try:
         prom = PrometheusClient(stack.url("prometheus"))
@@ -89,16 +89,17 @@ def run_trials(trials: int, runtime: str) -> dict:
 
 
 def run_suite(runtime: str) -> dict:
-    from monsuite.alerts.campaign import Campaign, coverage
+    from monsuite.alerts.campaign import coverage
     from monsuite.alerts.scenarios import load_for_stack
 
     manifest = load_manifest(REPO / "stacks" / "default")
     scenarios, rules = load_for_stack(manifest)
-    stack = Stack(manifest, runtime=runtime, profile="ci")
+    run = Run.of(str(manifest.directory), runtime=runtime, profile="ci")
+    stack = run.new_stack()
     t0 = time.monotonic()
     stack.start()
     try:
-        campaign = Campaign(stack, scenarios, rules)
+        campaign = run.campaign(stack, scenarios=scenarios, rules=rules, log=lambda message: None)
         campaign.run()
         per_scenario = {name: {"status": r.status, "fault_to_delivered_ms": r.stage_ms()["fault_to_delivered"],
                                "worst_ms": r.floors.worst_total_ms if r.floors else None, "wall_seconds": round(r.wall_seconds, 2)}

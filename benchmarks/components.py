@@ -24,11 +24,11 @@ from monsuite.components import release  # noqa: E402
 from monsuite.components.build import find_built  # noqa: E402
 from monsuite.components.recipes import RECIPES  # noqa: E402
 from monsuite.manifest import load_manifest  # noqa: E402
-from monsuite.stack import Stack  # noqa: E402
+from monsuite.run import Run  # noqa: E402
 
 
 def usable_seconds(manifest) -> float:
-    stack = Stack(manifest, runtime="auto", profile="ci")
+    stack = Run.of(str(manifest.directory), runtime="auto", profile="ci").new_stack()
     started = time.monotonic()
     try:
         stack.start()

@@ -21,7 +21,7 @@ from monsuite.dashboards.model import load_dashboard  # noqa: E402
 from monsuite.dashboards.runner import DEFAULT_MAX_DATA_POINTS, run_dashboard  # noqa: E402
 from monsuite.dashboards.variables import interval_ms, parse_relative  # noqa: E402
 from monsuite.manifest import load_manifest  # noqa: E402
-from monsuite.stack import Stack  # noqa: E402
+from monsuite.run import Run  # noqa: E402
 from monsuite.timescale import parse_ms  # noqa: E402
 from monsuite.waits import wait_until  # noqa: E402
 
@@ -40,7 +40,7 @@ def main() -> int:
         files += [reference_configs.public_dashboard(name) for name in sorted(reference_configs.PUBLIC_DASHBOARDS)]
     else:
         print(f"dashboards: the public dashboards are left out: {reference_configs.MISSING_REASON}")
-    stack = Stack(manifest, runtime=args.runtime, profile="ci")
+    stack = Run.of(str(manifest.directory), runtime=args.runtime, profile="ci").new_stack()
     stack.start()
     started = time.time()
     result = {"benchmark": "dashboards", "runs": args.runs, "goal_seconds": 0.5, "target_seconds": 2.0, "dashboards": {}}

@@ -23,17 +23,16 @@ sys.path.insert(0, str(REPO))
 
 from monsuite.clients.alertmanager import AlertmanagerClient, alert  # noqa: E402
 from benchmarks.results_file import add_out_option, write_result  # noqa: E402
-from monsuite.manifest import load_manifest  # noqa: E402
 from monsuite.routing.cases import Cases, RouteCase  # noqa: E402
 from monsuite.routing.config import write_routing_only  # noqa: E402
 from monsuite.routing.engines import LiveAlertmanager, amtool_routes, live_routes  # noqa: E402
 from monsuite.sinks.client import SinkClient  # noqa: E402
-from monsuite.stack import Stack  # noqa: E402
+from monsuite.run import Run  # noqa: E402
 from monsuite.waits import wait_until  # noqa: E402
 
 
 def deliveries(n: int, failing: float) -> dict:
-    stack = Stack(load_manifest(REPO / "stacks" / "bench-latency"), runtime="process", profile="real")
+    stack = Run.of(str(REPO / "stacks" / "bench-latency"), runtime="process", profile="real").new_stack()
     stack.start()
     try:
         am, sinks = AlertmanagerClient(stack.url("alertmanager")), SinkClient(stack.url("sinks"))

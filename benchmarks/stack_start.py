@@ -19,14 +19,13 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.results_file import add_out_option, write_result  # noqa: E402
-from monsuite.manifest import load_manifest  # noqa: E402
-from monsuite.stack import Stack  # noqa: E402
+from monsuite.run import Run  # noqa: E402
 
 CORE = ("prometheus", "alertmanager", "node_exporter", "blackbox_exporter", "pushgateway", "demo", "sinks")
 
 
 def one_run(runtime: str, stack_dir: Path) -> dict:
-    stack = Stack(load_manifest(stack_dir), runtime=runtime, profile="ci")
+    stack = Run.of(str(stack_dir), runtime=runtime, profile="ci").new_stack()
     t0 = time.monotonic()
     try:
         stack.start()

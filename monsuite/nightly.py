@@ -14,10 +14,9 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
 
 from monsuite.alerts import canary
-from monsuite.alerts.campaign import Campaign
 from monsuite.alerts.html import write_html
 from monsuite.alerts.report import write_json
 from monsuite.alerts.scenarios import load_for_stack
@@ -28,7 +27,6 @@ from monsuite.dashboards.runner import run_dashboard
 from monsuite.errors import UserError
 from monsuite.load.locust_run import LOCUSTFILE, run_locust
 from monsuite.load.scenario import load_scenario, scenario_path
-from monsuite.manifest import load_manifest
 from monsuite.options import RunOptions
 from monsuite.sinks.client import SinkClient
 from monsuite.slo.compute import evaluate_all
@@ -37,6 +35,9 @@ from monsuite.slo.exclusions import planned_faults
 from monsuite.slo.report import read_report_json, verdict_line, write_report
 from monsuite.slo.spec import load_specs
 from monsuite.stack import Stack
+
+if TYPE_CHECKING:
+    from monsuite.run import Run
 from monsuite.timescale import parse_ms
 from monsuite.trace_coverage import coverage, coverage_in_jaeger, exporting
 from monsuite.userio.outputs import write_atomic
@@ -63,8 +64,8 @@ class NightlyOutcome:
     seconds: dict[str, float]
 
 
-def run_nightly(plan: NightlyPlan, log: Callable[[str], None] = print) -> NightlyOutcome:
-    manifest = load_manifest(plan.options.stack)
+def run_nightly(run: "Run", plan: NightlyPlan) -> NightlyOutcome:
+    manifest, log = run.manifest, run.log
     spec = plan.spec or manifest.directory / "slo.yaml"
     if not spec.exists():
         raise UserError(f"{spec}: no SLO spec; write one (Sloth prometheus/v1, OpenSLO v1 or monsuite/v1) or pass --spec")
@@ -74,11 +75,11 @@ def run_nightly(plan: NightlyPlan, log: Callable[[str], None] = print) -> Nightl
     baseline = read_report_json(plan.baseline, "--baseline") if plan.baseline else None
     dashboards = [load_dashboard(p) for p in sorted((manifest.directory / "dashboards").glob("*.json"))]
     seconds: dict[str, float] = {}
-    with Stack.from_options(plan.options, log=log) as stack:
+    with run.stack() as stack:
         plan.out.mkdir(parents=True, exist_ok=True)
         prometheus_url = stack.first_url("prometheus")
         began, run_began = time.monotonic(), time.time()
-        campaign = Campaign(stack, scenarios, rules, log=log)
+        campaign = run.campaign(stack, scenarios=scenarios, rules=rules)
         campaign.run()
         body = write_json(campaign, plan.out / "alerts.json")
         write_html(campaign, plan.out / "alerts.html")

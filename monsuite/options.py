@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from monsuite.clients.http import check_url
+from monsuite.userio.urls import check_url
 from monsuite.errors import UserError
 from monsuite.manifest import EXTERNAL_KINDS
 

@@ -16,7 +16,7 @@ from monsuite.manifest import load_manifest  # noqa: E402
 from monsuite.options import RunOptions  # noqa: E402
 from monsuite.profiles import resolve_profile  # noqa: E402
 from monsuite.fixtures.stack import (  # noqa: E402,F401 - fixtures are registered by being imported here
-    _component_gate, alertmanager_url, demo, demo_service, prometheus, sinks, stack,
+    _component_gate, alertmanager_url, demo, demo_service, prometheus, run, sinks, stack,
 )
 from monsuite.fixtures.report import JsonReport, record_measurement  # noqa: E402,F401
 from monsuite.fixtures.summary import write_summary  # noqa: E402

@@ -22,6 +22,13 @@ from monsuite.dashboards.runner import DEFAULT_MAX_DATA_POINTS
 from monsuite.dashboards.variables import interval_ms, min_interval_ms, parse_relative
 from monsuite.rules.model import load_rules
 from monsuite.rules.references import selectors
+from monsuite.runtimes.base import Aborted
+from monsuite.runtimes.registry import runtime_of
+from monsuite.stack import Stack, StackStartError, StartStep
+from monsuite.timescale import parse_ms
+from monsuite.waits import WaitTimeout, wait_until
+
+USABLE_TIMEOUT_SECONDS = 40.0
 
 ALWAYS_DEFINED = {"ALERTS", "ALERTS_FOR_STATE"}
 
@@ -112,3 +119,67 @@ def not_ready(client: PrometheusClient, wanted: Expectations, since: float) -> l
         if math.floor(now / step) * step < second_scrape:
             waiting.append(f"dashboard {title!r}: its last aligned step ({step:g}s) precedes the stack's second scrape")
     return waiting
+
+
+class Usable(StartStep):
+    """After every component is ready: wait until the stack can be used (every target scraped twice and up,
+    Alertmanager discovered, what the rules and dashboards read present, dashboards past their first step)."""
+
+    def attached(self, stack: Stack) -> None:
+        pass  # `usable` follows, as for a start
+
+    def usable(self, stack: Stack) -> None:
+        prom_handles = [h for h in stack.of_kind("prometheus") if runtime_of(h).starts]
+        if not prom_handles:
+            return
+        client = PrometheusClient(prom_handles[0].url)
+        expect_am = any(runtime_of(h).starts for h in stack.of_kind("alertmanager"))
+
+        def probe():
+            stack.check_aborted()
+            targets = client.targets()
+            pending = [f"{t.job}/{t.instance}: {t.health} {t.last_error}".strip() for t in targets
+                       if not t.scraped or t.health != "up"]
+            if not targets:
+                return "no active targets yet"
+            if pending:
+                return "targets not up: " + "; ".join(pending)
+            if expect_am and not client.alertmanagers():
+                return "Alertmanager not yet discovered by Prometheus"
+            waiting = not_ready(client, wanted, since)
+            return "; ".join(waiting) if waiting else True
+
+        since = stack.started_at
+        scrape_ms = parse_ms(stack.profile_values.get("scrape_interval", "15s"))
+        wanted = expectations(stack.rule_files(), sorted((stack.manifest.directory / "dashboards").glob("*.json")), scrape_ms)
+        longest_step = max((step for _, step in wanted.dashboard_steps), default=0.0)
+        try:
+            wait_until(probe, timeout=USABLE_TIMEOUT_SECONDS + 3 * scrape_ms / 1000 + longest_step, fatal=(Aborted,),
+                       what="the stack to be usable (every target scraped twice and up, Alertmanager discovered, "
+                            "every metric its rules and dashboards read present, dashboards past their first step)",
+                       accept=lambda r: r is True, interval=0.1)
+        except WaitTimeout as exc:
+            raise StackStartError(str(exc)) from None
+        # Series with exact labels (a database's rows, a queue's key) may come a few scrapes after their
+        # metric; some exist only under a fault. Wait for them a bounded while, then name what is missing.
+        def all_seen():
+            stack.check_aborted()
+            return not series_not_yet_seen(client, wanted)
+
+        try:
+            wait_until(all_seen, timeout=max(5.0, 20 * scrape_ms / 1000), interval=0.25, fatal=(Aborted,),
+                       what="every selected series")
+        except WaitTimeout:
+            missing = series_not_yet_seen(client, wanted)
+            if missing:
+                stack.log("usable; series that rules or dashboards select but the stack does not produce "
+                         "without a fault: " + ", ".join(missing))
+        # Grafana floors a range query's end to its step: a series that came late shows once a step passed it.
+        seen_at = time.time()
+
+        def steps_passed():
+            stack.check_aborted()
+            return all(math.floor(time.time() / step) * step >= seen_at for _, step in wanted.dashboard_steps)
+
+        wait_until(steps_passed, timeout=longest_step + 1, interval=0.1, fatal=(Aborted,),
+                   what="every dashboard's last step past the stack's data")

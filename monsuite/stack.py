@@ -11,7 +11,6 @@ interrupted on the way, everything started so far is stopped and the run directo
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import sys
@@ -21,33 +20,24 @@ import time
 import uuid
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import requests
 
-from monsuite import readiness
-from monsuite.alerts import canary
 from monsuite.clients.access import refusal_hint, session_for, tls_hint
 from monsuite.clients.http import redacted, root_cause
-from monsuite.clients.prometheus import PrometheusClient
 from monsuite.errors import ComponentUnavailable, ManifestError, UserError
-from monsuite.history import backfill
 from monsuite.interrupts import delivered, interrupts_deferred
 from monsuite.manifest import Component, StackManifest
-from monsuite.options import RunOptions
 from monsuite.ports import free_ports, port_is_open
 from monsuite.profiles import resolve_profile
 from monsuite.render import missing_config_files, render_string, render_tree
 from monsuite.rules.model import expand
-from monsuite.rules.scale import scale_rule_text
 from monsuite.runtimes import process
 from monsuite.runtimes.base import Aborted, Choice, Handle, StartContext, Unavailable
 from monsuite.runtimes.registry import runtime_of
 from monsuite.runtimes.select import choose_all
-from monsuite.timescale import parse_ms
 from monsuite.waits import WaitTimeout, wait_until
-
-USABLE_TIMEOUT_SECONDS = 40.0
 
 
 class StackStartError(UserError):
@@ -58,6 +48,25 @@ class TeardownIncomplete(UserError):
     """Something the run started is still there after stopping it (named in the message)."""
 
     exit_status = 1
+
+
+class StartStep:
+    """What a run adds to a stack's start, around the components' lifecycle (monsuite.run composes them):
+    `transforms` changes rule files as they are rendered, `prepare` runs once the configuration is rendered
+    and before any component starts, `attached` when a run uses a stack another process started, and
+    `usable` once every component is ready (it waits until the stack can be used, or raises)."""
+
+    def transforms(self, stack: "Stack") -> dict[Path, Callable[[str], str]]:
+        return {}
+
+    def prepare(self, stack: "Stack", context: dict) -> None:
+        pass
+
+    def attached(self, stack: "Stack") -> None:
+        pass
+
+    def usable(self, stack: "Stack") -> None:
+        pass
 
 
 class Stack:
@@ -74,7 +83,7 @@ class Stack:
         urls: dict[str, str] | None = None,
         state_file: str | Path | None = None,
         log: Callable[[str], None] | None = None,
-        artifacts_dir: str | Path | None = None,
+        steps: "Sequence[StartStep]" = (),
     ):
         self.profile_values = resolve_profile(manifest, profile)
         self.manifest = manifest
@@ -82,7 +91,6 @@ class Stack:
         self.profile = profile
         self.urls = {k: v for k, v in (urls or {}).items() if v}
         self.state_file = Path(state_file) if state_file else None
-        self.artifacts_dir = Path(artifacts_dir) if artifacts_dir else None
         self.log = log or (lambda message: None)
         self.run_id = os.environ.get("MONSUITE_RUN_ID_OVERRIDE") or uuid.uuid4().hex[:12]
         self.run_dir: Path | None = None
@@ -91,7 +99,8 @@ class Stack:
         self.unavailable: dict[str, str] = {}
         self.choices: dict[str, Choice | Unavailable] = {}
         self.usable_seconds: float | None = None
-        self.canary: "canary.CanarySettings | None" = None
+        self.steps = tuple(steps)
+        self.canary = None  # the pipeline canary's settings, where a step installed it (monsuite.alerts.setup)
         self._log_marks: dict[str, dict[float, int]] = {}
         self._abort = threading.Event()
         self._lock = threading.Lock()
@@ -101,21 +110,13 @@ class Stack:
         self.attached = False  # the components are another process's (`stack up`): used, never stopped
 
     @classmethod
-    def from_options(cls, options: "RunOptions", *, log: Callable[[str], None] | None = None) -> "Stack":
-        from monsuite.manifest import load_manifest
-
-        manifest = load_manifest(options.stack)
-        options.check_reachable()
-        return cls(manifest, runtime=options.runtime, profile=options.profile, urls=options.urls,
-                   state_file=options.state_file, artifacts_dir=options.report_dir, log=log)
-
-    @classmethod
-    def attach(cls, state: dict, state_file: Path, *, log: Callable[[str], None] | None = None) -> "Stack":
+    def attach(cls, state: dict, state_file: Path, *, log: Callable[[str], None] | None = None,
+               steps: "Sequence[StartStep]" = ()) -> "Stack":
         """The stack a state file describes, to use without owning it (see monsuite.attach)."""
         from monsuite.manifest import load_manifest
 
         stack = cls(load_manifest(state["stack"]), runtime=state["runtime"], profile=state["profile"],
-                    state_file=state_file, log=log)
+                    state_file=state_file, log=log, steps=steps)
         stack.attached = True
         stack.run_id = state["run_id"]
         stack.run_dir = Path(state["run_dir"]) if state.get("run_dir") else None
@@ -135,9 +136,10 @@ class Stack:
                 raise StackStartError(f"run {self.run_id}: {name} is no longer running; "
                                       f"`monsuite stack down --state-file {self.state_file}` and start again")
             self._wait_ready(self.manifest.components[name], handle)
-        if self.run_dir and (self.run_dir / "config" / canary.RULE_FILE).is_file():
-            self.canary = canary.CanarySettings.for_profile(self.profile_values)
-        self._wait_usable()
+        for step in self.steps:
+            step.attached(self)
+        for step in self.steps:
+            step.usable(self)
         self.usable_seconds = time.monotonic() - self._started_at
         self.log(f"attached to run {self.run_id} (started by `monsuite stack up`, state in {self.state_file}); "
                  "it stays up after this run")
@@ -162,6 +164,24 @@ class Stack:
 
     def reason_unavailable(self, name: str) -> str | None:
         return self.unavailable.get(name)
+
+    def rule_files(self) -> list[Path]:
+        return expand(self.manifest.directory, list(self.manifest.rule_files))
+
+    def started_components(self, kind: str | None = None) -> dict[str, Choice]:
+        """name -> choice of the components this stack itself starts (of one kind, if given)."""
+        return {n: c for n, c in self.choices.items() if isinstance(c, Choice) and runtime_of(c).starts
+                and (kind is None or self.manifest.components[n].kind == kind)}
+
+    @property
+    def started_at(self) -> float:
+        """When the start began (unix seconds)."""
+        return time.time() - (time.monotonic() - self._started_at)
+
+    def check_aborted(self) -> None:
+        """Raises Aborted once the start is being given up (a failure elsewhere, an interrupt): waits end."""
+        if self._abort.is_set():
+            raise Aborted()
 
     # ---- start ---------------------------------------------------------------------------------
     def start(self) -> "Stack":
@@ -198,17 +218,18 @@ class Stack:
         context = self._context(ports)
         self._ports, self._context_values = ports, context
         if any(isinstance(c, Choice) and runtime_of(c).starts for c in self.choices.values()):
-            render_tree(self.manifest.directory, self.run_dir / "config", context, self._rule_transforms())
+            transforms = {path: change for step in self.steps for path, change in step.transforms(self).items()}
+            render_tree(self.manifest.directory, self.run_dir / "config", context, transforms)
             self._check_config_files()
-            self._keep_rules_as_artifacts()
-            self._write_history(context)
-            self._install_canary(context)
+            for step in self.steps:
+                step.prepare(self, context)
         for wave in self.manifest.start_order():
             names = [n for n in wave if isinstance(self.choices[n], Choice)]
             self._run_concurrently(names, lambda n: self._start_component(n, ports, context))
         self.log(f"all components ready after {time.monotonic() - self._started_at:.2f}s; "
                  "waiting for the stack to be usable (every target scraped, Alertmanager discovered)")
-        self._wait_usable()
+        for step in self.steps:
+            step.usable(self)
         self.usable_seconds = time.monotonic() - self._started_at
         self._write_state()
 
@@ -282,53 +303,6 @@ class Stack:
             "python": sys.executable,
             "components": components,
         }
-
-    def rule_files(self) -> list[Path]:
-        return expand(self.manifest.directory, list(self.manifest.rule_files))
-
-    def _rule_transforms(self) -> dict:
-        scale = self.profile_values["time_scale"]
-        if scale == 1:
-            return {}
-        return {path: (lambda text, path=path: scale_rule_text(text, scale, path)) for path in self.rule_files()}
-
-    def _keep_rules_as_artifacts(self) -> None:
-        """The rules exactly as Prometheus loads them (scaled in a compressed profile), for the user to see."""
-        if not self.artifacts_dir:
-            return
-        target = self.artifacts_dir / f"rules-{self.profile}"
-        shutil.rmtree(target, ignore_errors=True)
-        for source in self.rule_files():
-            rendered = self.run_dir / "config" / source.relative_to(self.manifest.directory)
-            destination = target / source.relative_to(self.manifest.directory)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(rendered, destination)
-
-    def _install_canary(self, context: dict) -> None:
-        """The pipeline canary (monsuite.alerts.canary) where monsuite runs Prometheus, Alertmanager and the sinks."""
-        started = {self.manifest.components[n].kind: c for n, c in context["components"].items() if runtime_of(c["runtime"]).starts}
-        if not {"prometheus", "alertmanager", "sink"} <= set(started) or not self.manifest.canary:
-            return
-        settings = canary.CanarySettings.for_profile(self.profile_values)
-        sink = started["sink"]
-        if canary.install(self.run_dir / "config", settings, sink["url"], sink["ports"].get("smtp")):
-            self.canary = settings
-
-    def _write_history(self, context: dict) -> None:
-        """The past that scenarios' rules read (history:), written into each Prometheus started here."""
-        if not self.manifest.scenarios:
-            return
-        from monsuite.alerts.scenarios import load_for_stack
-
-        histories = [s.history for s in load_for_stack(self.manifest)[0] if s.history is not None]
-        if not histories:
-            return
-        step = parse_ms(self.profile_values["scrape_interval"]) / 1000
-        for name, choice in self.choices.items():
-            if isinstance(choice, Choice) and runtime_of(choice).starts and self.manifest.components[name].kind == "prometheus":
-                samples = backfill(histories, Path(context["components"][name]["data_dir"]), end=time.time(),
-                                   scale=self.profile_values["time_scale"], step_seconds=step)
-                self.log(f"{name}: {samples} samples of scenario history written before the start")
 
     @staticmethod
     def _url_of(component: Component, choice: Choice, own_ports: dict[str, int]) -> str | None:
@@ -471,66 +445,6 @@ class Stack:
         text = runtime_of(handle).log_tail(handle)
         lines = [line for line in text.strip().splitlines() if line.strip()][-6:]
         return ("Last output: " + " | ".join(lines)) if lines else "It printed nothing."
-
-    def _wait_usable(self) -> None:
-        """Every target scraped once and up; Alertmanager discovered by Prometheus."""
-        prom_handles = [h for h in self.of_kind("prometheus") if runtime_of(h).starts]
-        if not prom_handles:
-            return
-        client = PrometheusClient(prom_handles[0].url)
-        expect_am = any(runtime_of(h).starts for h in self.of_kind("alertmanager"))
-
-        def probe():
-            if self._abort.is_set():
-                raise Aborted()
-            targets = client.targets()
-            pending = [f"{t.job}/{t.instance}: {t.health} {t.last_error}".strip() for t in targets
-                       if not t.scraped or t.health != "up"]
-            if not targets:
-                return "no active targets yet"
-            if pending:
-                return "targets not up: " + "; ".join(pending)
-            if expect_am and not client.alertmanagers():
-                return "Alertmanager not yet discovered by Prometheus"
-            waiting = readiness.not_ready(client, wanted, since)
-            return "; ".join(waiting) if waiting else True
-
-        since = time.time() - (time.monotonic() - self._started_at)
-        scrape_ms = parse_ms(self.profile_values.get("scrape_interval", "15s"))
-        wanted = readiness.expectations(self.rule_files(), sorted((self.manifest.directory / "dashboards").glob("*.json")), scrape_ms)
-        longest_step = max((step for _, step in wanted.dashboard_steps), default=0.0)
-        try:
-            wait_until(probe, timeout=USABLE_TIMEOUT_SECONDS + 3 * scrape_ms / 1000 + longest_step, fatal=(Aborted,),
-                       what="the stack to be usable (every target scraped twice and up, Alertmanager discovered, "
-                            "every metric its rules and dashboards read present, dashboards past their first step)",
-                       accept=lambda r: r is True, interval=0.1)
-        except WaitTimeout as exc:
-            raise StackStartError(str(exc)) from None
-        # Series with exact labels (a database's rows, a queue's key) may come a few scrapes after their
-        # metric; some exist only under a fault. Wait for them a bounded while, then name what is missing.
-        def all_seen():
-            if self._abort.is_set():
-                raise Aborted()
-            return not readiness.series_not_yet_seen(client, wanted)
-
-        try:
-            wait_until(all_seen, timeout=max(5.0, 20 * scrape_ms / 1000), interval=0.25, fatal=(Aborted,),
-                       what="every selected series")
-        except WaitTimeout:
-            missing = readiness.series_not_yet_seen(client, wanted)
-            if missing:
-                self.log("usable; series that rules or dashboards select but the stack does not produce "
-                         "without a fault: " + ", ".join(missing))
-        # Grafana floors a range query's end to its step: a series that came late shows once a step passed it.
-        seen_at = time.time()
-
-        def steps_passed():
-            if self._abort.is_set():
-                raise Aborted()
-            return all(math.floor(time.time() / step) * step >= seen_at for _, step in wanted.dashboard_steps)
-
-        wait_until(steps_passed, timeout=longest_step + 1, interval=0.1, fatal=(Aborted,),
-                   what="every dashboard's last step past the stack's data")
 
     # ---- stop ----------------------------------------------------------------------------------
     def stop(self) -> None:

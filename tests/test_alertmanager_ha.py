@@ -22,8 +22,8 @@ import requests
 
 from monsuite.clients.alertmanager import AlertmanagerClient
 from monsuite.paths import shipped_stack
-from monsuite.manifest import load_manifest
 from monsuite.sinks.client import SinkClient
+from monsuite.run import Run
 from monsuite.stack import Stack
 from monsuite.timescale import parse_ms
 from monsuite.waits import wait_until
@@ -38,7 +38,7 @@ measured: dict[str, dict] = {}
 
 @pytest.fixture(scope="module")
 def stack():
-    with Stack(load_manifest(shipped_stack("ha-alertmanager")), runtime="process", profile="ci") as started:
+    with Run.of(str(shipped_stack("ha-alertmanager")), runtime="process", profile="ci").new_stack() as started:
         for name in PEERS:
             wait_until(lambda: AlertmanagerClient(started.url(name)).cluster(),
                        accept=lambda c: c["status"] == "ready" and len(c["peers"]) == len(PEERS), timeout=60,

@@ -8,6 +8,7 @@ import requests
 
 from monsuite.manifest import load_manifest
 from monsuite.ports import free_ports
+from monsuite.run import Run
 from monsuite.stack import Stack, StackStartError
 from monsuite.waits import wait_until
 from tests.test_stack_lifecycle import DEFAULT_STACK
@@ -30,7 +31,7 @@ def users_prometheus(tmp_path):
 
 
 def test_external_points_at_given_urls_and_skips_the_rest_with_reasons(users_prometheus):
-    stack = Stack(load_manifest(DEFAULT_STACK), runtime="external", urls={"prometheus": users_prometheus + "/"})
+    stack = Run.of(str(DEFAULT_STACK), runtime="external", urls={"prometheus": users_prometheus + "/"}).new_stack()
     stack.start()
     try:
         assert stack.url("prometheus") == users_prometheus

@@ -24,8 +24,8 @@ import pytest
 import requests
 
 from monsuite.clients.alertmanager import AlertmanagerClient, alert
-from monsuite.manifest import load_manifest
 from monsuite.sinks.client import SinkClient
+from monsuite.run import Run
 from monsuite.stack import Stack
 from monsuite.timescale import parse_ms
 from monsuite.waits import wait_until
@@ -41,7 +41,7 @@ measured: dict[str, dict] = {}
 
 @pytest.fixture(scope="module")
 def stack():
-    with Stack(load_manifest(STACK), runtime="process", profile="ci") as started:
+    with Run.of(str(STACK), runtime="process", profile="ci").new_stack() as started:
         yield started
     keep("restarts", measured)
 

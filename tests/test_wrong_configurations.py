@@ -12,7 +12,7 @@ import pytest
 from monsuite.alerts.campaign import Campaign
 from monsuite.alerts.scenarios import load_for_stack
 from monsuite.manifest import load_manifest
-from monsuite.stack import Stack
+from monsuite.run import Run
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 
@@ -23,7 +23,7 @@ STACK = Path(__file__).resolve().parent / "data" / "stacks" / "wrong-configs"
 def campaign():
     manifest = load_manifest(STACK)
     scenarios, rules = load_for_stack(manifest)
-    stack = Stack(manifest, runtime="auto", profile="ci")
+    stack = Run.of(str(manifest.directory), runtime="auto", profile="ci").new_stack()
     try:
         stack.start()
         run = Campaign(stack, scenarios, rules)

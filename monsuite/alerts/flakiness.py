@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
-from monsuite.alerts.campaign import Campaign
 from monsuite.alerts.progress import Progress
 from monsuite.alerts.report import COLUMNS
 from monsuite.alerts.scenarios import load_for_stack
@@ -91,19 +90,22 @@ def cpu_stress(enabled: bool, log: Callable[[str], None]):
         stop_process(proc)  # stress-ng stops its workers on SIGTERM
 
 
-def repeat(manifest, *, repetitions: int, fresh: bool, stress: bool, runtime: str, profile: str,
-           log: Callable[[str], None], on_run: Callable[[dict], None] = lambda body: None,
+def repeat(run, *, repetitions: int, fresh: bool, stress: bool, log: Callable[[str], None],
+           on_run: Callable[[dict], None] = lambda body: None,
            progress: Callable[[], Progress] | None = None) -> Repetitions:
+    """The run's alert campaign ``repetitions`` times (run: a monsuite.run.Run), on one stack or each on a
+    fresh one."""
     from monsuite.alerts.report import campaign_body
-    from monsuite.stack import Stack
 
+    manifest, profile = run.manifest, run.options.profile
     scenarios, rules = load_for_stack(manifest)
     if not scenarios:
         raise UserError(f"{manifest.path}: the stack declares no scenarios to repeat")
     result = Repetitions(manifest.name, profile, "fresh starts" if fresh else "one stack", "")
 
     def campaign_on(stack, index: int) -> None:
-        campaign = Campaign(stack, scenarios, rules, log=lambda message: None, progress=progress() if progress else None)
+        campaign = run.campaign(stack, scenarios=scenarios, rules=rules, log=lambda message: None,
+                                progress=progress() if progress else None)
         campaign.run()
         body = {**campaign_body(campaign), "repetition": index}
         result.runs.append(body)
@@ -117,7 +119,7 @@ def repeat(manifest, *, repetitions: int, fresh: bool, stress: bool, runtime: st
         result.stress = command
         if fresh:
             for index in range(1, repetitions + 1):
-                stack = Stack(manifest, runtime=runtime, profile=profile)
+                stack = run.new_stack()
                 started = time.monotonic()
                 try:
                     stack.start()
@@ -126,7 +128,7 @@ def repeat(manifest, *, repetitions: int, fresh: bool, stress: bool, runtime: st
                 finally:
                     stack.stop()
         else:
-            stack = Stack(manifest, runtime=runtime, profile=profile)
+            stack = run.new_stack()
             try:
                 stack.start()
                 for index in range(1, repetitions + 1):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from monsuite.cli import campaign, components, dashboards, init, load, nightly, routes, rules, slo, stack
+from monsuite.cli import (
+    campaign, components, dashboards, images, init, load, metrics, nightly, routes, rules, scenarios, slo, stack,
+)
 from monsuite import __version__
 from monsuite.errors import UserError
 from monsuite.interrupts import interrupt_once, interrupts_deferred
@@ -80,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      epilog=EXIT_STATUS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(metavar="COMMAND")
-    for group in (init, stack, components, campaign, rules, routes, dashboards, load, slo, nightly):
+    for group in (init, stack, images, components, campaign, scenarios, rules, routes, dashboards, metrics, load, slo, nightly):
         group.register(commands)
     _teach(commands, [])
     return parser

@@ -30,20 +30,19 @@ def campaign(args) -> int:
     from monsuite.alerts.flakiness import repeat
     from monsuite.alerts.flakiness_html import write_html
     from monsuite.alerts.progress import progress_for
-    from monsuite.manifest import load_manifest
-
+    from monsuite.options import RunOptions
     from monsuite.profiles import resolve_profile
+    from monsuite.run import Run
 
-    manifest = load_manifest(args.stack)
-    resolve_profile(manifest, args.profile)
+    run = Run(RunOptions(stack=args.stack, runtime=args.runtime, profile=args.profile))
+    resolve_profile(run.manifest, args.profile)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
     def keep(body: dict) -> None:
         write_atomic((out / f"run-{body['repetition']:03d}.json"), json.dumps(body, indent=2, default=str))
 
-    result = repeat(manifest, repetitions=args.repeat, fresh=args.fresh, stress=args.stress, runtime=args.runtime,
-                    profile=args.profile, log=lambda line: print(line, flush=True), on_run=keep,
+    result = repeat(run, repetitions=args.repeat, fresh=args.fresh, stress=args.stress, log=lambda line: print(line, flush=True), on_run=keep,
                     progress=lambda: progress_for(sys.stderr))
     summary = result.summary()
     write_atomic((out / "flakiness.json"), json.dumps(summary, indent=2))

@@ -36,8 +36,7 @@ def load_run(args) -> int:
     from monsuite.load.locust_run import check_host, run_locust
     from monsuite.load.scenario import load_scenario
     from monsuite.load.thresholds import evaluate
-    from monsuite.manifest import load_manifest
-    from monsuite.stack import Stack
+    from monsuite.run import Run
 
     scenario = load_scenario(args.scenario, users=args.users, duration=args.duration)
     stack = None
@@ -46,7 +45,7 @@ def load_run(args) -> int:
         check_host(host)
         check_reachable(host, "--host")
     else:
-        stack = Stack(load_manifest(shipped_stack("default")), runtime="auto", profile="ci")
+        stack = Run.of(str(shipped_stack("default"))).new_stack()
         stack.start()
         host, pushgateway = stack.url("demo"), stack.url("pushgateway")
     try:

@@ -28,12 +28,13 @@ def register(commands) -> None:
 def nightly(args) -> int:
     from monsuite.nightly import NightlyPlan, run_nightly
     from monsuite.options import RunOptions
+    from monsuite.run import Run
 
     options = RunOptions.from_args(args)
     plan = NightlyPlan(options, Path(args.out), spec=Path(args.spec) if args.spec else None,
                        load=args.load, users=args.users, duration=args.duration,
                        baseline=Path(args.baseline) if args.baseline else None)
-    outcome = run_nightly(plan, log=lambda line: print(line, flush=True))
+    outcome = run_nightly(Run(options, log=lambda line: print(line, flush=True)), plan)
     total = sum(outcome.seconds.values())
     print(f"nightly: {total:.0f}s ({', '.join(f'{k} {v:.0f}s' for k, v in outcome.seconds.items())}); "
           f"report: {Path(args.out) / 'report.html'}")

@@ -1,24 +1,40 @@
-"""`monsuite rules test|check` and `monsuite scenarios check`."""
+"""`monsuite rules test|check|mutate`."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from monsuite.cli import generate
 from monsuite.clients.access import register_from_env
-from monsuite.userio.argtypes import InputFile, OutputFile, StackArg, Url
+from monsuite.errors import UserError
+from monsuite.runtimes import RUNTIMES
+from monsuite.userio.argtypes import InputFile, Number, OutputFile, StackArg, Url
 from monsuite.userio.outputs import write_atomic
+
+RULES = InputFile("rules", "rule file")
+RULE_TESTS = InputFile("rule-tests", "promtool test file")
+ALERTMANAGER_CONFIG = InputFile("alertmanager-config", "Alertmanager config")
+ROUTES = InputFile("routing-cases", "routing cases file")
 
 
 def register(commands) -> None:
-    scenarios = commands.add_parser("scenarios", help="alert scenarios").add_subparsers(metavar="ACTION")
-    check = scenarios.add_parser("check", help="validate a stack's scenarios and list alert rules without one")
-    check.add_argument("--stack", type=StackArg(), default="default", help="a stack directory, or the name of a shipped stack (default: default)")
-    check.set_defaults(handler=scenarios_check)
-
     rules = commands.add_parser("rules", help="Prometheus rule files").add_subparsers(metavar="ACTION")
-    generate.register(scenarios, rules)
+    mutate = rules.add_parser("mutate", help="break each alert rule in small ways and count the breaks the tests notice")
+    mutate.add_argument("--rules", type=RULES, nargs="+", required=True, metavar="FILE", help="Prometheus rule files")
+    mutate.add_argument("--tests", type=RULE_TESTS, nargs="+", required=True, metavar="FILE", help="promtool unit test files")
+    mutate.add_argument("--alertmanager-config", type=ALERTMANAGER_CONFIG, metavar="FILE",
+                        help="also mutate this routing tree (with --routes)")
+    mutate.add_argument("--routes", type=ROUTES, metavar="FILE", help="routing cases (routes.yaml) that judge the routing mutants")
+    mutate.add_argument("--live", action="store_true",
+                        help="also the mutants only a live run sees (Alertmanager timing), judged by the --stack's scenarios")
+    mutate.add_argument("--stack", type=StackArg(), metavar="DIR", help="with --live: the stack whose scenarios judge them")
+    mutate.add_argument("--runtime", choices=tuple(r for r in RUNTIMES if r != "external"), default="auto",
+                        help="with --live (default: auto)")
+    mutate.add_argument("--min-score", type=Number(0, 1), default=0.0, help="exit 1 below this score (0-1, e.g. 0.9)")
+    mutate.add_argument("--json", type=OutputFile("results file"), dest="json_out", metavar="FILE", help="write the results as JSON")
+    mutate.add_argument("--html", type=OutputFile("results page"), dest="html_out", metavar="FILE",
+                        help="write the results as an HTML page")
+    mutate.set_defaults(handler=rules_mutate)
     rtest = rules.add_parser("test", help="run promtool unit test files with a readable diff and rule coverage")
     rtest.add_argument("files", type=InputFile("rule-tests", "promtool test file", checked=True), nargs="+", metavar="FILE")
     rtest.add_argument("--json", type=OutputFile("results file"), dest="json_out", help="also write the results as JSON here")
@@ -27,20 +43,6 @@ def register(commands) -> None:
     rcheck.add_argument("files", type=InputFile("rules", "rule file", checked=True), nargs="+", metavar="FILE")
     rcheck.add_argument("--prometheus-url", type=Url(), help="check that the metrics and labels the expressions use exist there")
     rcheck.set_defaults(handler=rules_check)
-
-
-def scenarios_check(args) -> int:
-    from monsuite.alerts.scenarios import load_for_stack
-    from monsuite.manifest import load_manifest
-
-    manifest = load_manifest(args.stack)
-    scenarios, rules = load_for_stack(manifest)
-    covered = {s.alert for s in scenarios}
-    missing = sorted(set(rules) - covered)
-    print(f"{manifest.path}: {len(scenarios)} scenarios for {len(covered)}/{len(rules)} alert rules")
-    for alert in missing:
-        print(f"  no scenario: {alert} ({rules[alert].file})")
-    return 1 if missing else 0
 
 
 def rules_test(args) -> int:
@@ -72,3 +74,38 @@ def rules_check(args) -> int:
     for line in report.lines():
         print(line)
     return 0 if report.ok else 1
+
+
+def rules_mutate(args) -> int:
+    from monsuite.mutate.report import lines, write_html, write_json
+    from monsuite.mutate.runner import run
+
+    if bool(args.alertmanager_config) != bool(args.routes):
+        raise UserError("--alertmanager-config and --routes go together: the routing cases judge the routing mutants")
+    if args.live and not args.stack:
+        raise UserError("--live needs --stack DIR: its scenarios judge the live mutants")
+    if (args.stack or args.runtime != "auto") and not args.live:
+        raise UserError("--stack and --runtime only serve --live (the live mutants); add --live or drop them")
+    live_stack = None
+    if args.live:
+        from monsuite.manifest import load_manifest
+        live_stack = load_manifest(args.stack)  # a broken stack is said before the offline mutants run
+    routing = (args.alertmanager_config, args.routes) if args.routes else None
+    result = run(args.rules, args.tests)
+    if routing:
+        from monsuite.mutate.routes import run_route_mutants
+        result.routes = run_route_mutants(*routing)
+    if args.live:
+        from monsuite.mutate.live import run_live_mutants
+        from monsuite.options import RunOptions
+        from monsuite.run import Run
+        result.live = run_live_mutants(Run(RunOptions(stack=str(live_stack.directory), runtime=args.runtime)), log=print)
+    print("\n".join(lines(result)))
+    if args.json_out:
+        write_json(result, args.json_out)
+    if args.html_out:
+        write_html(result, args.html_out)
+    if not result.verdicts:
+        print("no mutants: no alert rule is read by the tests")
+        return 1
+    return 1 if result.score < args.min_score else 0

@@ -1,4 +1,4 @@
-"""`monsuite stack up/status/down` and `monsuite images build`."""
+"""`monsuite stack up/status/down`."""
 
 from __future__ import annotations
 
@@ -29,11 +29,6 @@ def register(commands) -> None:
     add_state_option(down, StateFile())
     down.set_defaults(handler=stack_down)
 
-    images = commands.add_parser("images", help="container images").add_subparsers(metavar="ACTION")
-    build = images.add_parser("build", help="make local images from host binaries (when no registry is reachable)")
-    build.add_argument("--stack", type=StackArg(), default="default", help="a stack directory, or the name of a shipped stack (default: default)")
-    build.set_defaults(handler=images_build)
-
 
 def add_state_option(parser: argparse.ArgumentParser, kind=None) -> None:
     parser.add_argument("--state-file", type=kind or OutputFile("state file"), default=os.environ.get("MONSUITE_STATE_FILE", DEFAULT_STATE_FILE),
@@ -60,12 +55,12 @@ def _state_option(state_file: Path) -> str:
 
 def stack_up(args) -> int:
     from monsuite.options import RunOptions
-    from monsuite.stack import Stack
+    from monsuite.run import Run
 
     state_file = Path(args.state_file)
     if state_file.exists():
         raise UserError(f"{state_file}: a stack is already up (run `monsuite stack down{_state_option(state_file)}` first)")
-    stack = Stack.from_options(RunOptions.from_args(args), log=print)
+    stack = Run(RunOptions.from_args(args), log=print).new_stack()
     print(f"run {stack.run_id}: starting stack {stack.manifest.name} ({args.runtime} runtime, {args.profile} profile)", flush=True)
     stack.start()
     for name, reason in stack.unavailable.items():
@@ -117,13 +112,4 @@ def stack_down(args) -> int:
         stopped = stop_from_state(state)  # raises, keeping the state file, if anything is still there
         state_file.unlink(missing_ok=True)
         print(f"run {state['run_id']}: stopped {', '.join(stopped) or 'nothing'}; removed {state.get('run_dir')}")
-    return 0
-
-
-def images_build(args) -> int:
-    from monsuite.images import build_images
-    from monsuite.manifest import load_manifest
-
-    built = build_images(load_manifest(args.stack))
-    print(f"{len(built)} local images built")
     return 0

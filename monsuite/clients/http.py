@@ -12,23 +12,11 @@ import requests
 
 from monsuite.clients.access import refusal_hint, session_for, tls_hint
 from monsuite.errors import UserError
+from monsuite.userio.urls import check_url  # noqa: F401 - clients check the URL they are given
 
 
 class ServiceError(UserError):
     """A service did not answer, or not as its API says."""
-
-
-def check_url(url: str, what: str) -> str:
-    """The URL without a trailing slash, or a UserError saying what is wrong with it (before any wait)."""
-    shown = redacted(str(url or ""))
-    try:
-        parts = urlsplit(str(url or ""))
-        parts.port  # noqa: B018 - raises on a port that is not a number
-    except ValueError:
-        raise UserError(f"{what}: {shown!r} is not a URL (bad host or port); give one such as http://127.0.0.1:9090") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UserError(f"{what}: {shown!r} is not a URL; give one such as http://127.0.0.1:9090")
-    return str(url).rstrip("/")
 
 
 def check_reachable(url: str, what: str, timeout: float = 3.0) -> None:

@@ -8,6 +8,7 @@ Receivers are the ones the stack's routes.yaml says the alert's labels reach.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jinja2
@@ -15,7 +16,6 @@ import yaml
 
 from monsuite.generate.generator import Generated
 from monsuite.generate.inputs import DEFAULT_INSTANCE, DEFAULT_JOB, bucket_rate
-from monsuite.scaffold.scenarios import scenario_name, static_values
 from monsuite.timescale import format_ms
 
 BUDGET = "40s"  # firing -> delivered: the seeds' 30 s target plus the stack's group_wait
@@ -23,6 +23,18 @@ BUDGET = "40s"  # firing -> delivered: the seeds' 30 s target plus the stack's g
 
 class NotLive(ValueError):
     pass
+
+
+TEMPLATE_MARKERS = ("{{", "{%", "{#")
+
+
+def scenario_name(alert: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", alert).lower().replace("_", "-")
+
+
+def static_values(mapping: dict) -> dict:
+    """Labels or annotations without a template: what the delivered alert must carry as written."""
+    return {k: v for k, v in mapping.items() if not any(m in str(v) for m in TEMPLATE_MARKERS)}
 
 
 def scrape_jobs(prometheus_template: Path) -> dict[str, str]:

@@ -48,45 +48,43 @@ def timing_mutants(config: dict) -> list[tuple[str, dict]]:
     return found
 
 
-def run_live_mutants(manifest, runtime: str = "auto", profile: str = "ci",
-                     log: Callable[[str], None] = lambda line: None) -> list[LiveVerdict]:
+def run_live_mutants(run, log: Callable[[str], None] = lambda line: None) -> list[LiveVerdict]:
+    """run: a monsuite.run.Run; each mutant is judged on a fresh stack of it."""
     from monsuite.alerts.scenarios import load_for_stack
 
+    manifest = run.manifest
     scenarios, rules = load_for_stack(manifest)
     if not scenarios:
         raise UserError(f"{manifest.path}: the stack declares no scenarios; --live judges mutants with them")
-    made, failed = _fresh_run(manifest, runtime, profile, scenarios, rules, None)
+    made, failed = _fresh_run(run, scenarios, rules, None)
     if failed:
         raise UserError(f"{manifest.path}: scenarios {', '.join(failed)} fail on the unmodified stack, so they "
                         "cannot judge mutants")
     verdicts = []
     for index, description in enumerate(made):
-        _, failed = _fresh_run(manifest, runtime, profile, scenarios, rules, index)
+        _, failed = _fresh_run(run, scenarios, rules, index)
         verdicts.append(LiveVerdict(description, bool(failed), tuple(failed)))
         log(f"live mutant {description}: {'killed by ' + ', '.join(failed) if failed else 'survived'}")
     return verdicts
 
 
-def _fresh_run(manifest, runtime: str, profile: str, scenarios, rules, mutant: int | None) -> tuple[list[str], list[str]]:
+def _fresh_run(run, scenarios, rules, mutant: int | None) -> tuple[list[str], list[str]]:
     """A fresh stack (Alertmanager's groups are new, so group_wait applies) with mutant number ``mutant`` of
     its rendered alertmanager.yml loaded before any scenario fires (None: unmodified): the descriptions of
     every timing mutant of the config, and the scenarios that failed."""
-    from monsuite.stack import Stack
-
-    with Stack(manifest, runtime=runtime, profile=profile) as stack:
+    with run.stack() as stack:
         path = stack.run_dir / "config" / "alertmanager.yml"
         made = timing_mutants(yaml.safe_load(path.read_text()))
         if mutant is not None:
             path.write_text(yaml.safe_dump(made[mutant][1], sort_keys=False))
             _reload(stack.first_url("alertmanager"))
-        return [description for description, _ in made], _campaign(stack, scenarios, rules)
+        return [description for description, _ in made], _campaign(run, stack, scenarios, rules)
 
 
-def _campaign(stack, scenarios, rules) -> list[str]:
-    from monsuite.alerts.campaign import Campaign
+def _campaign(run, stack, scenarios, rules) -> list[str]:
     from monsuite.alerts.report import campaign_body
 
-    campaign = Campaign(stack, scenarios, rules, log=lambda message: None)
+    campaign = run.campaign(stack, scenarios=scenarios, rules=rules, log=lambda message: None)
     campaign.run()
     return [r["scenario"] for r in campaign_body(campaign)["scenarios"] if r["status"] == "failed"]
 

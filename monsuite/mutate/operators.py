@@ -17,7 +17,7 @@ from monsuite.generate.inputs import COMPARISONS, children
 from monsuite.generate.matchers import accepts, op_text
 from monsuite.generate.series_notation import number
 from monsuite.rules.model import Rule
-from monsuite.scaffold.solve import keeps_label
+from monsuite.rules.references import keeps_label
 from monsuite.timescale import format_ms
 
 FLIP = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "==": "!=", "!=": "=="}

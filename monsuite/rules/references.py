@@ -97,3 +97,26 @@ def typed_uses(expr: str) -> list[TypedUse]:
 
     promql_parser.walk(parse(expr), visit)
     return found
+
+
+def keeps_label(node, label: str) -> bool:
+    """Whether the expression's result still carries ``label`` of the series it reads."""
+    pp = promql_parser
+    if isinstance(node, (pp.VectorSelector, pp.MatrixSelector)):
+        return True
+    if isinstance(node, (pp.ParenExpr, pp.UnaryExpr)):
+        return keeps_label(node.expr, label)
+    if isinstance(node, pp.AggregateExpr):
+        modifier = node.modifier
+        if modifier is None:
+            return False
+        names = list(modifier.labels) if hasattr(modifier, "labels") else []
+        return (label in names) if "By" in str(modifier.type) else (label not in names) and keeps_label(node.expr, label)
+    if isinstance(node, pp.Call):
+        vectors = [a for a in node.args if not isinstance(a, (pp.NumberLiteral, pp.StringLiteral))]
+        return bool(vectors) and node.func.name not in ("time", "vector", "scalar") and keeps_label(vectors[0], label)
+    if isinstance(node, pp.BinaryExpr):
+        left_vector = not isinstance(node.lhs, pp.NumberLiteral) and bool(selectors(node.lhs))
+        return keeps_label(node.lhs if left_vector else node.rhs, label)
+    return False
+

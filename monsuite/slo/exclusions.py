@@ -8,13 +8,12 @@ span overlaps it. The lookback is read from the PromQL AST.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import promql_parser
 
-from monsuite.errors import UserError
+from monsuite.userio.times import parse_time_range
 
 
 @dataclass(frozen=True)
@@ -45,27 +44,7 @@ def summary(exclusions) -> str:
 
 def parse_exclusion(text: str, flag: str = "--exclude") -> Exclusion:
     """`FROM..TO`, each an ISO 8601 time (UTC unless it says otherwise) or a unix time in seconds."""
-    parts = text.split("..")
-    if len(parts) != 2 or not all(p.strip() for p in parts):
-        raise UserError(f"{flag} {text!r}: give FROM..TO, e.g. 2026-12-01T02:00..2026-12-01T03:30 or 1796500000..1796505400")
-    start, end = (_instant(part.strip(), flag, text) for part in parts)
-    if end <= start:
-        raise UserError(f"{flag} {text!r}: the end must come after the start")
-    return Exclusion(start, end, "maintenance window")
-
-
-def _instant(part: str, flag: str, text: str) -> float:
-    try:
-        value = float(part)
-    except ValueError:
-        try:
-            parsed = datetime.fromisoformat(part)
-        except ValueError:
-            raise UserError(f"{flag} {text!r}: {part!r} is neither an ISO 8601 time nor a unix time") from None
-        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).timestamp()
-    if not math.isfinite(value) or not 0 <= value < 1e11:
-        raise UserError(f"{flag} {text!r}: {part!r} is not a plausible unix time in seconds")
-    return value
+    return Exclusion(*parse_time_range(text, flag), "maintenance window")
 
 
 def planned_faults(campaign: dict | None) -> list[Exclusion]:

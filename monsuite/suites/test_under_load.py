@@ -99,11 +99,10 @@ def test_locusts_own_counters_reach_prometheus(load_window, prometheus, stack):
     assert 0 < float(found[0]["value"][1]) <= sent
 
 
-def test_an_alert_under_load_is_as_fast_as_when_idle(stack, load_window):
+def test_an_alert_under_load_is_as_fast_as_when_idle(run, stack, load_window):
     """The same scenario idle and during a Locust run: fault -> firing may grow by at most 20 %."""
     import threading
 
-    from monsuite.alerts.campaign import Campaign
     from monsuite.alerts.scenarios import load_for_stack
 
     scenarios, rules = load_for_stack(stack.manifest)
@@ -112,7 +111,7 @@ def test_an_alert_under_load_is_as_fast_as_when_idle(stack, load_window):
         pytest.skip("the stack has no memory-near-limit scenario")
 
     def fault_to_firing() -> tuple[float, object]:
-        result = Campaign(stack, chosen, rules).run()["memory-near-limit"]
+        result = run.campaign(stack, scenarios=chosen, rules=rules, log=lambda message: None).run()["memory-near-limit"]
         assert result.status == "passed", result.problems
         return (result.times["firing"] - result.times["fault"]) * 1000, result
 

@@ -148,7 +148,7 @@ class Url(ArgType):
     kind = "url"
 
     def convert(self, text: str) -> str:
-        from monsuite.clients.http import check_url
+        from monsuite.userio.urls import check_url
 
         return check_url(text, "URL")
 
@@ -229,7 +229,7 @@ class TimeRange(ArgType):
     kind = "range"
 
     def convert(self, text: str) -> str:
-        from monsuite.slo.exclusions import parse_exclusion
+        from monsuite.userio.times import parse_time_range
 
-        parse_exclusion(text, flag="")
+        parse_time_range(text, flag="")
         return text
