@@ -23,7 +23,7 @@ from monsuite.generate.generator import generate  # noqa: E402
 from monsuite.manifest import load_manifest  # noqa: E402
 from monsuite.mutate.runner import run  # noqa: E402
 from monsuite.rules.model import expand  # noqa: E402
-from monsuite.rules.unitgen import build_tests, write_tests  # noqa: E402
+from monsuite.alerts.unitgen import build_tests, write_tests  # noqa: E402
 
 from tests import reference_configs  # noqa: E402
 

@@ -43,3 +43,58 @@ def test_the_only_component_of_the_kind_stands_in_for_the_name():
 def test_no_or_several_candidates_are_named_in_the_error(handles, says):
     with pytest.raises(UserError, match=says):
         injector(FakeStack(**handles))._url("demo", "app")
+
+
+class RecordingStack(FakeStack):
+    """Components stopped and started, in order."""
+
+    def __init__(self, **handles):
+        super().__init__(**handles)
+        self.events = []
+
+    def stop_component(self, name):
+        self.events.append(f"stop {name}")
+        return 0.0
+
+    def start_component(self, name):
+        self.events.append(f"start {name}")
+
+
+def _fail(field, problem):
+    raise UserError(f"{field}: {problem}")
+
+
+def test_each_kind_of_fault_is_its_own_class_and_says_what_it_is():
+    from monsuite.alerts.faults import DemoFault, Push, StopComponent, Traffic, parse_faults
+
+    faults = parse_faults({"push": {"series": [{"name": "queue_depth", "value": 900}]}, "traffic": {"executions_per_second": 0},
+                           "demo": {"error_rate": 0.5}, "stop": "redis"}, {"redis"}, _fail)
+    assert [type(f) for f in faults] == [Push, Traffic, DemoFault, StopComponent]
+    assert [f.describe() for f in faults] == ["push queue_depth", "traffic executions_per_second=0",
+                                             "demo error_rate=0.5", "stop redis"]
+
+
+def test_faults_are_cleared_in_the_reverse_order_of_injection():
+    from monsuite.alerts.faults import parse_faults
+
+    stack = RecordingStack()
+    scenario = SimpleNamespace(name="s", faults=parse_faults({"stop": "redis"}, {"redis"}, _fail))
+    injector = FaultInjector(stack, scenario)
+    injector.inject()
+    injector.clear()
+    injector.clear()  # a second clear has nothing left to undo
+    assert stack.events == ["stop redis", "start redis"]
+
+
+@pytest.mark.parametrize("raw, field", [
+    ({}, "fault"),
+    ({"stop": "ghost"}, "fault.stop"),
+    ({"push": {"series": []}}, "fault.push"),
+    ({"demo": {"error_rate": 7}}, "fault.demo"),
+    ({"cpu": 1}, "fault.cpu"),
+])
+def test_a_bad_fault_names_its_field(raw, field):
+    from monsuite.alerts.faults import parse_faults
+
+    with pytest.raises(UserError, match=f"^{field}: "):
+        parse_faults(raw, {"redis"}, _fail)

@@ -138,7 +138,7 @@ def test_the_default_stacks_tests_reach_a_mutation_score_of_at_least_90_percent(
     from monsuite.alerts.scenarios import load_for_stack
     from monsuite.manifest import load_manifest
     from monsuite.rules.model import expand
-    from monsuite.rules.unitgen import build_tests, write_tests
+    from monsuite.alerts.unitgen import build_tests, write_tests
 
     manifest = load_manifest("default")
     scenarios, rules = load_for_stack(manifest)

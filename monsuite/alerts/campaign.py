@@ -274,7 +274,7 @@ class Campaign:
     @staticmethod
     def _partition(scenario: Scenario) -> dict:
         """The labels that tell this scenario's alert from others of the same name (pushed series' instance)."""
-        return {"instance": scenario_instance(scenario)} if "push" in scenario.fault and scenario.keeps_instance else {}
+        return {"instance": scenario_instance(scenario)} if scenario.pushed and scenario.keeps_instance else {}
 
     def _wait_deliveries(self, scenario: Scenario, since_id: int, status: str, deadline: float) -> dict[str, dict]:
         found: dict[str, dict] = {}

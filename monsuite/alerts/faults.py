@@ -1,60 +1,223 @@
-"""Putting a scenario's fault in place, and taking it away again."""
+"""A scenario's fault: one class per kind, each able to put itself in place (`inject`), take itself away
+(`clear`) and say what it is (`describe`); `parse_faults` reads them from a scenario file with the
+field that is wrong named. A scenario may combine kinds (a push and a traffic change)."""
 
 from __future__ import annotations
 
 import dataclasses
 import threading
 import time
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
 
 import requests
 
-from monsuite.alerts.scenarios import Scenario
 from monsuite.clients.demo import DemoClient
-from monsuite.demo.faults import Faults
+from monsuite.demo.faults import FaultError, FaultState, Faults
 from monsuite.errors import UserError
+from monsuite.traffic.generator import Rates
 
 PUSH_JOB = "monsuite-scenario"
 PUSH_PERIOD_SECONDS = 0.1
+DEMO_WORKERS = 3  # the demo service's default (python -m monsuite.demo --workers-simulated)
 
 
-def scenario_instance(scenario: Scenario) -> str:
+class Target(Protocol):
+    """Where a fault acts: the stack's components, found by name or else by kind."""
+
+    def url_of(self, name: str, kind: str) -> str: ...
+
+    def stop_component(self, name: str) -> float: ...
+
+    def start_component(self, name: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class PushedSeries:
+    name: str
+    labels: dict = field(default_factory=dict)
+    value: float = 0.0
+    rate: float = 0.0  # growth per second: a counter the injector keeps pushing
+
+
+@dataclass
+class Push:
+    """Series pushed through the Pushgateway (counters growing at their rate) until cleared."""
+
+    series: tuple[PushedSeries, ...]
+    job: str = PUSH_JOB
+    instance: str = ""  # set per scenario: it partitions concurrent scenarios
+    _pusher: "SeriesPusher | None" = None
+
+    def inject(self, target: Target) -> None:
+        self._pusher = SeriesPusher(target.url_of("pushgateway", "exporter"), self.instance, self.series, self.job)
+        self._pusher.start()
+
+    def clear(self, target: Target) -> None:
+        if self._pusher is not None:
+            self._pusher.stop()
+            self._pusher = None
+
+    def describe(self) -> str:
+        return "push " + ", ".join(s.name for s in self.series)
+
+
+@dataclass
+class Traffic:
+    """Settings of the stack's traffic generator changed, and put back as they were."""
+
+    changes: dict
+    _before: dict | None = None
+
+    def inject(self, target: Target) -> None:
+        traffic = TrafficClient(target.url_of("traffic", "traffic"))
+        self._before = {k: v for k, v in traffic.status().items() if k in self.changes}
+        traffic.update(self.changes)
+
+    def clear(self, target: Target) -> None:
+        if self._before is not None:
+            TrafficClient(target.url_of("traffic", "traffic")).update(self._before)
+            self._before = None
+
+    def describe(self) -> str:
+        return "traffic " + ", ".join(f"{k}={v}" for k, v in self.changes.items())
+
+
+@dataclass
+class DemoFault:
+    """A fault of the demo service (errors, latency, a failing health probe, CPU or memory use, ...)."""
+
+    settings: dict
+
+    def inject(self, target: Target) -> None:
+        DemoClient(target.url_of("demo", "app")).inject(**self.settings)
+
+    def clear(self, target: Target) -> None:
+        defaults = dataclasses.asdict(Faults())
+        DemoClient(target.url_of("demo", "app")).inject(**{k: defaults[k] for k in self.settings})
+
+    def describe(self) -> str:
+        return "demo " + ", ".join(f"{k}={v}" for k, v in self.settings.items())
+
+
+@dataclass
+class StopComponent:
+    """A component of the stack stopped, and started again with the same ports and data."""
+
+    component: str
+
+    def inject(self, target: Target) -> None:
+        target.stop_component(self.component)
+
+    def clear(self, target: Target) -> None:
+        target.start_component(self.component)
+
+    def describe(self) -> str:
+        return f"stop {self.component}"
+
+
+Fault = Push | Traffic | DemoFault | StopComponent
+_PARSERS: dict[str, Callable] = {}
+
+
+def _kind(name: str):
+    def register(parse):
+        _PARSERS[name] = parse
+        return parse
+    return register
+
+
+@_kind("demo")
+def _demo(value, components, fail) -> DemoFault:
+    if not isinstance(value, dict) or not value:
+        fail("fault.demo", "must be a mapping of demo-service faults, e.g. {error_rate: 0.5}")
+    try:  # the demo service's own validation, so a misspelt fault or a wrong type fails here, not mid-run
+        FaultState(workers=DEMO_WORKERS).update(value)
+    except FaultError as exc:
+        fail("fault.demo", str(exc))
+    return DemoFault(dict(value))
+
+
+@_kind("stop")
+def _stop(value, components, fail) -> StopComponent:
+    if value not in components:
+        fail("fault.stop", f"the stack has no component {value!r}")
+    return StopComponent(str(value))
+
+
+@_kind("push")
+def _push(value, components, fail) -> Push:
+    series = value.get("series") if isinstance(value, dict) else None
+    if not isinstance(series, list) or not series or set(value) - {"series", "job"}:
+        fail("fault.push", "must be {series: [{name, labels, value | rate}, ...], job: <optional job label>}")
+    for item in series:
+        if not isinstance(item, dict) or not item.get("name") or set(item) - {"name", "labels", "value", "rate"}:
+            fail("fault.push.series", "each series needs a name and value or rate (and optional labels)")
+    return Push(tuple(PushedSeries(**item) for item in series), str(value.get("job", PUSH_JOB)))
+
+
+@_kind("traffic")
+def _traffic(value, components, fail) -> Traffic:
+    if not isinstance(value, dict) or not value:
+        fail("fault.traffic", "must be a mapping of traffic settings, e.g. {executions_per_second: 0}")
+    try:
+        Rates().with_changes(value)  # the traffic component's own validation
+    except (ValueError, TypeError, AttributeError) as exc:
+        fail("fault.traffic", f"{exc} (settings: {', '.join(f.name for f in dataclasses.fields(Rates))})")
+    return Traffic(dict(value))
+
+
+FAULT_KINDS = tuple(_PARSERS)
+INJECTION_ORDER = ("push", "traffic", "demo", "stop")  # cleared in reverse: a stopped component comes back first
+
+
+def parse_faults(raw, components: set[str], fail: Callable[[str, str], None]) -> tuple[Fault, ...]:
+    """The faults of a scenario's `fault:` mapping; `fail(field, problem)` raises with the field named."""
+    if not isinstance(raw, dict) or not raw:
+        fail("fault", f"must be a mapping with one or more of {', '.join(FAULT_KINDS)}")
+    unknown = sorted(set(raw) - set(FAULT_KINDS))
+    if unknown:
+        fail(f"fault.{unknown[0]}", f"unknown fault kind; the kinds are {', '.join(FAULT_KINDS)}")
+    return tuple(_PARSERS[kind](raw[kind], components, fail) for kind in INJECTION_ORDER if kind in raw)
+
+
+def scenario_instance(scenario) -> str:
     """The instance label of the series a scenario pushes: it partitions concurrent scenarios."""
     return f"scenario-{scenario.name}"
 
 
 class FaultInjector:
-    def __init__(self, stack, scenario: Scenario):
+    """Puts a scenario's faults in place on a stack, in order, and clears them in reverse order."""
+
+    def __init__(self, stack, scenario):
         self.stack = stack
         self.scenario = scenario
-        self._pusher: SeriesPusher | None = None
-        self._traffic_before: dict | None = None
+        self._injected: list[Fault] = []
 
     def inject(self) -> None:
-        fault = self.scenario.fault
-        if "push" in fault:
-            self._pusher = SeriesPusher(self._url("pushgateway", "exporter"), scenario_instance(self.scenario),
-                                        self.scenario.pushed, fault["push"].get("job", PUSH_JOB))
-            self._pusher.start()
-        if "traffic" in fault:
-            traffic = TrafficClient(self._url("traffic", "traffic"))
-            self._traffic_before = {k: v for k, v in traffic.status().items() if k in fault["traffic"]}
-            traffic.update(fault["traffic"])
-        if "demo" in fault:
-            DemoClient(self._url("demo", "app")).inject(**fault["demo"])
-        if "stop" in fault:
-            self.stack.stop_component(fault["stop"])
+        for declared in self.scenario.faults:
+            fault = dataclasses.replace(declared)  # what an injection keeps (a pusher, settings before) is its own
+            if isinstance(fault, Push):
+                fault.instance = scenario_instance(self.scenario)
+            fault.inject(self)
+            self._injected.append(fault)
 
     def clear(self) -> None:
-        fault = self.scenario.fault
-        if "stop" in fault:
-            self.stack.start_component(fault["stop"])
-        if "demo" in fault:
-            defaults = dataclasses.asdict(Faults())
-            DemoClient(self._url("demo", "app")).inject(**{k: defaults[k] for k in fault["demo"]})
-        if "traffic" in fault and self._traffic_before is not None:
-            TrafficClient(self._url("traffic", "traffic")).update(self._traffic_before)
-        if self._pusher is not None:
-            self._pusher.stop()
+        while self._injected:
+            self._injected.pop().clear(self)
+
+    def describe(self) -> str:
+        return "; ".join(f.describe() for f in self.scenario.faults)
+
+    # the Target a fault acts on
+    def url_of(self, name: str, kind: str) -> str:
+        return self._url(name, kind)
+
+    def stop_component(self, name: str) -> float:
+        return self.stack.stop_component(name)
+
+    def start_component(self, name: str) -> None:
+        self.stack.start_component(name)
 
     def _url(self, name: str, kind: str) -> str:
         """The component called ``name``, or else the stack's only running component of ``kind``."""

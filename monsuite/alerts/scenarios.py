@@ -29,7 +29,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,15 +37,13 @@ import jinja2
 import promql_parser
 import yaml
 
-from monsuite.demo.faults import FaultError, FaultState
+from monsuite.alerts.faults import Fault, Push, PushedSeries, parse_faults
 from monsuite.errors import ManifestError
 from monsuite.userio.inputs import read_text, read_yaml, refuse_unknown_keys
 from monsuite.history import History, HistorySeries
 from monsuite.rules.model import Rule
 from monsuite.timescale import TimeScaleError, parse_ms
-from monsuite.traffic.generator import Rates
 
-FAULT_KINDS = ("demo", "stop", "push", "traffic")
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:Inf|inf|NaN|nan)"
 # One item of promtool's series notation: a value, `_` (missing), `stale`, or `a+bxn` / `a-bxn` / `axn` / `_xn`.
 PROMTOOL_VALUE = re.compile(rf"^(?:_|stale|(?:{_NUMBER})(?:[-+](?:\d+(?:\.\d*)?|\.\d+))?(?:x\d+)?|_x\d+)$")
@@ -58,14 +55,6 @@ SCENARIO_KEYS = {
 HOST_RESOURCES = ("host.cpu", "host.memory", "host.disk")
 UNIT_KEYS = {"input", "active_at", "interval", "labels", "annotations", "settle"}
 WHEN = ("== ", "> ", "< ", "increases")
-
-
-@dataclass(frozen=True)
-class PushedSeries:
-    name: str
-    labels: dict = field(default_factory=dict)
-    value: float = 0.0
-    rate: float = 0.0  # growth per second: a counter the injector keeps pushing
 
 
 @dataclass(frozen=True)
@@ -91,9 +80,11 @@ class Scenario:
     consumes: tuple[str, ...] = ()  # host resources it uses up: it runs alone
     keeps_instance: bool = True  # push faults: the alert carries the pushed series' instance label
 
+    faults: tuple[Fault, ...] = ()  # parsed from `fault` (monsuite.alerts.faults)
+
     @property
     def pushed(self) -> list[PushedSeries]:
-        return [PushedSeries(**s) for s in (self.fault.get("push") or {}).get("series", [])]
+        return [series for fault in self.faults if isinstance(fault, Push) for series in fault.series]
 
 
 def load_scenarios(path: Path, alerts: dict[str, Rule], receivers: set[str], components: set[str]) -> list[Scenario]:
@@ -133,7 +124,7 @@ def _scenario(path: Path, index: int, raw, alerts, receivers, components) -> Sce
         if receiver not in receivers:
             fail("receivers", f"no receiver {receiver!r} in the Alertmanager config (have: {', '.join(sorted(receivers))})")
     fault = raw["fault"]
-    _check_fault(fault, components, fail)
+    faults = parse_faults(fault, components, fail)
     for key in ("labels", "annotations"):
         if not isinstance(raw.get(key, {}), dict):
             fail(key, "must be a mapping of name to expected value")
@@ -158,7 +149,7 @@ def _scenario(path: Path, index: int, raw, alerts, receivers, components) -> Sce
                  for key, default in (("budget", 30_000), ("ramp", 0), ("delay", 0), ("requires_history", 0),
                                       ("notify_within", 0))}
     return Scenario(
-        name=str(raw["name"]), alert=raw["alert"], fault=fault, receivers=tuple(raw["receivers"]),
+        name=str(raw["name"]), alert=raw["alert"], fault=fault, faults=faults, receivers=tuple(raw["receivers"]),
         labels={k: str(v) for k, v in (raw.get("labels") or {}).items()},
         annotations={k: str(v) for k, v in (raw.get("annotations") or {}).items()},
         visible=visible, budget_ms=durations["budget"], notify_within_ms=durations["notify_within"], ramp_ms=durations["ramp"], delay_ms=durations["delay"],
@@ -236,40 +227,6 @@ def _is_selector(text: str) -> bool:
         return type(promql_parser.parse(text)).__name__ == "VectorSelector"
     except ValueError:
         return False
-
-
-DEMO_WORKERS = 3  # the demo service's default (python -m monsuite.demo --workers-simulated)
-
-
-def _check_fault(fault, components: set[str], fail) -> None:
-    if not isinstance(fault, dict) or not fault:
-        fail("fault", f"must be a mapping with one or more of {', '.join(FAULT_KINDS)}")
-    unknown = sorted(set(fault) - set(FAULT_KINDS))
-    if unknown:
-        fail(f"fault.{unknown[0]}", f"unknown fault kind; the kinds are {', '.join(FAULT_KINDS)}")
-    if "demo" in fault and (not isinstance(fault["demo"], dict) or not fault["demo"]):
-        fail("fault.demo", "must be a mapping of demo-service faults, e.g. {error_rate: 0.5}")
-    if "demo" in fault:
-        try:  # the demo service's own validation, so a misspelt fault or a wrong type fails here, not mid-run
-            FaultState(workers=DEMO_WORKERS).update(fault["demo"])
-        except FaultError as exc:
-            fail("fault.demo", str(exc))
-    if "traffic" in fault and (not isinstance(fault["traffic"], dict) or not fault["traffic"]):
-        fail("fault.traffic", "must be a mapping of traffic settings, e.g. {executions_per_second: 0}")
-    if "traffic" in fault:
-        try:
-            Rates().with_changes(fault["traffic"])  # the traffic component's own validation
-        except (ValueError, TypeError, AttributeError) as exc:
-            fail("fault.traffic", f"{exc} (settings: {', '.join(f.name for f in dataclasses.fields(Rates))})")
-    if "stop" in fault and fault["stop"] not in components:
-        fail("fault.stop", f"the stack has no component {fault['stop']!r}")
-    if "push" in fault:
-        series = (fault["push"] or {}).get("series") if isinstance(fault["push"], dict) else None
-        if not isinstance(series, list) or not series or set(fault["push"]) - {"series", "job"}:
-            fail("fault.push", "must be {series: [{name, labels, value | rate}, ...], job: <optional job label>}")
-        for item in series:
-            if not isinstance(item, dict) or not item.get("name") or set(item) - {"name", "labels", "value", "rate"}:
-                fail("fault.push.series", "each series needs a name and value or rate (and optional labels)")
 
 
 def alertmanager_receivers(stack_dir: Path) -> set[str]:

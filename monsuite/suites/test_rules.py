@@ -10,7 +10,7 @@ import pytest
 from monsuite.alerts.scenarios import load_for_stack
 from monsuite.manifest import load_manifest
 from monsuite.rules.model import expand
-from monsuite.rules.unitgen import build_tests, run_promtool, write_tests
+from monsuite.alerts.unitgen import build_tests, run_promtool, write_tests
 
 
 def test_generated_promtool_tests_pass_on_the_unscaled_rules(request):
