@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import requests
 
+from monsuite.clients.http import ServiceError
 from monsuite.clients.prometheus import PrometheusClient
+from monsuite.clients.target import ScrapeTarget
 from monsuite.dashboards.model import load_dashboard
 from monsuite.rules.check import LabelIndex, _rule_findings
 from monsuite.rules.model import Rule, load_rules
@@ -118,8 +119,8 @@ def lint_targets(prometheus_url: str) -> dict[str, list[str]]:
         if parse_qs(urlsplit(target.scrape_url).query).get("target"):  # a probe's result, not an exposition
             continue
         try:
-            body = requests.get(target.scrape_url, timeout=10).text
-        except requests.RequestException as exc:
+            body = ScrapeTarget(target.scrape_url).exposition()
+        except ServiceError as exc:
             results[f"{target.job} {target.instance}"] = [f"cannot fetch {target.scrape_url}: {exc}"]
             continue
         proc = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True, text=True, timeout=60)

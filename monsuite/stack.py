@@ -409,7 +409,7 @@ class Stack:
         ready = component.ready
         target = f"{redacted(handle.url)}{ready.http}" if ready.http else f"port {next(iter(handle.ports.values()), '?')}"
         elsewhere = not runtime_of(handle).starts  # nothing of ours is starting there: a refusal is final
-        session = session_for(handle.url) if handle.url else requests.Session()
+        session = session_for(handle.url) if handle.url else None
 
         def probe():
             if self._abort.is_set():
@@ -439,7 +439,8 @@ class Stack:
         except WaitTimeout as exc:
             raise StackStartError(f"{exc}. {self._log_tail(handle)}") from None
         finally:
-            session.close()
+            if session is not None:
+                session.close()
 
     def _log_tail(self, handle: Handle) -> str:
         text = runtime_of(handle).log_tail(handle)

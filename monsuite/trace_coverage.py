@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import secrets
 
-import requests
 
+from monsuite.clients.demo import DemoClient
+from monsuite.clients.http import ServiceError
 from monsuite.sinks.client import SinkClient
 from monsuite.waits import wait_until
 
@@ -19,24 +20,22 @@ from monsuite.waits import wait_until
 def exporting(service: str) -> bool:
     """Whether the demo service exports its traces (it was started with --otlp-endpoint)."""
     try:
-        answer = requests.get(f"{service}/tracing", timeout=5)
-        return answer.status_code == 200 and bool(answer.json().get("exporting"))
-    except (requests.RequestException, ValueError):
+        return bool(DemoClient(service).tracing().get("exporting"))
+    except ServiceError:
         return False
 
 
 def send(service: str, count: int, path: str = "/api/v1/executions") -> list[str]:
     """POST `count` requests; the trace id of each, from its x-trace-id header."""
-    session = requests.Session()
-    return [session.post(f"{service}{path}", json={"tenant_id": "acme"}, timeout=10).headers["x-trace-id"]
-            for _ in range(count)]
+    demo = DemoClient(service, timeout=10)
+    return [demo.post(path, json={"tenant_id": "acme"}).headers["x-trace-id"] for _ in range(count)]
 
 
 def _closing_request(service: str) -> str:
     """A last request forced to be sampled; its trace id."""
     marker = secrets.token_hex(16)
-    requests.get(f"{service}/api/v1/automations", timeout=10,
-                 headers={"traceparent": f"00-{marker}-{secrets.token_hex(8)}-01"}).raise_for_status()
+    DemoClient(service, timeout=10).automations(
+        headers={"traceparent": f"00-{marker}-{secrets.token_hex(8)}-01"}).raise_for_status()
     return marker
 
 

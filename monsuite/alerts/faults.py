@@ -10,9 +10,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
-import requests
-
 from monsuite.clients.demo import DemoClient
+from monsuite.clients.http import ServiceError
+from monsuite.clients.pushgateway import PushgatewayClient
+from monsuite.clients.traffic import TrafficClient
 from monsuite.demo.faults import FaultError, FaultState, Faults
 from monsuite.errors import UserError
 from monsuite.traffic.generator import Rates
@@ -232,29 +233,15 @@ class FaultInjector:
         return url
 
 
-class TrafficClient:
-    def __init__(self, url: str):
-        self.url = url.rstrip("/")
-
-    def status(self) -> dict:
-        return requests.get(f"{self.url}/traffic", timeout=5).json()
-
-    def update(self, changes: dict) -> dict:
-        response = requests.patch(f"{self.url}/traffic", json=changes, timeout=5)
-        if response.status_code != 200:
-            raise ValueError(f"traffic change refused: {response.text}")
-        return response.json()
-
-
 class SeriesPusher:
     """Pushes a scenario's series to the Pushgateway until stopped; counters grow at their rate."""
 
     def __init__(self, pushgateway_url: str, instance: str, series, job: str = PUSH_JOB):
-        self.url = f"{pushgateway_url.rstrip('/')}/metrics/job/{job}/instance/{instance}"
+        self.pushgateway = PushgatewayClient(pushgateway_url)
+        self.job, self.instance = job, instance
         self.series = series
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name=f"push-{instance}")
-        self._session = requests.Session()
         self._started = 0.0
 
     def start(self) -> None:
@@ -266,7 +253,7 @@ class SeriesPusher:
         self._stop.set()
         if self._thread.is_alive():  # not started when the first push was refused
             self._thread.join(timeout=5)
-        self._session.delete(self.url, timeout=5)
+        self.pushgateway.delete_group(self.job, self.instance)
 
     def body(self) -> str:
         """The text exposition format, each family typed: the Pushgateway refuses an untyped push of a
@@ -282,13 +269,11 @@ class SeriesPusher:
         return "\n".join(lines) + "\n"
 
     def _push(self) -> None:
-        response = self._session.put(self.url, data=self.body(), timeout=5)
-        if response.status_code >= 300:
-            raise ValueError(f"Pushgateway refused the series: HTTP {response.status_code} {response.text[:200]}")
+        self.pushgateway.put_group(self.job, self.instance, self.body())
 
     def _run(self) -> None:
         while not self._stop.wait(PUSH_PERIOD_SECONDS):
             try:
                 self._push()
-            except (requests.RequestException, ValueError):
+            except ServiceError:
                 continue

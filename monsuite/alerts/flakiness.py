@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 import shutil
 import statistics
-import subprocess
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from monsuite.alerts.report import COLUMNS
 from monsuite.alerts.scenarios import load_for_stack
 from monsuite.errors import UserError
 from monsuite.processes import stop_process
+from monsuite.runtimes.process import spawn
 
 STRESS_MAX_SECONDS = 3600  # the background load stops by itself even if nothing stops it
 STAGES = tuple(key for key, _ in COLUMNS) + ("firing_to_delivered",)
@@ -82,7 +82,7 @@ def cpu_stress(enabled: bool, log: Callable[[str], None]):
     if binary is None:
         raise UserError("--stress needs stress-ng (Debian: apt-get install stress-ng)")
     command = [binary, "--cpu", "1", "--timeout", f"{STRESS_MAX_SECONDS}s", "--quiet"]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = spawn(command)
     log(f"stress: {' '.join(command)} (PID {proc.pid})")
     try:
         yield " ".join(command)

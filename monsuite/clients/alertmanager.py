@@ -37,6 +37,15 @@ class AlertmanagerClient(ServiceClient):
         for family in text_string_to_metric_families(response.text):
             yield from family.samples
 
+    def expire(self, silence_id: str) -> None:
+        self.request("DELETE", f"/api/v2/silence/{silence_id}")
+
+    def reload(self) -> None:
+        """Load the config file again (POST /-/reload); raises with Alertmanager's reason when it refuses it."""
+        response = self.request("POST", "/-/reload", timeout=30)
+        if response.status_code != 200:
+            raise RuntimeError(f"Alertmanager refused the config: HTTP {response.status_code} {response.text[:200]}")
+
     def silences(self) -> list[dict]:
         return self.json("GET", "/api/v2/silences", shape=list)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import requests
 
+from monsuite.clients.access import session_for
 from monsuite.dashboards.datasources import Datasources
 from monsuite.dashboards.model import Dashboard, Panel, Target
 from monsuite.dashboards.variables import (VariableResolver, builtins, expand, interval_ms, min_interval_ms,
@@ -75,7 +76,7 @@ def run_dashboard(dashboard: Dashboard, prometheus_url: str, *, scrape_ms: int =
     start = parse_relative(dashboard.time_from, end)
     end = parse_relative(dashboard.time_to, end)
     range_ms = int((end - start) * 1000)
-    session = requests.Session()
+    session = session_for(prometheus_url)
     datasources = Datasources(dashboard.variables, datasource_uids)
     base_interval = interval_ms(range_ms, DEFAULT_MAX_DATA_POINTS, scrape_ms)
     resolver = VariableResolver(prometheus_url, start, end, session)
@@ -115,7 +116,7 @@ def run_dashboard(dashboard: Dashboard, prometheus_url: str, *, scrape_ms: int =
     def run(job):
         query, target, panel = job
         if not hasattr(local, "session"):
-            local.session = requests.Session()
+            local.session = session_for(prometheus_url)
         _run_query(local.session, prometheus_url, query, target, panel, values, start, end, range_ms, scrape_ms)
 
     if jobs:

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 import requests
 
+from monsuite.clients.access import session_for
 from monsuite.timescale import parse_ms
 
 NICE_STEPS_MS = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 15000, 20000, 30000, 60000, 120000, 300000,
@@ -75,7 +76,7 @@ class VariableResolver:
     def __init__(self, prometheus_url: str, start: float, end: float, session: requests.Session | None = None):
         self.url = prometheus_url.rstrip("/")
         self.start, self.end = start, end
-        self.session = session or requests.Session()
+        self.session = session or session_for(self.url)
 
     def resolve(self, variables: list[dict], builtins: dict[str, str]) -> tuple[dict, list[str]]:
         values: dict = dict(builtins)

@@ -21,6 +21,7 @@ from monsuite.load.scenario import LoadScenario
 from monsuite.paths import shipped_loadtests
 from monsuite.ports import free_port
 from monsuite.processes import stop_process
+from monsuite.runtimes.process import spawn
 
 LOCUSTFILE = shipped_loadtests() / "locustfile.py"
 MAX_WORKERS = 64
@@ -145,9 +146,9 @@ class _Workers:
             for _ in range(self.count):
                 log = tempfile.TemporaryFile(mode="w+")
                 self.logs.append(log)
-                self.processes.append(subprocess.Popen(
+                self.processes.append(spawn(
                     [sys.executable, "-m", "locust", "-f", str(self.locustfile), "--worker", "--master-host", "127.0.0.1",
-                     "--master-port", str(self.port)], stdout=subprocess.DEVNULL, stderr=log, env=self.env))
+                     "--master-port", str(self.port)], stderr=log, env=self.env, own_group=False))
         except BaseException as exc:
             self.__exit__(type(exc))
             raise
@@ -172,7 +173,7 @@ class _Workers:
 def _run_with_progress(command: list[str], env: dict, timeout: float, planned: float,
                        progress: Callable[[float, float], None] | None) -> subprocess.CompletedProcess:
     """subprocess.run with a progress callback; the process (Locust) is stopped by its PID on timeout or Ctrl-C."""
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = spawn(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, own_group=False)
     started = time.monotonic()
     try:
         while True:

@@ -12,6 +12,7 @@ from pathlib import Path
 from monsuite.errors import UserError
 from monsuite.ports import free_port, port_is_open
 from monsuite.processes import stop_process
+from monsuite.runtimes.process import spawn
 from monsuite.waits import wait_until
 
 CONFIG = """\
@@ -61,9 +62,8 @@ class StaticNginx:
         (self.prefix / "nginx.conf").write_text(CONFIG.format(prefix=self.prefix, port=self.port, server=server,
                                                               listen_options=" ssl" if self.tls else ""))
         self.prefix.chmod(0o755)  # started as root, nginx's workers read the file as an unprivileged user
-        self.process = subprocess.Popen([self.binary, "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"),
-                                         "-e", str(self.prefix / "error.log"), "-g", "daemon off;"],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.process = spawn([self.binary, "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"),
+                              "-e", str(self.prefix / "error.log"), "-g", "daemon off;"], stderr=subprocess.PIPE, text=True)
         try:
             wait_until(self._answers, timeout=15, what=f"nginx on {self.url}")
         except BaseException:

@@ -14,10 +14,10 @@ import copy
 from dataclasses import dataclass, field
 from typing import Callable
 
-import requests
 import yaml
 
 from monsuite.alerts.canary import ALERT as CANARY_ALERT
+from monsuite.clients.alertmanager import AlertmanagerClient
 from monsuite.errors import UserError
 from monsuite.mutate.routes import describe_route, walk_routes
 from monsuite.timescale import format_ms, parse_ms
@@ -90,6 +90,7 @@ def _campaign(run, stack, scenarios, rules) -> list[str]:
 
 
 def _reload(url: str) -> None:
-    response = requests.post(f"{url.rstrip('/')}/-/reload", timeout=30)
-    if response.status_code != 200:
-        raise UserError(f"Alertmanager refused the mutated config: HTTP {response.status_code} {response.text[:200]}")
+    try:
+        AlertmanagerClient(url).reload()
+    except RuntimeError as exc:
+        raise UserError(f"the mutated config: {exc}") from None

@@ -10,13 +10,13 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import requests
-
 from monsuite.errors import UserError
 from monsuite.processes import stop_process
 from monsuite.ports import free_port
 from monsuite.routing.cases import Cases
-from monsuite.runtimes.process import find_binary
+from monsuite.clients.alertmanager import AlertmanagerClient
+from monsuite.clients.http import ServiceError
+from monsuite.runtimes.process import find_binary, spawn
 from monsuite.waits import WaitTimeout, wait_until
 
 CASE_LABEL = "monsuite_case"
@@ -59,16 +59,16 @@ class LiveAlertmanager:
         self.url = ""
         self._proc = None
         self._dir = None
-        self.session = requests.Session()
+        self.client: AlertmanagerClient | None = None
 
     def __enter__(self) -> "LiveAlertmanager":
         port = free_port()
         self._dir = tempfile.mkdtemp(prefix="monsuite-routes-")
-        self._proc = subprocess.Popen(
+        self._proc = spawn(
             [self.binary, f"--config.file={self.config}", f"--storage.path={self._dir}",
-             f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+             f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="], stderr=subprocess.PIPE, text=True)
         self.url = f"http://127.0.0.1:{port}"
+        self.client = AlertmanagerClient(self.url, timeout=30)
         try:
             wait_until(self._ready, timeout=20, what=f"Alertmanager ready at {self.url}", fatal=(UserError,))
         except BaseException:
@@ -79,7 +79,10 @@ class LiveAlertmanager:
     def _ready(self) -> bool:
         if self._proc.poll() is not None:
             raise UserError(f"Alertmanager refused {self.config}: {self._proc.stderr.read().strip()[-400:]}")
-        return self.session.get(f"{self.url}/-/ready", timeout=1).status_code == 200
+        try:
+            return self.client.request("GET", "/-/ready", timeout=1).status_code == 200
+        except ServiceError:  # not listening yet
+            return False
 
     def __exit__(self, *exc) -> None:
         if self._proc is not None:
@@ -89,26 +92,22 @@ class LiveAlertmanager:
 
     # ---- API -----------------------------------------------------------------------------------
     def post(self, alerts: list[dict]) -> None:
-        response = self.session.post(f"{self.url}/api/v2/alerts", json=alerts, timeout=30)
-        if response.status_code != 200:
-            raise UserError(f"Alertmanager refused test alerts: {response.text[:300]}")
+        try:
+            self.client.post_alerts(alerts)
+        except RuntimeError as exc:
+            raise UserError(f"test alerts: {exc}") from None
 
     def alerts(self) -> list[dict]:
-        return self.session.get(f"{self.url}/api/v2/alerts", timeout=30).json()
+        return self.client.alerts()
 
     def silence(self, matchers, comment: str) -> str:
-        now = datetime.now(timezone.utc)
-        body = {"matchers": [{"name": n, "value": v, "isRegex": op in ("=~", "!~"), "isEqual": op in ("=", "=~")}
-                             for n, op, v in matchers],
-                "startsAt": now.isoformat(), "endsAt": (now + timedelta(hours=1)).isoformat(),
-                "createdBy": "monsuite", "comment": comment}
-        response = self.session.post(f"{self.url}/api/v2/silences", json=body, timeout=10)
-        if response.status_code != 200:
-            raise UserError(f"Alertmanager refused the silence {matchers}: {response.text[:300]}")
-        return response.json()["silenceID"]
+        try:
+            return self.client.silence(matchers, comment)
+        except RuntimeError as exc:
+            raise UserError(f"the silence {matchers}: {exc}") from None
 
     def expire(self, silence_id: str) -> None:
-        self.session.delete(f"{self.url}/api/v2/silence/{silence_id}", timeout=10)
+        self.client.expire(silence_id)
 
 
 def alert(labels: dict, *, resolved: bool = False) -> dict:

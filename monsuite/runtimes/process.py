@@ -86,6 +86,15 @@ def start(component: Component, choice: Choice, ctx: StartContext) -> Handle:
     return handle
 
 
+def spawn(argv: list[str], *, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env: dict | None = None,
+          text: bool = False, own_group: bool = True) -> subprocess.Popen:
+    """Start a helper process of a check (an Alertmanager for routing cases, nginx, Locust and its workers,
+    stress-ng): stdin closed; by default in a process group of its own, so a terminal's Ctrl-C reaches only
+    monsuite, which stops it by its PID (monsuite.processes.stop_process)."""
+    return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, env=env, text=text,
+                            start_new_session=own_group)
+
+
 def run_command(command: list[str], ctx: StartContext, user: str | None = None) -> None:
     """Run an init/after-start command to completion; its failure is the component's failure."""
     result = subprocess.run(

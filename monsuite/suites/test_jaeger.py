@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 
 import pytest
-import requests
+
+from monsuite.clients.demo import DemoClient
 
 from monsuite.clients.jaeger import JaegerClient
 from monsuite.fixtures.stack import require_kind
@@ -27,12 +28,12 @@ def jaeger(stack) -> JaegerClient:
 
 
 @pytest.fixture(scope="module")
-def demo(stack) -> str:
-    return require_kind(stack, "app").url
+def demo(stack) -> DemoClient:
+    return DemoClient(require_kind(stack, "app").url)
 
 
 def test_the_service_and_its_operations_appear(jaeger, demo):
-    requests.post(f"{demo}/api/v1/executions", json={}, timeout=10)
+    demo.execute(timeout=10)
     wait_until(lambda: SERVICE in jaeger.services(), timeout=60, what=f"service {SERVICE} in Jaeger")
     operations = wait_until(lambda: jaeger.operations(SERVICE), accept=lambda ops: "POST /api/v1/executions" in ops,
                             timeout=60, what="the executions operation in Jaeger")
@@ -40,8 +41,8 @@ def test_the_service_and_its_operations_appear(jaeger, demo):
 
 
 def test_coverage_at_full_sampling_and_span_attributes(jaeger, demo):
-    requests.put(f"{demo}/tracing", json={"sampling_ratio": 1.0}, timeout=5).raise_for_status()
-    trace_ids = [requests.post(f"{demo}/api/v1/executions", json={}, timeout=10).headers["x-trace-id"] for _ in range(REQUESTS)]
+    demo.set_sampling(1.0)
+    trace_ids = [demo.execute(timeout=10).headers["x-trace-id"] for _ in range(REQUESTS)]
     found = wait_until(lambda: [t for t in trace_ids if jaeger.trace(t)], accept=lambda f: len(f) >= 0.8 * REQUESTS,
                        timeout=120, interval=1.0, what="80 % of the traces in Jaeger")
     assert len(found) / REQUESTS >= 0.8
@@ -51,10 +52,10 @@ def test_coverage_at_full_sampling_and_span_attributes(jaeger, demo):
 
 
 def test_a_log_lines_trace_id_resolves(stack, jaeger, demo):
-    name = next(n for n, h in stack.handles.items() if h.url == demo)
+    name = next(n for n, h in stack.handles.items() if h.url == demo.url)
     marker = time.time()
     stack.mark_log(name, marker)
-    trace_id = requests.get(f"{demo}/api/v1/automations", timeout=10).headers["x-trace-id"]
+    trace_id = demo.automations(timeout=10).headers["x-trace-id"]
     wait_until(lambda: trace_id in stack.read_log(name, since=marker), timeout=10, what="the request's log line")
     assert wait_until(lambda: jaeger.trace(trace_id), timeout=60, what=f"trace {trace_id} in Jaeger")
 
@@ -63,7 +64,7 @@ def test_trace_coverage_read_from_jaegers_query_api(jaeger, demo, record_measure
     """The nightly's trace-coverage SLI as it reads it: requests sent, their traces found through the query API."""
     from monsuite.trace_coverage import coverage_in_jaeger
 
-    requests.put(f"{demo}/tracing", json={"sampling_ratio": 1.0}, timeout=5).raise_for_status()
-    found, sent = coverage_in_jaeger(demo, jaeger, 200)
+    demo.set_sampling(1.0)
+    found, sent = coverage_in_jaeger(demo.url, jaeger, 200)
     record_measurement("trace_coverage", f"{found}/{sent}")
     assert found / sent > 0.8, f"{found}/{sent} traces in Jaeger (seeds: trace coverage > 80 %)"

@@ -11,7 +11,8 @@ import time
 from datetime import datetime
 
 import pytest
-import requests
+
+from monsuite.clients.demo import DemoClient
 
 from monsuite.fixtures.stack import require_kind
 from monsuite.logship.canary import run_canary, sink_reader
@@ -35,8 +36,8 @@ def receiver(stack) -> SinkClient:
 
 
 @pytest.fixture(scope="module")
-def demo(stack) -> str:
-    return require_kind(stack, "app").url
+def demo(stack) -> DemoClient:
+    return DemoClient(require_kind(stack, "app").url)
 
 
 def _written_at(line: dict) -> float:
@@ -56,10 +57,9 @@ def _shipped(receiver: SinkClient, trace_ids: list[str], since_id: int) -> list[
 
 def test_lines_arrive_labelled_and_within_100ms(demo, receiver, record_measurement):
     since = receiver.last_log_line_id()
-    session = requests.Session()
     trace_ids = []
     for _ in range(LINES):
-        trace_ids.append(session.get(f"{demo}/api/v1/automations", timeout=10).headers["x-trace-id"])
+        trace_ids.append(demo.automations(timeout=10).headers["x-trace-id"])
         time.sleep(0.005)  # a steady stream, as a service writes it: not one burst
     lines = _shipped(receiver, trace_ids, since)
     assert all(line["labels"]["service"] == SERVICE and line["labels"]["level"] == "info" for line in lines)
@@ -73,11 +73,11 @@ def test_lines_arrive_labelled_and_within_100ms(demo, receiver, record_measureme
 
 def test_a_faults_error_lines_are_found_and_lead_to_their_trace(stack, demo, receiver):
     since = receiver.last_log_line_id()
-    requests.patch(f"{demo}/faults", json={"error_rate": 1.0}, timeout=5).raise_for_status()
+    demo.inject(error_rate=1.0)
     try:
-        failed = [requests.get(f"{demo}/api/v1/automations", timeout=10) for _ in range(5)]
+        failed = [demo.automations(timeout=10) for _ in range(5)]
     finally:
-        requests.delete(f"{demo}/faults", timeout=5).raise_for_status()
+        demo.clear_faults()
     assert all(r.status_code == 500 for r in failed)
     trace_ids = [r.headers["x-trace-id"] for r in failed]
     errors = wait_until(lambda: receiver.log_lines(since_id=since, service=SERVICE, level="error"),
@@ -85,7 +85,7 @@ def test_a_faults_error_lines_are_found_and_lead_to_their_trace(stack, demo, rec
                         timeout=30, what="the fault's error lines, by their level label")
     record = json.loads(errors[-1]["line"])
     assert record["status"] == 500 and record["level"] == "ERROR"
-    if stack.url("jaeger") or not exporting(demo):
+    if stack.url("jaeger") or not exporting(demo.url):
         return  # traces go elsewhere (suites/test_jaeger.py follows the id there)
     spans = wait_until(lambda: receiver.spans(trace_id=record["trace_id"]), timeout=30, what="the error line's trace")
     server = next(s for s in spans if s["kind"] == "server")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 
 import pytest
-import requests
+
+from monsuite.clients.demo import DemoClient
 
 from monsuite.clients.loki import LokiClient
 from monsuite.fixtures.stack import require_kind
@@ -32,12 +33,12 @@ def loki(stack) -> LokiClient:
 
 
 @pytest.fixture(scope="module")
-def demo(stack) -> str:
-    return require_kind(stack, "app").url
+def demo(stack) -> DemoClient:
+    return DemoClient(require_kind(stack, "app").url)
 
 
 def test_the_demo_logs_arrive_with_their_labels(loki, demo):
-    trace_id = requests.get(f"{demo}/api/v1/automations", timeout=10).headers["x-trace-id"]
+    trace_id = demo.automations(timeout=10).headers["x-trace-id"]
     entries = wait_until(lambda: loki.query_range(f'{SELECTOR} |= "{trace_id}"'), timeout=60, what="the request's line in Loki")
     assert entries[0].labels["service"] == "windmill-platform-api" and entries[0].labels["level"] == "info"
     assert {"service", "level", "job"} <= set(loki.labels())
@@ -45,7 +46,7 @@ def test_the_demo_logs_arrive_with_their_labels(loki, demo):
 
 def test_the_seed_queries_return_results(loki, demo):
     for _ in range(5):
-        requests.get(f"{demo}/api/v1/automations", timeout=10)
+        demo.automations(timeout=10)
     for query in SEED_QUERIES[:1]:
         wait_until(lambda: loki.query_range(query) or loki.query_range(SELECTOR), timeout=60, what=query)
     now = time.time_ns()
@@ -53,11 +54,11 @@ def test_the_seed_queries_return_results(loki, demo):
 
 
 def test_a_faults_error_lines_are_found_by_logql(loki, demo):
-    requests.patch(f"{demo}/faults", json={"error_rate": 1.0}, timeout=5).raise_for_status()
+    demo.inject(error_rate=1.0)
     try:
-        trace_id = requests.get(f"{demo}/api/v1/automations", timeout=10).headers["x-trace-id"]
+        trace_id = demo.automations(timeout=10).headers["x-trace-id"]
     finally:
-        requests.delete(f"{demo}/faults", timeout=5).raise_for_status()
+        demo.clear_faults()
     entries = wait_until(lambda: loki.query_range(f'{SELECTOR} | json | level="ERROR" |= "{trace_id}"'), timeout=60,
                          what="the fault's error line by a LogQL filter")
     assert entries[0].labels["level"] == "error"

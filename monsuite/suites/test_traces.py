@@ -11,7 +11,8 @@ import secrets
 import time
 
 import pytest
-import requests
+
+from monsuite.clients.demo import DemoClient
 
 from monsuite.fixtures.stack import require, require_kind
 from monsuite.sinks.client import SinkClient
@@ -43,7 +44,7 @@ def receiver(stack, service):
 
 
 def _sampling(service: str, ratio: float) -> None:
-    requests.put(f"{service}/tracing", json={"sampling_ratio": ratio}, timeout=5).raise_for_status()
+    DemoClient(service).set_sampling(ratio)
 
 
 def test_coverage_at_full_sampling(service, receiver, record_measurement):
@@ -68,8 +69,7 @@ def test_a_lower_sampling_ratio_keeps_its_share(service, receiver, record_measur
 def test_spans_have_their_structure_and_a_traceparent_continues_its_trace(service, receiver):
     _sampling(service, 1.0)
     trace_id, parent = secrets.token_hex(16), secrets.token_hex(8)
-    response = requests.post(f"{service}/api/v1/executions", json={}, timeout=10,
-                             headers={"traceparent": f"00-{trace_id}-{parent}-01"})
+    response = DemoClient(service, timeout=10).execute(headers={"traceparent": f"00-{trace_id}-{parent}-01"})
     assert response.headers["x-trace-id"] == trace_id
     spans = wait_until(lambda: receiver.spans(trace_id=trace_id), accept=lambda s: len(s) >= 4, timeout=30,
                        what=f"the 4 spans of trace {trace_id}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 
 import pytest
-import requests
+from monsuite.clients.traffic import TrafficClient
 
 from monsuite.fixtures.stack import require_kind
 from monsuite.load.locust_run import run_locust
@@ -28,11 +28,11 @@ def load_window(stack, prometheus):
     jobs = prometheus.jobs_scraping(demo.url)
     if not jobs:
         pytest.skip(f"the stack's Prometheus does not scrape the demo service ({demo.name}, {demo.url})")
-    traffic = traffic.url
-    before_rates = requests.get(f"{traffic}/traffic", timeout=5).json()
-    requests.patch(f"{traffic}/traffic", json={"reads_per_second": 0, "executions_per_second": 0, "tenant_rates": {}}, timeout=5)
+    traffic = TrafficClient(traffic.url)
+    before_rates = traffic.status()
+    traffic.update({"reads_per_second": 0, "executions_per_second": 0, "tenant_rates": {}})
     try:
-        wait_until(lambda: requests.get(f"{traffic}/traffic", timeout=5).json()["in_flight"], timeout=30,
+        wait_until(lambda: traffic.status()["in_flight"], timeout=30,
                    what="the background traffic's last requests to finish", accept=lambda n: n == 0)
         quiet = time.time()
         before = _counts_after(prometheus, jobs[0], quiet)
@@ -41,8 +41,7 @@ def load_window(stack, prometheus):
         ended = time.time()
         after = _counts_after(prometheus, jobs[0], ended)
     finally:
-        requests.patch(f"{traffic}/traffic", json={k: before_rates[k] for k in
-                                                    ("reads_per_second", "executions_per_second", "tenant_rates")}, timeout=5)
+        traffic.update({k: before_rates[k] for k in ("reads_per_second", "executions_per_second", "tenant_rates")})
     return {"result": result, "before": before, "after": after, "started": started, "ended": ended, "job": jobs[0]}
 
 
