@@ -6,29 +6,26 @@ REFERENCE_CONFIGS ?= $(or $(MONSUITE_REFERENCE_CONFIGS),../shared/reference-conf
 PUBLIC_DASHBOARDS = $(addprefix --dashboards ,$(wildcard $(REFERENCE_CONFIGS)/grafana-dashboards/prometheus \
 	$(REFERENCE_CONFIGS)/grafana-dashboards-kubernetes/dashboards))
 
-.PHONY: setup test test-library test-suites test-current test-minimal test-seeds demo nightly stack-up stack-down benchmark clean
+.PHONY: setup test test-library test-suites demo nightly stack-up stack-down benchmark clean
 
 setup:
 	./scripts/setup.sh
 
-# The test sessions run side by side (each its own stack, ports and run directory; the library's tests
-# spread over pytest-xdist workers): most of their time is spent waiting on timers, not on the CPU.
-# Each session's output is printed whole when it ends; any failing session fails `make test`.
-TEST_SESSIONS = test-library test-suites test-current test-minimal test-seeds
-LIBRARY_WORKERS ?= 4
+# Two lanes side by side: the library's tests (spread over pytest-xdist workers) and the suites on each
+# shipped stack, one stack at a time (each session its own stack, ports and run directory). Each lane's
+# output is printed whole when it ends; a failing lane fails `make test`.
+LIBRARY_WORKERS ?= 2
 
 test: setup
-	$(MAKE) --no-print-directory -j --output-sync=target -k $(TEST_SESSIONS)
+	$(MAKE) --no-print-directory -j2 --output-sync=target -k test-library test-suites
 
 test-library:
 	$(PYTEST) tests -n $(LIBRARY_WORKERS) --dist loadfile --report-dir reports/library --junitxml=reports/junit-tests.xml
+
 test-suites:
 	$(PYTEST) suites $(PUBLIC_DASHBOARDS) --junitxml=reports/junit-suites.xml
-test-current:
 	$(PYTEST) suites/test_alerts.py suites/test_notifications.py suites/test_routing.py suites/test_rules.py --release current --report-dir reports/current --junitxml=reports/current/junit.xml
-test-minimal:
 	$(PYTEST) suites --stack stacks/minimal --report-dir reports/minimal --junitxml=reports/minimal/junit.xml
-test-seeds:
 	$(PYTEST) suites/test_alerts.py suites/test_rules.py --stack stacks/seed-003 --report-dir reports/seed-003 --junitxml=reports/seed-003/junit.xml
 	$(PYTEST) suites/test_alerts.py suites/test_rules.py --stack stacks/seed-004 --report-dir reports/seed-004 --junitxml=reports/seed-004/junit.xml
 
