@@ -1,11 +1,11 @@
-"""Start a stack from its manifest, wait until it is usable, and stop everything it started.
+"""A stack's component lifecycle: start from its manifest, wait until each component is ready, stop
+everything it started, and keep the state file.
 
 The start, in order: pick a runtime per component; allocate ports; render the configuration into a
-fresh run directory; start components wave by wave (each wave concurrently, in worker threads) and
-wait for each one's readiness check; then wait until the stack is *usable*: every Prometheus target
-scraped twice and healthy, Alertmanager discovered by Prometheus, and what the stack's rules and
-dashboards read present (monsuite.readiness). Whatever fails or is
-interrupted on the way, everything started so far is stopped and the run directory removed.
+fresh run directory; run the start steps' `prepare` (what a run adds: monsuite.alerts.setup); start
+components wave by wave (each wave concurrently, in worker threads) and wait for each one's readiness
+check; then the steps' `usable` (monsuite.readiness.Usable waits until the stack can be used). Whatever
+fails or is interrupted on the way, everything started so far is stopped and the run directory removed.
 """
 
 from __future__ import annotations

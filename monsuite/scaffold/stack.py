@@ -1,6 +1,6 @@
 """Write a stack directory from a user's files: their rules, Alertmanager config (rewired to the local
 sinks), Prometheus settings and dashboards, around the components of the minimal stack plus a
-Pushgateway, with promtool tests and a live scenario per alert rule the input generator can drive."""
+Pushgateway, with a starting scenario per alert rule that can be derived."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from monsuite.rules.model import load_rules
 from monsuite.scaffold.components import components_yaml
 from monsuite.scaffold.alertmanager import rewire, uses_named_templates
 from monsuite.scaffold.jinja import Placeholder, dump_template
+from monsuite.scaffold.scenarios import Unsupported, starting_scenario
 from monsuite.timescale import parse_ms
 from monsuite.userio.inputs import read_yaml
 from monsuite.userio.outputs import directory_in_place
@@ -102,17 +103,26 @@ def _write(report, directory: Path, name: str, rules, alertmanager_config, dashb
             "evaluation_interval": settings["evaluation_interval"], **rewired.profile}
     (directory / "stack.yaml").write_text(_stack_yaml(name, real))
 
+    budget = _budget(rewired.profile)
+    scenarios, unsolved = [], []
+    for rule in alert_rules:
+        try:
+            scenarios.append(starting_scenario(rule, _router(alertmanager_config), budget, external_labels,
+                                               TIME_SCALE, alert_rules))
+        except Unsupported as exc:
+            unsolved.append((rule, str(exc)))
     routes = _routing_table(alert_rules, _router(alertmanager_config), external_labels)
     (directory / "routes.yaml").write_text(routes)
     (directory / "slo.yaml").write_text(SLO_SPEC)
-    scenarios = _generated(directory, yaml.safe_load(routes)["routes"], _budget(rewired.profile), report)
+    generated = _generated(directory, unsolved, yaml.safe_load(routes)["routes"], report)
+    scenarios += generated
     report.scenarios = len(scenarios)
     (directory / "scenarios.yaml").write_text(HEADER + yaml.safe_dump({"scenarios": scenarios}, sort_keys=False, width=120))
 
 
-def _generated(directory: Path, routes: list[dict], budget: str, report: InitReport) -> list[dict]:
-    """From the one PromQL input generator (that of `scenarios generate`): promtool tests for every alert
-    rule it can drive (rule-tests/), and a live scenario for each of those a stack can inject."""
+def _generated(directory: Path, unsolved: list, routes: list[dict], report: InitReport) -> list[dict]:
+    """promtool tests for every alert rule (rule-tests/), and live scenarios from the same generator for the
+    rules the starting scenarios could not solve."""
     from monsuite.generate.generator import generate, unit_test_file
     from monsuite.generate.live import NotLive, live_scenario, scrape_jobs
     from monsuite.manifest import load_manifest
@@ -126,21 +136,20 @@ def _generated(directory: Path, routes: list[dict], budget: str, report: InitRep
             + yaml.safe_dump(unit_test_file(outcome, tests), sort_keys=False, width=100000, allow_unicode=True))
         report.notes.append(f"{len(outcome.covered)}/{outcome.alert_rules} alert rules have generated promtool tests "
                             "(rule-tests/generated-test.yml)")
-    unsupported = {rule.alert: why for rule, why in outcome.unsupported}
+    wanted = {rule.alert: why for rule, why in unsolved}
     components = set(load_manifest(directory).components)
     jobs = scrape_jobs(directory / "prometheus.yml.j2")
-    scenarios = {}
+    scenarios = []
     for generated in outcome.generated:
-        alert = generated.rule.alert
-        if generated.via or alert in scenarios:
+        if generated.via or generated.rule.alert not in wanted:
             continue
         try:
-            scenarios[alert] = {**live_scenario(generated, routes, components, jobs), "budget": budget}
-            unsupported.pop(alert, None)
-        except NotLive as exc:
-            unsupported.setdefault(alert, str(exc))
-    report.unsupported += sorted((alert, why) for alert, why in unsupported.items() if alert not in scenarios)
-    return list(scenarios.values())
+            scenarios.append(live_scenario(generated, routes, components, jobs))
+            del wanted[generated.rule.alert]
+        except NotLive:
+            pass  # the starting scenario's reason stands
+    report.unsupported += sorted(wanted.items())
+    return scenarios
 
 
 def _routing_table(alert_rules, receivers_for, external_labels: dict) -> str:
