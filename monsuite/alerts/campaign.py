@@ -92,6 +92,16 @@ class Campaign:
         self.seconds = 0.0
         self._stack_started = time.time() - (stack.usable_seconds or 0)
 
+    @property
+    def floor_seconds(self) -> float:
+        """What the campaign takes at best on one stack: per phase (scenarios run concurrently within one,
+        phases one after another) its longest scenario's best fault -> delivered (delay + for + group_wait)
+        and the window its expression needs to stop holding once cleared (ramp)."""
+        def floor_ms(name: str) -> int:
+            floors = self.results[name].floors if name in self.results else None
+            return floors.best_total_ms + floors.ramp_ms if floors else 0
+        return sum(max((floor_ms(name) for name in phase), default=0) for phase in self.phases) / 1000
+
     # ---- scheduling ----------------------------------------------------------------------------
     def run(self) -> dict[str, ScenarioResult]:
         self.started_at = time.time()
