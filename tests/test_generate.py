@@ -130,3 +130,23 @@ def test_generated_live_scenarios_pass_on_the_default_stack(tmp_path, record_mea
     summary = json.loads((tmp_path / "report" / "flakiness.json").read_text())
     record_measurement("generated_scenarios_passed", sum(e["passed"] for e in summary["scenarios"].values()))
     assert campaign.returncode == 0 and len(summary["scenarios"]) == 19, campaign.stdout[-3000:] + campaign.stderr[-2000:]
+
+
+def test_a_counter_read_through_increase_grows_with_the_time_scale(tmp_path):
+    """[1m] becomes [1s] at time scale 60: the increase over it is an amount, so the push grows 60 times faster;
+    a rate() reads a per-second value that compression leaves as it is."""
+    from monsuite.generate.live import live_scenario
+
+    rules = tmp_path / "rules.yml"
+    rules.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [
+        {"alert": "Rejected", "expr": "increase(rejected_total[1m]) > 5", "labels": {"severity": "warning"}},
+        {"alert": "Busy", "expr": "rate(requests_total[1m]) > 5", "labels": {"severity": "warning"}}]}]}))
+    outcome = generate([rules])
+    routes = [{"labels": {"severity": "warning"}, "receivers": ["team"]}]
+    by_alert = {g.rule.alert: g for g in outcome.generated if not g.via}
+
+    def pushed_rate(alert: str, scale: float) -> float:
+        return live_scenario(by_alert[alert], routes, {"pushgateway"}, {}, scale)["fault"]["push"]["series"][0]["rate"]
+
+    assert pushed_rate("Rejected", 60) == pytest.approx(60 * pushed_rate("Rejected", 1))
+    assert pushed_rate("Busy", 60) == pytest.approx(pushed_rate("Busy", 1))

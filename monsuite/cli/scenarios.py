@@ -89,12 +89,13 @@ def _write_live(outcome, manifest, out: Path) -> None:
     routes = read_yaml(routes_path, "routing cases file").get("routes", []) if routes_path.is_file() else []
     template = next((p for p in (stack / "prometheus.yml.j2", stack / "prometheus.yml") if p.is_file()), None)
     jobs = scrape_jobs(template) if template else {}
+    time_scale = float((manifest.profiles.get("ci") or {}).get("time_scale", 1))
     scenarios = []
     for generated in outcome.generated:
         if generated.via:
             continue  # one live scenario per rule: its main firing input
         try:
-            scenarios.append(live_scenario(generated, routes, set(manifest.components), jobs))
+            scenarios.append(live_scenario(generated, routes, set(manifest.components), jobs, time_scale))
         except NotLive as exc:
             print(f"no live scenario  {generated.rule.alert}: {exc}")
     write_atomic(out, HEADER + yaml.safe_dump({"scenarios": scenarios}, sort_keys=False, width=120, allow_unicode=True))

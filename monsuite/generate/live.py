@@ -12,9 +12,11 @@ import re
 from pathlib import Path
 
 import jinja2
+import promql_parser
 import yaml
 
 from monsuite.generate.generator import Generated
+from monsuite.rules.references import selectors
 from monsuite.generate.inputs import DEFAULT_INSTANCE, DEFAULT_JOB, bucket_rate
 from monsuite.timescale import format_ms
 
@@ -76,10 +78,15 @@ class _Named(dict):
         return f"{_COMPONENT}{self.name}"
 
 
-def live_scenario(generated: Generated, routes: list[dict], components: set[str], jobs: dict[str, str]) -> dict:
+def live_scenario(generated: Generated, routes: list[dict], components: set[str], jobs: dict[str, str],
+                  time_scale: float = 1.0) -> dict:
+    """The live scenario of a generated input, for a stack whose compressed profile divides every PromQL
+    window by ``time_scale``: a counter read through increase() against a `>` threshold then grows that much
+    faster, so the increase over the shortened window is the one the rule was written for (a rate() needs no
+    change; the real profile sees more than enough)."""
     rule = generated.rule
     receivers = _receivers(generated, routes)
-    fault, uses, keeps_instance = _fault(generated, components, jobs)
+    fault, uses, keeps_instance = _fault(generated, components, jobs, time_scale)
     scenario = {
         "name": scenario_name(rule.alert),
         "alert": rule.alert,
@@ -99,7 +106,7 @@ def live_scenario(generated: Generated, routes: list[dict], components: set[str]
     return {k: v for k, v in scenario.items() if v not in ({}, None, [])}
 
 
-def _fault(generated: Generated, components: set[str], jobs: dict[str, str]) -> tuple[dict, list, bool]:
+def _fault(generated: Generated, components: set[str], jobs: dict[str, str], time_scale: float) -> tuple[dict, list, bool]:
     series = generated.design.series
     firing = generated.firing
     quiet = generated.quiet or {}
@@ -131,6 +138,9 @@ def _fault(generated: Generated, components: set[str], jobs: dict[str, str]) -> 
     if any(s.labels.get("instance") != DEFAULT_INSTANCE for s in series):
         raise NotLive("it matches the instance label, which a pushed series cannot choose")
     pushed = []
+    # only where more growth still fires (a `>` threshold), so the scenario holds in the real profile too
+    rising = generated.design.comparison is not None and generated.design.comparison[0] in (">", ">=")
+    increased = read_through_increase(generated.rule.expr) if rising else set()
     for s in series:
         level = firing[s.var]
         if level is None or s.labels.get("job", "").endswith("-other"):
@@ -145,7 +155,8 @@ def _fault(generated: Generated, components: set[str], jobs: dict[str, str]) -> 
             entry.update(value=level, rate=firing[s.slope_var])
         else:
             rate = bucket_rate(s, level) if s.kind == "bucket" else level
-            entry.update(value=0, rate=rate * generated.live_rate_scale)
+            growth = time_scale if s.metric in increased else 1.0
+            entry.update(value=0, rate=rate * generated.live_rate_scale * growth)
         pushed.append(entry)
     if not pushed:
         raise NotLive("it fires while its series are absent: a stack that does not export them has it firing "
@@ -181,3 +192,16 @@ def _described(generated: Generated) -> str:
         parts.append(f"{s.metric} {what}")
     return "; ".join(dict.fromkeys(parts))
 
+
+def read_through_increase(expr: str) -> set[str]:
+    """The metrics an expression reads through increase(): their value over a window is an amount, not a
+    per-second rate, so it shrinks with the window."""
+    found: set[str] = set()
+
+    def visit(node):
+        if isinstance(node, promql_parser.Call) and node.func.name == "increase":
+            found.update(s.metric for s in selectors(node) if s.metric)
+        return True
+
+    promql_parser.walk(promql_parser.parse(expr), visit)
+    return found

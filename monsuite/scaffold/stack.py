@@ -144,7 +144,7 @@ def _generated(directory: Path, unsolved: list, routes: list[dict], report: Init
         if generated.via or generated.rule.alert not in wanted:
             continue
         try:
-            scenarios.append(live_scenario(generated, routes, components, jobs))
+            scenarios.append(live_scenario(generated, routes, components, jobs, TIME_SCALE))
             del wanted[generated.rule.alert]
         except NotLive:
             pass  # the starting scenario's reason stands
