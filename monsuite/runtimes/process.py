@@ -9,13 +9,15 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from monsuite.manifest import Component
-from monsuite.runtimes.base import Choice, Handle, StartContext, Unavailable
+from monsuite.runtimes.base import Aborted, Choice, Handle, StartContext, Unavailable
 
 STOP_GRACE_SECONDS = 10.0
+COMMAND_TIMEOUT_SECONDS = 120.0
 KILL_GRACE_SECONDS = 10.0
 
 
@@ -96,13 +98,24 @@ def spawn(argv: list[str], *, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNU
 
 
 def run_command(command: list[str], ctx: StartContext, user: str | None = None) -> None:
-    """Run an init/after-start command to completion; its failure is the component's failure."""
-    result = subprocess.run(
-        command, cwd=ctx.component_dir, env=_child_env(ctx), capture_output=True, text=True, timeout=120, user=user,
-        start_new_session=True,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"`{' '.join(command)}` failed ({result.returncode}): {(result.stderr or result.stdout).strip()[-400:]}")
+    """Run an init/after-start command to completion; its failure is the component's failure. A start
+    given up (an interrupt, another component failing) stops it at once rather than when it ends."""
+    with tempfile.TemporaryFile() as output:
+        proc = subprocess.Popen(command, cwd=ctx.component_dir, env=_child_env(ctx), stdin=subprocess.DEVNULL,
+                                stdout=output, stderr=subprocess.STDOUT, user=user, start_new_session=True)
+        deadline = time.monotonic() + COMMAND_TIMEOUT_SECONDS
+        while proc.poll() is None:
+            if ctx.abort.is_set() or time.monotonic() > deadline:
+                _signal_group(proc.pid, signal.SIGKILL)
+                proc.wait()
+                if ctx.abort.is_set():
+                    raise Aborted()
+                raise RuntimeError(f"`{' '.join(command)}` did not finish within {COMMAND_TIMEOUT_SECONDS:g}s")
+            time.sleep(0.05)
+        if proc.returncode != 0:
+            output.seek(0)
+            said = output.read().decode(errors="replace").strip()
+            raise RuntimeError(f"`{' '.join(command)}` failed ({proc.returncode}): {said[-400:]}")
 
 
 def exit_status(handle: Handle) -> int | None:
