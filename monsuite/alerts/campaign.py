@@ -94,13 +94,21 @@ class Campaign:
 
     @property
     def floor_seconds(self) -> float:
-        """What the campaign takes at best on one stack: per phase (scenarios run concurrently within one,
-        phases one after another) its longest scenario's best fault -> delivered (delay + for + group_wait)
-        and the window its expression needs to stop holding once cleared (ramp)."""
+        """What the campaign takes at best on one stack: phases one after another, each as long as its
+        longest scenario at best (fault -> delivered: delay + for + group_wait, then the window its
+        expression needs to stop holding: ramp) or its longest chain of scenarios that `use` the same
+        thing, which run one after another."""
+        uses = {s.name: s.uses for s in self.scenarios}
+
         def floor_ms(name: str) -> int:
             floors = self.results[name].floors if name in self.results else None
             return floors.best_total_ms + floors.ramp_ms if floors else 0
-        return sum(max((floor_ms(name) for name in phase), default=0) for phase in self.phases) / 1000
+
+        def phase_ms(phase: list[str]) -> int:
+            chains = [sum(floor_ms(n) for n in phase if thing in uses.get(n, ())) for n in phase for thing in uses.get(n, ())]
+            return max([*(floor_ms(n) for n in phase), *chains], default=0)
+
+        return sum(phase_ms(phase) for phase in self.phases) / 1000
 
     # ---- scheduling ----------------------------------------------------------------------------
     def run(self) -> dict[str, ScenarioResult]:
