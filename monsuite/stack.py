@@ -394,10 +394,32 @@ class Stack:
         self._wait_ready(component, handle)
         for command in component.after_start if first_start else ():
             rendered = [render_string(part, own, source=source, field=f"components.{name}.after_start") for part in command]
-            process.run_command(rendered, StartContext(self.run_dir, self.run_id, component_dir, [], env, {}, None, self._abort, []))
+            self._run_after_start(component, rendered, StartContext(self.run_dir, self.run_id, component_dir, [], env, {},
+                                                                    None, self._abort, []))
         handle.ready_seconds = time.monotonic() - self._started_at
         self.log(f"{name:<22} {handle.runtime:<8} {redacted(handle.url) if handle.url else '-':<28} ready after {time.monotonic() - t0:5.2f}s  ({handle.detail})")
         self._write_state()
+
+    @staticmethod
+    def _run_after_start(component: Component, command: list[str], ctx: StartContext) -> None:
+        """An after-start command may need the component a moment longer than its port: a database listens
+        before it accepts connections ("the database system is starting up"). It is tried again until it
+        succeeds or the component's readiness timeout passes; then its last failure is the start's."""
+        failures: list[RuntimeError] = []
+
+        def succeeded() -> bool:
+            try:
+                process.run_command(command, ctx)
+                return True
+            except RuntimeError as exc:
+                failures.append(exc)
+                return False
+
+        try:
+            wait_until(succeeded, timeout=component.ready.timeout, interval=0.2, fatal=(Aborted,),
+                       what=f"{component.name}: `{' '.join(command)}`")
+        except WaitTimeout:
+            raise StackStartError(f"{component.name}: {failures[-1]}") from None
 
     def _register(self, handle: Handle) -> None:
         with self._lock:

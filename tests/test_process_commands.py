@@ -31,3 +31,27 @@ def test_a_start_given_up_stops_the_command_at_once(tmp_path):
         run_command(["sh", "-c", f"sleep 30; touch {marker}"], _context(tmp_path, abort))
     assert time.monotonic() - began < 10, "the command was waited out"
     assert not marker.exists()
+
+
+def _component(timeout: float):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(name="postgres", ready=SimpleNamespace(timeout=timeout))
+
+
+def test_an_after_start_command_is_tried_again_while_the_component_is_still_starting(tmp_path):
+    from monsuite.stack import Stack
+
+    attempts = tmp_path / "attempts"
+    # fails twice ("starting up"), then succeeds: a database that listens before it accepts connections
+    command = ["sh", "-c", f"echo x >> {attempts}; [ $(wc -l < {attempts}) -ge 3 ] || {{ echo starting up; exit 1; }}"]
+    Stack._run_after_start(_component(30), command, _context(tmp_path, threading.Event()))
+    assert len(attempts.read_text().splitlines()) == 3
+
+
+def test_an_after_start_command_that_keeps_failing_fails_the_start_with_its_output(tmp_path):
+    from monsuite.stack import Stack, StackStartError
+
+    with pytest.raises(StackStartError, match="postgres: .*failed \\(1\\): no such database"):
+        Stack._run_after_start(_component(1), ["sh", "-c", "echo no such database; exit 1"],
+                               _context(tmp_path, threading.Event()))
