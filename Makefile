@@ -6,28 +6,35 @@ REFERENCE_CONFIGS ?= $(or $(MONSUITE_REFERENCE_CONFIGS),../shared/reference-conf
 PUBLIC_DASHBOARDS = $(addprefix --dashboards ,$(wildcard $(REFERENCE_CONFIGS)/grafana-dashboards/prometheus \
 	$(REFERENCE_CONFIGS)/grafana-dashboards-kubernetes/dashboards))
 
-.PHONY: setup test test-library test-suites demo nightly stack-up stack-down benchmark clean
+.PHONY: setup test test-fast test-library test-suites demo nightly stack-up stack-down benchmark clean
 
 setup:
 	./scripts/setup.sh
 
-# Two lanes side by side: the library's tests (spread over pytest-xdist workers) and the suites on each
-# shipped stack, one stack at a time (each session its own stack, ports and run directory). Each lane's
-# output is printed whole when it ends; a failing lane fails `make test`.
+SUITE_SESSIONS = \
+	"suites $(PUBLIC_DASHBOARDS) --junitxml=reports/junit-suites.xml" \
+	"suites/test_alerts.py suites/test_notifications.py suites/test_routing.py suites/test_rules.py --release current --report-dir reports/current --junitxml=reports/current/junit.xml" \
+	"suites --stack stacks/minimal --report-dir reports/minimal --junitxml=reports/minimal/junit.xml" \
+	"suites/test_alerts.py suites/test_rules.py --stack stacks/seed-003 --report-dir reports/seed-003 --junitxml=reports/seed-003/junit.xml" \
+	"suites/test_alerts.py suites/test_rules.py --stack stacks/seed-004 --report-dir reports/seed-004 --junitxml=reports/seed-004/junit.xml"
+
+# One session after another (what CI runs): the library's tests, then the suites on each shipped stack.
+test: setup
+	$(PYTEST) tests --report-dir reports/library --junitxml=reports/junit-tests.xml
+	$(MAKE) --no-print-directory test-suites
+
+# Two lanes side by side, about half the wall time on two cores: the library's tests over pytest-xdist
+# workers, and the suites one stack at a time. Each lane's output is printed whole when it ends.
 LIBRARY_WORKERS ?= 2
 
-test: setup
+test-fast: setup
 	$(MAKE) --no-print-directory -j2 --output-sync=target -k test-library test-suites
 
 test-library:
 	$(PYTEST) tests -n $(LIBRARY_WORKERS) --dist loadfile --report-dir reports/library --junitxml=reports/junit-tests.xml
 
 test-suites:
-	$(PYTEST) suites $(PUBLIC_DASHBOARDS) --junitxml=reports/junit-suites.xml
-	$(PYTEST) suites/test_alerts.py suites/test_notifications.py suites/test_routing.py suites/test_rules.py --release current --report-dir reports/current --junitxml=reports/current/junit.xml
-	$(PYTEST) suites --stack stacks/minimal --report-dir reports/minimal --junitxml=reports/minimal/junit.xml
-	$(PYTEST) suites/test_alerts.py suites/test_rules.py --stack stacks/seed-003 --report-dir reports/seed-003 --junitxml=reports/seed-003/junit.xml
-	$(PYTEST) suites/test_alerts.py suites/test_rules.py --stack stacks/seed-004 --report-dir reports/seed-004 --junitxml=reports/seed-004/junit.xml
+	@for session in $(SUITE_SESSIONS); do echo "$(PYTEST) $$session"; $(PYTEST) $$session || exit $$?; done
 
 demo: setup
 	$(PYTEST) suites --report-dir reports --junitxml=reports/junit.xml
