@@ -111,7 +111,10 @@ def run_command(command: list[str], ctx: StartContext, user: str | None = None) 
                 if ctx.abort.is_set():
                     raise Aborted()
                 raise RuntimeError(f"`{' '.join(command)}` did not finish within {COMMAND_TIMEOUT_SECONDS:g}s")
-            time.sleep(0.05)
+            try:
+                proc.wait(timeout=0.05)  # returns as soon as the command ends
+            except subprocess.TimeoutExpired:
+                pass
         if proc.returncode != 0:
             output.seek(0)
             said = output.read().decode(errors="replace").strip()
