@@ -6,7 +6,7 @@ REFERENCE_CONFIGS ?= $(or $(MONSUITE_REFERENCE_CONFIGS),../shared/reference-conf
 PUBLIC_DASHBOARDS = $(addprefix --dashboards ,$(wildcard $(REFERENCE_CONFIGS)/grafana-dashboards/prometheus \
 	$(REFERENCE_CONFIGS)/grafana-dashboards-kubernetes/dashboards))
 
-.PHONY: setup test test-fast test-library test-suites demo nightly stack-up stack-down benchmark clean
+.PHONY: setup test test-sequential test-library test-suites demo nightly stack-up stack-down benchmark clean
 
 setup:
 	./scripts/setup.sh
@@ -18,17 +18,17 @@ SUITE_SESSIONS = \
 	"suites/test_alerts.py suites/test_rules.py --stack stacks/seed-003 --report-dir reports/seed-003 --junitxml=reports/seed-003/junit.xml" \
 	"suites/test_alerts.py suites/test_rules.py --stack stacks/seed-004 --report-dir reports/seed-004 --junitxml=reports/seed-004/junit.xml"
 
-# One session after another (what CI runs): the library's tests, then the suites on each shipped stack.
-test: setup
-	$(PYTEST) tests --report-dir reports/library --junitxml=reports/junit-tests.xml
-	$(MAKE) --no-print-directory test-suites
-
-# Two lanes side by side, about half the wall time on two cores: the library's tests over pytest-xdist
-# workers, and the suites one stack at a time. Each lane's output is printed whole when it ends.
+# Two lanes side by side (what CI runs), about half the wall time on two cores: the library's tests over
+# pytest-xdist workers, and the suites one stack at a time. Each lane's output is printed whole when it ends.
 LIBRARY_WORKERS ?= 2
 
-test-fast: setup
+test: setup
 	$(MAKE) --no-print-directory -j2 --output-sync=target -k test-library test-suites
+
+# One session after another: slower, and the output follows the run as it goes.
+test-sequential: setup
+	$(PYTEST) tests --report-dir reports/library --junitxml=reports/junit-tests.xml
+	$(MAKE) --no-print-directory test-suites
 
 test-library:
 	$(PYTEST) tests -n $(LIBRARY_WORKERS) --dist loadfile --report-dir reports/library --junitxml=reports/junit-tests.xml
