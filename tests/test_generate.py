@@ -150,3 +150,28 @@ def test_a_counter_read_through_increase_grows_with_the_time_scale(tmp_path):
 
     assert pushed_rate("Rejected", 60) == pytest.approx(60 * pushed_rate("Rejected", 1))
     assert pushed_rate("Busy", 60) == pytest.approx(pushed_rate("Busy", 1))
+
+
+def test_a_live_fault_leaves_the_stacks_other_rules_quiet_where_an_input_can(tmp_path):
+    """The firing input closest to the threshold (0.9 clients of 0.9) would also fire the low-clients rule;
+    the live fault pushes an input that fires the ratio rule alone, and says so where none exists."""
+    from monsuite.generate.live import live_scenario
+
+    rules = tmp_path / "rules.yml"
+    rules.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [
+        {"alert": "TooManyClients", "expr": "clients / maxclients * 100 > 90", "labels": {"severity": "warning"}},
+        {"alert": "NotEnoughClients", "expr": "clients < 5", "labels": {"severity": "warning"}},
+        {"alert": "NoClients", "expr": "clients == 0", "labels": {"severity": "warning"}}]}]}))
+    by_alert = {g.rule.alert: g for g in generate([rules]).generated if not g.via}
+    routes = [{"labels": {"severity": "warning"}, "receivers": ["team"]}]
+
+    def pushed(alert: str) -> dict:
+        scenario = live_scenario(by_alert[alert], routes, {"pushgateway"}, {})
+        return {s["name"]: s["value"] for s in scenario["fault"]["push"]["series"]}, scenario["description"]
+
+    values, described = pushed("TooManyClients")
+    assert values["clients"] >= 5 and values["clients"] / values["maxclients"] > 0.9 and "also" not in described
+    assert by_alert["TooManyClients"].collateral == []
+    values, described = pushed("NoClients")  # no input of `clients == 0` keeps `clients < 5` quiet
+    assert values["clients"] == 0 and by_alert["NoClients"].collateral == ["NotEnoughClients"]
+    assert "also makes NotEnoughClients hold" in described

@@ -40,7 +40,7 @@ def test_the_scaffolded_stack_validates_with_a_scenario_per_solvable_rule(tmp_pa
     printed = capsys.readouterr().out
     scenarios, rules = load_for_stack(load_manifest(target))
     assert len(rules) == 12 and len(scenarios) == 9
-    assert "no scenario for RedisMissingMaster: it holds while its series are absent" in printed
+    assert "no scenario for RedisMissingMaster: it fires while redis_instance_info is absent" in printed
     assert all(s.receivers for s in scenarios)  # routed through amtool on the user's own config
 
 

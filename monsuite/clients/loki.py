@@ -57,3 +57,13 @@ class LokiClient(ServiceClient):
 
     def label_values(self, name: str) -> list[str]:
         return list(self._data(f"/loki/api/v1/label/{name}/values") or [])
+
+
+class LokiPushEndpoint(ServiceClient):
+    """A Loki push URL as a log shipper is given it (Loki's /loki/api/v1/push, or a sink standing in)."""
+    service = "the Loki push endpoint"
+
+    def send(self, body: dict, timeout: float) -> int:
+        """POST one push body; the HTTP status. A connection that fails raises ServiceError."""
+        return self.request("POST", "", json=body, timeout=timeout).status_code
+

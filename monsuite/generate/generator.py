@@ -21,10 +21,13 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from promql_parser import Call, walk
+
 from monsuite.generate.inputs import Design, Unsupported, design
 from monsuite.generate.promtool_batch import Results, run_probes
 from monsuite.generate.series_notation import RATE_SCALE, phases
 from monsuite.rules.model import Rule, load_rules
+from monsuite.rules.references import parse, selectors
 from monsuite.timescale import format_ms
 
 INTERVAL_MS = 15_000  # input samples and the evaluation interval of groups that set none
@@ -48,6 +51,12 @@ class Generated:
     notes: list[str] = field(default_factory=list)
     via: str = ""  # set for a variant that fires the rule through this one input alone
     live_rate_scale: float = 1.0  # how much faster a live fault may grow its counters (see _rate_scales)
+    live: dict | None = None  # the input a live fault pushes, where it fires fewer other rules than `firing`
+    collateral: list[str] = field(default_factory=list)  # other alert rules the live input makes hold too
+
+    @property
+    def live_firing(self) -> dict:
+        return self.live if self.live is not None else self.firing
 
 
 @dataclass
@@ -88,11 +97,13 @@ def generate(rule_files: list[Path], promtool: str = "promtool", also: tuple[str
             designed.append((rule, shaped))
         except Unsupported as exc:
             unsupported.append((rule, str(exc)))
-    chosen = _choose_inputs(designed, promtool, unsupported)
+    chosen, live = _choose_inputs(designed, promtool, unsupported, rules)
     generated = _timed_tests(chosen, rule_files, judges, unsupported)
     scales = _rate_scales([(g.rule, g.design, g.firing) for g in generated if not g.via], promtool)
     for g in generated:
         g.live_rate_scale = scales.get(g.rule.alert, 1.0)
+        if not g.via:
+            g.live, g.collateral = live[g.rule.alert]
     order = {id(rule): i for i, rule in enumerate(rules)}
     unsupported.sort(key=lambda item: order[id(item[0])])
     return Outcome(list(rule_files), generated, unsupported)
@@ -140,33 +151,69 @@ def _steady_ms(d: Design) -> int:
     return d.window_ms + 4 * INTERVAL_MS
 
 
-def _choose_inputs(designed, promtool: str, unsupported: list) -> list[tuple[Rule, Design, dict, dict | None]]:
+def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]):
     """One promtool test per rule holds every candidate in its own time slot, long enough that the
-    expression's windows at the slot's last sample see that candidate only."""
+    expression's windows at the slot's last sample see that candidate only. The same slots are read by the
+    other alert rules that read the same metrics: a live fault should fire its own rule, not theirs too.
+
+    Returns the chosen (rule, design, firing, quiet) and, per alert, the input a live fault pushes where
+    one fires fewer other rules than the firing input (else None) with the other rules it fires."""
     tests, slots = [], []
     for rule, d in designed:
         assignments = _assignments(d)
         slot = _steady_ms(d)
         times = [(k + 1) * slot - INTERVAL_MS for k in range(len(assignments))]
-        slots.append((assignments, times))
+        neighbours = _neighbours(rule, d, rules)
+        slots.append((assignments, times, neighbours))
         tests.append({"name": f"choose {rule.alert}", "interval": format_ms(INTERVAL_MS),
                       "input_series": _input(d, assignments, [slot // INTERVAL_MS] * len(assignments)),
-                      "promql_expr_test": [{"expr": d.measured, "eval_time": format_ms(t), "exp_samples": []}
-                                           for t in times]})
+                      "promql_expr_test": [{"expr": expr, "eval_time": format_ms(t), "exp_samples": []}
+                                           for expr in [d.measured, *neighbours.values()] for t in times]})
     results = run_probes(tests, [], promtool=promtool)
-    chosen = []
-    for (rule, d), (assignments, times) in zip(designed, slots):
+    chosen, live = [], {}
+    for (rule, d), (assignments, times, neighbours) in zip(designed, slots):
         candidates = [(a, [s.value for s in results.samples.get((d.measured, t), [])]) for a, t in zip(assignments, times)]
+        collateral = [sorted(other for other, expr in neighbours.items() if results.samples.get((expr, t)))
+                      for t in times]
         firing = _best(d, candidates, firing=True)
         if firing is None:
             unsupported.append((rule, "no input found that makes it hold on series as a scrape gives them"
                                       f" ({len(candidates)} tried{_error_note(results, rule)})"))
             continue
+        fired_too = dict(zip(map(id, assignments), collateral))
+        calm = _best(d, candidates, firing=True, cost=lambda a: len(fired_too[id(a)]))
         quiet = _best(d, candidates, firing=False)
+        live_input = calm if len(fired_too[id(calm)]) < len(fired_too[id(firing)]) else None
+        live[rule.alert] = (None if live_input is None else _with_mirrors(d, live_input, quiet),
+                            fired_too[id(live_input if live_input is not None else firing)])
         if quiet is not None:
             firing, quiet = _with_mirrors(d, firing, quiet), _with_mirrors(d, quiet, firing)
         chosen.append((rule, d, firing, quiet))
-    return chosen
+    return chosen, live
+
+
+def _fires_on_absence(expr: str) -> bool:
+    """absent(): such a rule holds in a probe wherever its own series are missing, whatever the input."""
+    found = []
+    walk(parse(expr), lambda node: found.append(isinstance(node, Call) and node.func.name.startswith("absent")) or True)
+    return any(found)
+
+
+def _neighbours(rule: Rule, d: Design, rules: list[Rule]) -> dict[str, str]:
+    """alert -> its expression, made distinct per probe (a PromQL comment), for the other alert rules that
+    read a metric this rule's input writes."""
+    written = {s.metric for s in d.series}
+    found = {}
+    for other in rules:
+        if other.alert == rule.alert or other.alert in found:
+            continue
+        try:
+            read = {s.metric for s in selectors(other.expr)}
+        except ValueError:
+            continue
+        if read & written and not _fires_on_absence(other.expr):
+            found[other.alert] = f"{other.expr.rstrip()}\n# as {rule.alert}'s input fires it"
+    return found
 
 
 def _rate_scales(chosen: list[tuple[Rule, Design, dict]], promtool: str) -> dict[str, float]:
@@ -199,18 +246,21 @@ def _error_note(results: Results, rule: Rule) -> str:
     return f"; promtool: {errors[0]}" if errors else ""
 
 
-def _best(d: Design, candidates: list, firing: bool) -> dict | None:
+def _best(d: Design, candidates: list, firing: bool, cost=lambda assignment: 0) -> dict | None:
+    """``cost``: ranked right after plausibility (fewer negative values), before the distance to the threshold."""
     scored = []
     for assignment, values in candidates:
         finite = [v for v in values if math.isfinite(v)]
         holding = [v for v in finite if d.holds(v)]
         if firing and holding and len(finite) == len(values):
-            scored.append((_negative(assignment), _distance(d, holding, firing=True), _absent(assignment), assignment))
+            scored.append((_negative(assignment), cost(assignment), _distance(d, holding, firing=True),
+                           _absent(assignment), assignment))
         elif not firing and not holding and len(finite) == len(values) and (finite or d.comparison is None):
-            scored.append((_negative(assignment), _distance(d, finite, firing=False), _absent(assignment), assignment))
+            scored.append((_negative(assignment), cost(assignment), _distance(d, finite, firing=False),
+                           _absent(assignment), assignment))
     if not scored:
         return None
-    return min(scored, key=lambda item: item[:3])[3]
+    return min(scored, key=lambda item: item[:4])[4]
 
 
 def _negative(assignment: dict) -> int:

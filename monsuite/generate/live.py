@@ -79,7 +79,7 @@ class _Named(dict):
 
 
 def live_scenario(generated: Generated, routes: list[dict], components: set[str], jobs: dict[str, str],
-                  time_scale: float = 1.0) -> dict:
+                  time_scale: float = 1.0, budget: str = BUDGET) -> dict:
     """The live scenario of a generated input, for a stack whose compressed profile divides every PromQL
     window by ``time_scale``: a counter read through increase() against a `>` threshold then grows that much
     faster, so the increase over the shortened window is the one the rule was written for (a rate() needs no
@@ -100,7 +100,7 @@ def live_scenario(generated: Generated, routes: list[dict], components: set[str]
         "annotations": static_values(rule.annotations),
         "receivers": receivers,
         "ramp": format_ms(generated.design.window_ms) if generated.design.window_ms else None,
-        "budget": BUDGET,
+        "budget": budget,
         "keeps_instance": None if keeps_instance else False,
     }
     return {k: v for k, v in scenario.items() if v not in ({}, None, [])}
@@ -108,7 +108,7 @@ def live_scenario(generated: Generated, routes: list[dict], components: set[str]
 
 def _fault(generated: Generated, components: set[str], jobs: dict[str, str], time_scale: float) -> tuple[dict, list, bool]:
     series = generated.design.series
-    firing = generated.firing
+    firing = generated.live_firing
     quiet = generated.quiet or {}
 
     def lowered(s) -> bool:
@@ -183,14 +183,18 @@ def _receivers(generated: Generated, routes: list[dict]) -> list[str]:
 
 def _described(generated: Generated) -> str:
     parts = []
+    firing = generated.live_firing
     for s in generated.design.series:
-        level = generated.firing[s.var]
+        level = firing[s.var]
         if level is None:
             continue
-        what = {"gauge": f"= {level:g}", "counter": f"+{level:g}/s", "slope": f"from {level:g} at {generated.firing.get(s.slope_var, 0):+g}/s",
+        what = {"gauge": f"= {level:g}", "counter": f"+{level:g}/s", "slope": f"from {level:g} at {firing.get(s.slope_var, 0):+g}/s",
                 "bucket": f"observations at {level:g}"}[s.kind]
         parts.append(f"{s.metric} {what}")
-    return "; ".join(dict.fromkeys(parts))
+    described = "; ".join(dict.fromkeys(parts))
+    if generated.collateral:
+        described += f" (also makes {', '.join(generated.collateral)} hold)"
+    return described
 
 
 def read_through_increase(expr: str) -> set[str]:

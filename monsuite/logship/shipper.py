@@ -12,8 +12,10 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-import requests
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from monsuite.clients.http import ServiceError
+from monsuite.clients.loki import LokiPushEndpoint
 
 LABELS = ("service", "level", "tenant_id")  # JSON fields that become stream labels (when present)
 MAX_BUFFERED = 50_000
@@ -70,7 +72,7 @@ class Shipper:
         self.buffer: deque[Line] = deque()
         self.max_buffered = max_buffered
         self.metrics = Metrics()
-        self.session = requests.Session()
+        self.endpoint = LokiPushEndpoint(push_url)
         self._lock = threading.Lock()
         self._has_lines = threading.Event()
         self._stop = threading.Event()
@@ -133,16 +135,16 @@ class Shipper:
             return 0
         for delay in (*RETRY_S, None):
             try:
-                response = self.session.post(self.push_url, json=push_body(batch), timeout=5)
-                if response.status_code in (200, 204):
+                status = self.endpoint.send(push_body(batch), timeout=5)
+                if status in (200, 204):
                     accepted = time.time()
                     self.metrics.pushed.inc(len(batch))
                     for line in batch:
                         self.metrics.latency.observe(accepted - line.read_at)
                     return len(batch)
-                if 400 <= response.status_code < 500 and response.status_code != 429:
+                if 400 <= status < 500 and status != 429:
                     break  # Loki refused the lines themselves: retrying would not help
-            except requests.RequestException:
+            except ServiceError:
                 pass
             self.metrics.failures.inc()
             if delay is None or self._stop.wait(delay):

@@ -1,6 +1,6 @@
 """Write a stack directory from a user's files: their rules, Alertmanager config (rewired to the local
 sinks), Prometheus settings and dashboards, around the components of the minimal stack plus a
-Pushgateway, with a starting scenario per alert rule that can be derived."""
+Pushgateway, with a live scenario from the scenario generator for each alert rule a fault can fire."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from monsuite.rules.model import load_rules
 from monsuite.scaffold.components import components_yaml
 from monsuite.scaffold.alertmanager import rewire, uses_named_templates
 from monsuite.scaffold.jinja import Placeholder, dump_template
-from monsuite.scaffold.scenarios import Unsupported, starting_scenario
 from monsuite.timescale import parse_ms
 from monsuite.userio.inputs import read_yaml
 from monsuite.userio.outputs import directory_in_place
@@ -103,26 +102,17 @@ def _write(report, directory: Path, name: str, rules, alertmanager_config, dashb
             "evaluation_interval": settings["evaluation_interval"], **rewired.profile}
     (directory / "stack.yaml").write_text(_stack_yaml(name, real))
 
-    budget = _budget(rewired.profile)
-    scenarios, unsolved = [], []
-    for rule in alert_rules:
-        try:
-            scenarios.append(starting_scenario(rule, _router(alertmanager_config), budget, external_labels,
-                                               TIME_SCALE, alert_rules))
-        except Unsupported as exc:
-            unsolved.append((rule, str(exc)))
     routes = _routing_table(alert_rules, _router(alertmanager_config), external_labels)
     (directory / "routes.yaml").write_text(routes)
     (directory / "slo.yaml").write_text(SLO_SPEC)
-    generated = _generated(directory, unsolved, yaml.safe_load(routes)["routes"], report)
-    scenarios += generated
+    scenarios = _generated(directory, yaml.safe_load(routes)["routes"], _budget(rewired.profile), report)
     report.scenarios = len(scenarios)
     (directory / "scenarios.yaml").write_text(HEADER + yaml.safe_dump({"scenarios": scenarios}, sort_keys=False, width=120))
 
 
-def _generated(directory: Path, unsolved: list, routes: list[dict], report: InitReport) -> list[dict]:
-    """promtool tests for every alert rule (rule-tests/), and live scenarios from the same generator for the
-    rules the starting scenarios could not solve."""
+def _generated(directory: Path, routes: list[dict], budget: str, report: InitReport) -> list[dict]:
+    """promtool tests for every alert rule (rule-tests/), and a live scenario from the same generated
+    input for every rule a fault can fire in the stack."""
     from monsuite.generate.generator import generate, unit_test_file
     from monsuite.generate.live import NotLive, live_scenario, scrape_jobs
     from monsuite.manifest import load_manifest
@@ -136,19 +126,18 @@ def _generated(directory: Path, unsolved: list, routes: list[dict], report: Init
             + yaml.safe_dump(unit_test_file(outcome, tests), sort_keys=False, width=100000, allow_unicode=True))
         report.notes.append(f"{len(outcome.covered)}/{outcome.alert_rules} alert rules have generated promtool tests "
                             "(rule-tests/generated-test.yml)")
-    wanted = {rule.alert: why for rule, why in unsolved}
     components = set(load_manifest(directory).components)
     jobs = scrape_jobs(directory / "prometheus.yml.j2")
-    scenarios = []
+    scenarios, unsupported = [], [(rule.alert, why) for rule, why in outcome.unsupported]
     for generated in outcome.generated:
-        if generated.via or generated.rule.alert not in wanted:
+        if generated.via:
             continue
         try:
-            scenarios.append(live_scenario(generated, routes, components, jobs, TIME_SCALE))
-            del wanted[generated.rule.alert]
-        except NotLive:
-            pass  # the starting scenario's reason stands
-    report.unsupported += sorted(wanted.items())
+            scenarios.append(live_scenario(generated, routes, components, jobs, TIME_SCALE, budget))
+        except NotLive as exc:
+            unsupported.append((generated.rule.alert, str(exc)))
+    order = {rule: i for i, rule in enumerate(r["labels"]["alertname"] for r in routes)}
+    report.unsupported += sorted(unsupported, key=lambda item: order.get(item[0], len(order)))
     return scenarios
 
 

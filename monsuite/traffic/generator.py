@@ -9,8 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlparse
 
-import requests
 from prometheus_client import CollectorRegistry, Counter
+
+from monsuite.clients.demo import DemoClient
+from monsuite.clients.http import ServiceError
 
 TENANTS = ("acme", "globex", "initech", "umbrella")
 
@@ -111,18 +113,17 @@ class TrafficGenerator:
         self._pool.submit(self._send, stream)
 
     def _send(self, stream: str) -> None:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = requests.Session()
+        service = getattr(self._local, "service", None)
+        if service is None:  # one connection pool per sending thread
+            service = self._local.service = DemoClient(self.target)
         try:
             if stream == "reads":
-                endpoint, response = "/api/v1/automations", session.get(f"{self.target}/api/v1/automations", timeout=30)
+                endpoint, response = "/api/v1/automations", service.automations(timeout=30)
             else:
                 tenant = stream.split(":", 1)[1] if ":" in stream else random.choice(TENANTS)
-                endpoint = "/api/v1/executions"
-                response = session.post(f"{self.target}{endpoint}", json={"tenant_id": tenant}, timeout=30)
+                endpoint, response = "/api/v1/executions", service.execute({"tenant_id": tenant}, timeout=30)
             self.sent.labels(endpoint, str(response.status_code)).inc()
-        except requests.RequestException:
+        except ServiceError:
             self.sent.labels("error", "connection").inc()
         finally:
             with self._lock:
