@@ -34,7 +34,7 @@ test-library:
 	$(PYTEST) tests -n $(LIBRARY_WORKERS) --dist loadfile --report-dir reports/library --junitxml=reports/junit-tests.xml
 
 test-suites:
-	@for session in $(SUITE_SESSIONS); do echo "$(PYTEST) $$session"; $(PYTEST) $$session || exit $$?; done
+	@failed=0; for session in $(SUITE_SESSIONS); do echo "$(PYTEST) $$session"; $(PYTEST) $$session || failed=1; done; exit $$failed
 
 demo: setup
 	$(PYTEST) suites --report-dir reports --junitxml=reports/junit.xml

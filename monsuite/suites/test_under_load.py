@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from monsuite.clients.traffic import TrafficClient
@@ -43,7 +44,8 @@ def load_window(stack, prometheus):
         after = _counts_after(prometheus, jobs[0], ended)
     finally:
         traffic.update({k: before_rates[k] for k in ("reads_per_second", "executions_per_second", "tenant_rates")})
-    return {"result": result, "before": before, "after": after, "started": started, "ended": ended, "job": jobs[0]}
+    return {"result": result, "before": before, "after": after, "started": started, "ended": ended, "job": jobs[0],
+            "address": urlsplit(demo.url).netloc}
 
 
 def _counts_after(prometheus, job: str, moment: float) -> dict[str, float]:
@@ -81,20 +83,21 @@ def test_scrapes_stayed_shorter_than_their_interval(load_window, prometheus, sta
     window = max(1, int(load_window["ended"] - load_window["started"]) + 1)
 
     def longest(at: float) -> dict[str, tuple[str, float]]:
-        return {f'{s["metric"].get("job")} {s["metric"].get("instance")}': (s["metric"].get("job"), float(s["value"][1]))
+        """target -> (its instance, its longest scrape in the window ending at ``at``)"""
+        return {f'{s["metric"].get("job")} {s["metric"].get("instance")}': (s["metric"].get("instance", ""), float(s["value"][1]))
                 for s in prometheus.query_at(f"max_over_time(scrape_duration_seconds[{window}s])", at)}
 
     under, before = longest(load_window["ended"]), longest(load_window["started"])
     assert under, "Prometheus has no scrape_duration_seconds for the load's window"
     record_measurement("longest_scrape_under_load_s", round(max(seconds for _, seconds in under.values()), 3))
-    untouched = sorted(seconds / before[target][1] for target, (job, seconds) in under.items()
-                       if job != load_window["job"] and before.get(target, ("", 0.0))[1] > 0)
+    untouched = sorted(seconds / before[target][1] for target, (instance, seconds) in under.items()
+                       if load_window["address"] not in instance and before.get(target, ("", 0.0))[1] > 0)
     machine = max(1.0, statistics.median(untouched)) if untouched else 1.0
-    for target, (job, seconds) in sorted(under.items()):
+    for target, (_, seconds) in sorted(under.items()):
         print(f"scrape {target}: longest {seconds:.3f}s under the load, {before.get(target, ('', 0.0))[1]:.3f}s before")
-    print(f"machine slow-down meanwhile x{machine:.2f} (targets the load does not touch), interval {interval}s")
+    print(f"machine slow-down meanwhile x{machine:.2f} (targets other than the loaded service), interval {interval}s")
     too_slow = {target: f"{seconds:.3f}s (before the load {before.get(target, ('', 0.0))[1]:.3f}s)"
-                for target, (job, seconds) in under.items()
+                for target, (_, seconds) in under.items()
                 if seconds >= max(interval, 2 * machine * before.get(target, ("", 0.0))[1])}
     assert not too_slow, (f"scrapes as long as the {interval}s interval and more than twice as long as before the "
                           f"load (x{machine:.2f} for the machine's own slow-down): {too_slow}")
