@@ -9,6 +9,9 @@ from monsuite.userio.urls import check_url
 from monsuite.errors import UserError
 from monsuite.manifest import EXTERNAL_KINDS
 
+MAX_SHARDS = 4  # stacks one alert campaign may spread over
+
+
 @dataclass(frozen=True)
 class RunOptions:
     stack: str = "default"  # a stack directory or a shipped stack's name
@@ -19,6 +22,7 @@ class RunOptions:
     report_dir: str | None = None  # where a run leaves its artifacts
     dashboards: tuple[str, ...] = ()  # further dashboards (files or folders) the dashboards suite checks
     release: str | None = None  # Prometheus/Alertmanager: "debian" or "current" (built); None: as this process has it
+    campaign_shards: int = 1  # stacks an alert campaign spreads its scenarios over (alerts/shards.py)
 
     @property
     def further_dashboards(self) -> list:
@@ -52,14 +56,15 @@ class RunOptions:
         return cls(stack=getattr(args, "stack", cls.stack), runtime=getattr(args, "runtime", cls.runtime),
                    profile=getattr(args, "profile", cls.profile), urls=_urls(lambda kind: getattr(args, f"{kind}_url", None)),
                    state_file=getattr(args, "state_file", None), report_dir=getattr(args, "out", None),
-                   release=getattr(args, "release", None))
+                   release=getattr(args, "release", None), campaign_shards=getattr(args, "shards", 1))
 
     @classmethod
     def from_pytest(cls, config) -> "RunOptions":
         return cls(stack=config.getoption("--stack"), runtime=config.getoption("monsuite_runtime"),
                    profile=config.getoption("--profile"), urls=_urls(lambda kind: config.getoption(f"--{kind}-url")),
                    report_dir=config.getoption("--report-dir"), dashboards=tuple(config.getoption("--dashboards") or ()),
-                   release=config.getoption("--release"))
+                   release=config.getoption("--release"),
+                   campaign_shards=int(config.getoption("--campaign-shards")))
 
 
 def _urls(get) -> dict:

@@ -52,11 +52,18 @@ class Run:
             yield started
 
     def campaign(self, stack: Stack, *, scenarios=None, rules=None, log: Callable[[str], None] | None = None,
-                 progress=None):
-        """The alert campaign of the run's stack (its scenarios and rules unless given)."""
+                 progress=None, shards: int | None = None):
+        """The alert campaign of the run's stack (its scenarios and rules unless given). With more than one
+        shard (the run's --campaign-shards unless given), the further shards are stacks of this run that
+        the campaign starts, and stops when it ends."""
         from monsuite.alerts.campaign import Campaign
         from monsuite.alerts.scenarios import load_for_stack
+        from monsuite.alerts.shards import ShardedCampaign
 
         if scenarios is None:
             scenarios, rules = load_for_stack(self.manifest)
-        return Campaign(stack, scenarios, rules, log=self.log if log is None else log, progress=progress)
+        log = self.log if log is None else log
+        shards = self.options.campaign_shards if shards is None else shards
+        if shards <= 1:
+            return Campaign(stack, scenarios, rules, log=log, progress=progress)
+        return ShardedCampaign(stack, scenarios, rules, count=shards, new_stack=self.stack, log=log, progress=progress)

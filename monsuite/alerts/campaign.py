@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from monsuite.alerts import canary
 from monsuite.alerts.allowance import FROM_ALERTMANAGER, MIN_CANARY_SAMPLES, Allowances
 from monsuite.alerts.faults import FaultInjector, scenario_instance
-from monsuite.alerts.floors import Floors, floors_for
+from monsuite.alerts.floors import Floors, floors_for, phase_ms
 from monsuite.alerts.progress import AWAITING_FIRING, AWAITING_RESOLVED, INJECTING, WAITING_HISTORY, Progress
 from monsuite.alerts.scenarios import Scenario
 from monsuite.alerts.timeline import alert_state_at, alertmanager_received_at, pending_since, visible_at
@@ -98,20 +98,33 @@ class Campaign:
         longest scenario at best (fault -> delivered: delay + for + group_wait, then the window its
         expression needs to stop holding: ramp) or its longest chain of scenarios that `use` the same
         thing, which run one after another."""
-        uses = {s.name: s.uses for s in self.scenarios}
+        return sum(self.phase_floor_ms(phase) for phase in self.phases) / 1000
 
-        def floor_ms(name: str) -> int:
-            floors = self.results[name].floors if name in self.results else None
+    def phase_floor_ms(self, phase: list[str]) -> int:
+        """What the scenarios of one phase (by name) take at best side by side on this stack."""
+        by_name = {s.name: s for s in self.scenarios}
+
+        def floor_ms(scenario: Scenario) -> int:
+            floors = self.results[scenario.name].floors if scenario.name in self.results else None
             return floors.best_total_ms + floors.ramp_ms if floors else 0
 
-        def phase_ms(phase: list[str]) -> int:
-            chains = [sum(floor_ms(n) for n in phase if thing in uses.get(n, ())) for n in phase for thing in uses.get(n, ())]
-            return max([*(floor_ms(n) for n in phase), *chains], default=0)
-
-        return sum(phase_ms(phase) for phase in self.phases) / 1000
+        return phase_ms([by_name[n] for n in phase if n in by_name], floor_ms)
 
     # ---- scheduling ----------------------------------------------------------------------------
     def run(self) -> dict[str, ScenarioResult]:
+        runnable = self.begin()
+        try:
+            for phase in schedule(runnable):
+                self.run_phase(phase)
+        except BaseException:
+            self.abandon()
+            raise
+        self.finish(runnable)
+        return self.results
+
+    def begin(self) -> list[Scenario]:
+        """Start the campaign's clock and its delivery feed; the scenarios the stack can run (the others
+        are recorded as skipped, with the reason)."""
         self.started_at = time.time()
         self.log_since = self.started_at
         for handle in self.stack.of_kind("alertmanager"):
@@ -125,22 +138,34 @@ class Campaign:
                                                              f"needs {', '.join(missing)} ({reasons})")
             else:
                 runnable.append(scenario)
-        with self.feed:
-            self.progress.begin([s.name for s in runnable])
-            try:
-                for phase in schedule(runnable):
-                    self.phases.append([s.name for s in phase])
-                    self._run_concurrently(phase)
-            finally:
-                self.progress.end()
+        self.feed.__enter__()
+        self.progress.begin([s.name for s in runnable])
+        return runnable
+
+    def run_phase(self, phase: list[Scenario]) -> None:
+        self.phases.append([s.name for s in phase])
+        self._run_concurrently(phase)
+
+    def abandon(self) -> None:
+        """End a campaign that failed or was interrupted, without judging it."""
+        self.progress.end()
+        self.feed.__exit__(None, None, None)
+
+    def finish(self, runnable: list[Scenario]) -> None:
+        """Stop the clock, then read what the judging needs (canary cycles, Alertmanager's receipts, the
+        measured allowances) and judge every scenario that ran."""
+        self.progress.end()
+        try:
             self.seconds = time.time() - self.started_at
             self._await_canary_cycles()
             self.feed.refresh()
             self._read_alertmanager_receipts(runnable)
             self.allowances = self._measure_allowances()
             for scenario in runnable:
-                self._judge(scenario, self.results[scenario.name])
-        return self.results
+                if scenario.name in self.results:
+                    self._judge(scenario, self.results[scenario.name])
+        finally:
+            self.feed.__exit__(None, None, None)
 
     def _await_canary_cycles(self) -> None:
         """A short campaign may end before the canary cycled often enough to give a distribution: wait

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Callable
 
 from monsuite.alerts.scenarios import Scenario
 from monsuite.rules.model import Rule
@@ -45,3 +46,13 @@ def floors_for(scenario: Scenario, rule: Rule, profile: dict) -> Floors:
         group_wait_ms=parse_ms(profile.get("group_wait", "0s")), ramp_ms=scaled(scenario.ramp_ms), delay_ms=scenario.delay_ms,
         budget_ms=scaled(scenario.budget_ms), notify_within_ms=scaled(scenario.notify_within_ms),
     )
+
+
+def phase_ms(scenarios: list[Scenario], estimate: Callable[[Scenario], int]) -> int:
+    """How long scenarios take side by side on one stack: the longest one, or the longest chain of those
+    that use the same thing."""
+    chains: dict[str, int] = {}
+    for scenario in scenarios:
+        for thing in scenario.uses:
+            chains[thing] = chains.get(thing, 0) + estimate(scenario)
+    return max([*(estimate(s) for s in scenarios), *chains.values()], default=0)

@@ -16,7 +16,8 @@ COLUMNS = (
 
 
 def campaign_body(campaign: Campaign) -> dict:
-    return {
+    """``campaign``: a Campaign, or a ShardedCampaign (which adds its shards and their stacks' start)."""
+    body = {
         "stack": campaign.stack.manifest.name,
         "profile": campaign.stack.profile_values,
         "seconds": round(campaign.seconds, 2),
@@ -26,6 +27,10 @@ def campaign_body(campaign: Campaign) -> dict:
         "phases": campaign.phases,
         "scenarios": [r.to_dict() for r in campaign.results.values()],
     }
+    if hasattr(campaign, "shard_summary"):
+        body["shards"] = campaign.shard_summary()
+        body["shards_start_seconds"] = round(campaign.start_seconds, 2)
+    return body
 
 
 def write_json(campaign: Campaign, path: Path) -> dict:
@@ -42,6 +47,9 @@ def table_lines(campaign: Campaign) -> list[str]:
         f"({cov['ratio']:.0%}); campaign {campaign.seconds:.1f}s (floor {campaign.floor_seconds:.1f}s: each phase's longest "
         f"scenario at best), time scale {campaign.stack.profile_values.get('time_scale', 1)}",
     ]
+    if hasattr(campaign, "shard_summary"):
+        lines.append(f"  over {len(campaign.campaigns)} stacks (the further ones started in {campaign.start_seconds:.1f}s "
+                     "before the campaign's clock started)")
     if cov["without_passing_scenario"]:
         lines.append("  without a passing scenario: " + ", ".join(cov["without_passing_scenario"]))
     lines.append(f"  allowances: {campaign.allowances.why}")

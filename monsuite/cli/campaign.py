@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from monsuite.cli.stack import PROFILE
+from monsuite.options import MAX_SHARDS
 from monsuite.runtimes import RUNTIMES
 from monsuite.userio.argtypes import Count, OutputDir, StackArg
 from monsuite.userio.outputs import write_atomic
@@ -18,6 +19,8 @@ def register(commands) -> None:
     parser = commands.add_parser("campaign", help="run the alert campaign N times; report pass rates and stage distributions")
     parser.add_argument("--stack", type=StackArg(), default="default", help="a stack directory, or the name of a shipped stack (default: default)")
     parser.add_argument("--repeat", type=Count(1, MAX_REPEAT), default=1, help=f"repetitions (1..{MAX_REPEAT}, default 1)")
+    parser.add_argument("--shards", type=Count(1, MAX_SHARDS), default=1,
+                        help=f"stacks each campaign spreads its scenarios over (1..{MAX_SHARDS}, default 1)")
     parser.add_argument("--fresh", action="store_true", help="a fresh stack start per repetition (default: one start)")
     parser.add_argument("--stress", action="store_true", help="a bounded CPU load on one core (stress-ng) beside the runs")
     parser.add_argument("--runtime", choices=RUNTIMES, default="auto", help="how to provide components (default: auto)")
@@ -34,7 +37,7 @@ def campaign(args) -> int:
     from monsuite.profiles import resolve_profile
     from monsuite.run import Run
 
-    run = Run(RunOptions(stack=args.stack, runtime=args.runtime, profile=args.profile))
+    run = Run(RunOptions(stack=args.stack, runtime=args.runtime, profile=args.profile, campaign_shards=args.shards))
     resolve_profile(run.manifest, args.profile)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
