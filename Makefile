@@ -12,7 +12,7 @@ setup:
 	./scripts/setup.sh
 
 SUITE_SESSIONS = \
-	"suites $(PUBLIC_DASHBOARDS) --junitxml=reports/junit-suites.xml" \
+	"suites $(PUBLIC_DASHBOARDS) --campaign-shards 2 --junitxml=reports/junit-suites.xml" \
 	"suites/test_alerts.py suites/test_notifications.py suites/test_routing.py suites/test_rules.py --release current --report-dir reports/current --junitxml=reports/current/junit.xml" \
 	"suites --stack stacks/minimal --report-dir reports/minimal --junitxml=reports/minimal/junit.xml" \
 	"suites/test_alerts.py suites/test_rules.py --stack stacks/seed-003 --report-dir reports/seed-003 --junitxml=reports/seed-003/junit.xml" \
