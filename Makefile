@@ -16,26 +16,22 @@ SUITE_SESSIONS = \
 	"suites/test_alerts.py suites/test_notifications.py suites/test_routing.py suites/test_rules.py --release current --report-dir reports/current --junitxml=reports/current/junit.xml" \
 	"suites --stack stacks/minimal --report-dir reports/minimal --junitxml=reports/minimal/junit.xml" \
 	"suites/test_alerts.py suites/test_rules.py --stack stacks/seed-003 --report-dir reports/seed-003 --junitxml=reports/seed-003/junit.xml" \
-	"suites/test_alerts.py suites/test_rules.py --stack stacks/seed-004 --report-dir reports/seed-004 --junitxml=reports/seed-004/junit.xml" \
-	"$(LIBRARY_TAIL) --report-dir reports/library-tail --junitxml=reports/junit-tests-tail.xml"
+	"suites/test_alerts.py suites/test_rules.py --stack stacks/seed-004 --report-dir reports/seed-004 --junitxml=reports/seed-004/junit.xml"
 
 # Two lanes side by side (what CI runs), about half the wall time on two cores: the library's tests over
 # pytest-xdist workers, and the suites one stack at a time. Each lane's output is printed whole when it ends.
-# The library files in LIBRARY_TAIL (live ones that wait on an Alertmanager pair's and a mutant's timers) run
-# at the end of the suites lane instead, so that the two lanes end about together.
 LIBRARY_WORKERS ?= 2
-LIBRARY_TAIL = tests/test_alertmanager_ha.py tests/test_mutate.py
 
 test: setup
 	$(MAKE) --no-print-directory -j2 --output-sync=target -k test-library test-suites
 
 # One session after another: slower, and the output follows the run as it goes.
 test-sequential: setup
-	$(PYTEST) tests $(addprefix --ignore=,$(LIBRARY_TAIL)) --report-dir reports/library --junitxml=reports/junit-tests.xml
+	$(PYTEST) tests --report-dir reports/library --junitxml=reports/junit-tests.xml
 	$(MAKE) --no-print-directory test-suites
 
 test-library:
-	$(PYTEST) tests $(addprefix --ignore=,$(LIBRARY_TAIL)) -n $(LIBRARY_WORKERS) --dist loadfile --report-dir reports/library --junitxml=reports/junit-tests.xml
+	$(PYTEST) tests -n $(LIBRARY_WORKERS) --dist loadfile --report-dir reports/library --junitxml=reports/junit-tests.xml
 
 test-suites:
 	@failed=0; for session in $(SUITE_SESSIONS); do echo "$(PYTEST) $$session"; $(PYTEST) $$session || failed=1; done; exit $$failed
