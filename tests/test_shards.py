@@ -55,3 +55,22 @@ def test_consumers_stay_on_the_first_shard_and_exclusive_ones_go_to_the_others(d
     consumers = {s.name for s in scenarios if s.consumes and not s.exclusive}
     assert consumers and consumers <= {s.name for s in shards[0]}
     assert not any(s.exclusive for s in shards[0]) and all(any(s.exclusive for s in shard) for shard in shards[1:])
+
+
+def test_a_run_asks_no_more_shards_than_the_machine_has_cores(default, monkeypatch):
+    """Measured: three default stacks on two cores miss their budgets, two keep every verdict."""
+    from types import SimpleNamespace
+
+    from monsuite.alerts.shards import ShardedCampaign
+    from monsuite.run import Run
+
+    scenarios, rules, profile, _ = default
+    stack = SimpleNamespace(profile_values=profile, first_url=lambda kind: "http://127.0.0.1:9", usable_seconds=0)
+    said = []
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    campaign = Run.of("default", campaign_shards=4).campaign(stack, scenarios=scenarios, rules=rules, log=said.append)
+    assert isinstance(campaign, ShardedCampaign) and len(campaign.plan) == 2
+    assert said == ["campaign: 4 shards asked, 2 on this machine (one stack per core keeps each stack's timing)"]
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert not isinstance(Run.of("default", campaign_shards=4).campaign(stack, scenarios=scenarios, rules=rules,
+                                                                        log=said.append), ShardedCampaign)
