@@ -92,7 +92,7 @@ class ShardedCampaign:
 
     @property
     def floor_seconds(self) -> float:
-        """The longest shard's shared phase, then every consumer, then the longest shard's exclusive ones."""
+        """The longest shard's shared phase, then the longest shard's exclusive ones, then every consumer."""
         shared = max(c.phase_floor_ms(c.phases[0]) if c.phases and self._is_shared(c, c.phases[0]) else 0
                      for c in self.campaigns)
         consumers = sum(c.phase_floor_ms([n]) for c in self.campaigns for n in self._names(c, "consumes"))
