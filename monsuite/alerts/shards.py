@@ -24,6 +24,11 @@ from monsuite.alerts.scenarios import Scenario
 from monsuite.rules.model import Rule
 
 
+def kind(scenario: Scenario) -> str:
+    """When a scenario runs in a sharded campaign: "shared", "exclusive" or "consumes"."""
+    return "exclusive" if scenario.exclusive else "consumes" if scenario.consumes else "shared"
+
+
 def plan(scenarios: list[Scenario], rules: dict[str, Rule], profile: dict, count: int) -> list[list[Scenario]]:
     """The scenarios of each shard. Shared scenarios go, longest first, to the shard whose phase they
     lengthen least (a phase lasts as long as its longest scenario or its longest chain of scenarios that
@@ -37,14 +42,13 @@ def plan(scenarios: list[Scenario], rules: dict[str, Rule], profile: dict, count
         return floors.best_total_ms + floors.ramp_ms
 
     shards: list[list[Scenario]] = [[] for _ in range(max(1, count))]
-    shared = [s for s in scenarios if not s.exclusive and not s.consumes]
-    for scenario in sorted(shared, key=estimate, reverse=True):
+    for scenario in sorted((s for s in scenarios if kind(s) == "shared"), key=estimate, reverse=True):
         target = min(range(len(shards)), key=lambda i: (phase_ms([*shards[i], scenario], estimate), len(shards[i]), i))
         shards[target].append(scenario)
-    shards[0].extend(s for s in scenarios if s.consumes and not s.exclusive)
+    shards[0].extend(s for s in scenarios if kind(s) == "consumes")
     exclusive_ms = [0] * len(shards)
     further = range(1, len(shards)) if len(shards) > 1 else range(1)
-    for scenario in sorted((s for s in scenarios if s.exclusive), key=estimate, reverse=True):
+    for scenario in sorted((s for s in scenarios if kind(s) == "exclusive"), key=estimate, reverse=True):
         target = min(further, key=lambda i: (exclusive_ms[i], i))
         shards[target].append(scenario)
         exclusive_ms[target] += estimate(scenario)
@@ -93,11 +97,13 @@ class ShardedCampaign:
     @property
     def floor_seconds(self) -> float:
         """The longest shard's shared phase, then the longest shard's exclusive ones, then every consumer."""
-        shared = max(c.phase_floor_ms(c.phases[0]) if c.phases and self._is_shared(c, c.phases[0]) else 0
-                     for c in self.campaigns)
-        consumers = sum(c.phase_floor_ms([n]) for c in self.campaigns for n in self._names(c, "consumes"))
-        exclusive = max(sum(c.phase_floor_ms([n]) for n in self._names(c, "exclusive")) for c in self.campaigns)
-        return (shared + consumers + exclusive) / 1000
+        def ran(campaign: Campaign, which: str) -> list[str]:
+            return [s.name for s in campaign.scenarios if kind(s) == which and s.name in campaign.results]
+
+        shared = max(c.phase_floor_ms(ran(c, "shared")) for c in self.campaigns)
+        exclusive = max(sum(c.phase_floor_ms([n]) for n in ran(c, "exclusive")) for c in self.campaigns)
+        consumers = sum(c.phase_floor_ms([n]) for c in self.campaigns for n in ran(c, "consumes"))
+        return (shared + exclusive + consumers) / 1000
 
     def shard_summary(self) -> list[dict]:
         return [{"shard": i, "scenarios": [s.name for s in c.scenarios], "seconds": round(c.seconds, 2),
@@ -140,16 +146,16 @@ class ShardedCampaign:
         runnables: list[list[Scenario]] = []
         try:
             runnables = [c.begin() for c in self.campaigns]
-            shared = [[s for s in r if not s.exclusive and not s.consumes] for r in runnables]
+            shared = [[s for s in r if kind(s) == "shared"] for r in runnables]
             self.phases.append([s.name for phase in shared for s in phase])
             self._side_by_side(lambda c, scenarios: c.run_phase(scenarios) if scenarios else None, shared)
-            exclusive = [[s for s in r if s.exclusive] for r in runnables]
+            exclusive = [[s for s in r if kind(s) == "exclusive"] for r in runnables]
             self.phases.append([s.name for phase in exclusive for s in phase])
             self._side_by_side(lambda c, scenarios: [c.run_phase([s]) for s in scenarios], exclusive)
             further = list(zip(self.campaigns, runnables))[1:]
             self._side_by_side(lambda c, runnable: c.finish(runnable), [r for _, r in further], [c for c, _ in further])
             further_stacks.close()  # what the consumers consume is the machine's: nothing else may run
-            for scenario in (s for s in runnables[0] if s.consumes and not s.exclusive):
+            for scenario in (s for s in runnables[0] if kind(s) == "consumes"):
                 self.phases.append([scenario.name])
                 self.main.run_phase([scenario])
         except BaseException:
@@ -171,17 +177,6 @@ class ShardedCampaign:
             futures = [pool.submit(work, c, items) for c, items in zip(campaigns, per_campaign)]
             for future in futures:
                 future.result()
-
-    @staticmethod
-    def _names(campaign: Campaign, kind: str) -> list[str]:
-        if kind == "consumes":
-            return [s.name for s in campaign.scenarios if s.consumes and not s.exclusive and s.name in campaign.results]
-        return [s.name for s in campaign.scenarios if s.exclusive and s.name in campaign.results]
-
-    @staticmethod
-    def _is_shared(campaign: Campaign, phase: list[str]) -> bool:
-        kinds = {s.name: s for s in campaign.scenarios}
-        return all(not kinds[n].exclusive and not kinds[n].consumes for n in phase)
 
 
 class _Forwarded(Progress):

@@ -66,4 +66,3 @@ class LokiPushEndpoint(ServiceClient):
     def send(self, body: dict, timeout: float) -> int:
         """POST one push body; the HTTP status. A connection that fails raises ServiceError."""
         return self.request("POST", "", json=body, timeout=timeout).status_code
-

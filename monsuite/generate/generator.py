@@ -23,7 +23,7 @@ from pathlib import Path
 
 from promql_parser import Call, walk
 
-from monsuite.generate.inputs import Design, Unsupported, design
+from monsuite.generate.inputs import ABSENCE, Design, Unsupported, design
 from monsuite.generate.promtool_batch import Results, run_probes
 from monsuite.generate.series_notation import RATE_SCALE, phases
 from monsuite.rules.model import Rule, load_rules
@@ -195,7 +195,7 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
 def _fires_on_absence(expr: str) -> bool:
     """absent(): such a rule holds in a probe wherever its own series are missing, whatever the input."""
     found = []
-    walk(parse(expr), lambda node: found.append(isinstance(node, Call) and node.func.name.startswith("absent")) or True)
+    walk(parse(expr), lambda node: found.append(isinstance(node, Call) and node.func.name in ABSENCE) or True)
     return any(found)
 
 
