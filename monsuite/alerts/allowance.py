@@ -99,6 +99,14 @@ class Allowances:
         extra = self.group_eval_ms.get(group or "", 0.0) + self.to_alertmanager_ms + self.scrape_ms
         return round(max(MIN_TOTAL_MS, pipeline + extra), 1)
 
+    def machine_ms(self, group: str | None = None) -> float:
+        """What `firing -> delivered` spends beyond group_wait on the machine itself (the rule group's
+        evaluation, Prometheus -> Alertmanager, Alertmanager -> receivers): the part of a compressed budget
+        that no time scale compresses."""
+        if self.source != "canary":
+            return MIN_PIPELINE_MS
+        return round(max(MIN_PIPELINE_MS, self.fence_ms) + self.group_eval_ms.get(group or "", 0.0) + self.to_alertmanager_ms, 1)
+
     def to_dict(self) -> dict:
         return {"source": self.source, "why": self.why, "stage": self.stage, "fence_ms": round(self.fence_ms, 1),
                 "scrape_ms": round(self.scrape_ms, 1), "tail_ms": round(self.tail_ms, 1), "to_alertmanager_ms": round(self.to_alertmanager_ms, 1),

@@ -21,14 +21,25 @@ class Floors:
     delay_ms: int  # unscaled: the time before the fault can show at all (e.g. injected latency)
     budget_ms: int  # firing -> delivered, the product's target
     notify_within_ms: int = 0  # fault -> delivered, the user's target for this alert (0: none)
+    time_scale: float = 1  # >1: the configured durations above were divided by it (the machine's own latency was not)
 
     @property
     def best_total_ms(self) -> int:
         return self.delay_ms + self.for_ms + self.group_wait_ms
 
     @property
+    def detection_ms(self) -> int:
+        """Fault in place -> the expression first true, at worst."""
+        return self.delay_ms + self.scrape_ms + self.evaluation_ms + self.ramp_ms
+
+    @property
+    def notification_ms(self) -> int:
+        """Pending -> delivered, at worst: `for` counted in evaluations, then group_wait."""
+        return self.evaluation_ms + self.for_ms + self.group_wait_ms
+
+    @property
     def worst_total_ms(self) -> int:
-        return self.delay_ms + self.scrape_ms + self.evaluation_ms + self.for_ms + self.group_wait_ms + self.ramp_ms
+        return self.detection_ms + self.for_ms + self.group_wait_ms
 
     def to_dict(self) -> dict:
         return {**asdict(self), "best_total_ms": self.best_total_ms, "worst_total_ms": self.worst_total_ms}
@@ -44,7 +55,7 @@ def floors_for(scenario: Scenario, rule: Rule, profile: dict) -> Floors:
     return Floors(
         scrape_ms=parse_ms(profile["scrape_interval"]), evaluation_ms=evaluation, for_ms=scaled(rule.for_ms),
         group_wait_ms=parse_ms(profile.get("group_wait", "0s")), ramp_ms=scaled(scenario.ramp_ms), delay_ms=scenario.delay_ms,
-        budget_ms=scaled(scenario.budget_ms), notify_within_ms=scaled(scenario.notify_within_ms),
+        budget_ms=scaled(scenario.budget_ms), notify_within_ms=scaled(scenario.notify_within_ms), time_scale=scale,
     )
 
 

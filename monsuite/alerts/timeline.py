@@ -70,6 +70,14 @@ def pending_since(prom: PrometheusClient, alertname: str, labels: dict, since: f
     return best
 
 
+def failed_scrapes(prom: PrometheusClient, since: float, until: float) -> list[str]:
+    """The targets (job/instance) with a failed scrape in [since, until]: each marks its series stale, which
+    empties an alert's expression for one evaluation and restarts its `for`."""
+    window_ms = max(1, int((until - since) * 1000))
+    failed = prom.query_at(f"min_over_time(up[{window_ms}ms]) == 0", until)
+    return sorted(f"{r['metric'].get('job', '?')}/{r['metric'].get('instance', '?')}" for r in failed)
+
+
 def alertmanager_received_at(log_text: str, alertname: str, since: float) -> float | None:
     """Alertmanager's own time of the first receipt of the alert at or after ``since`` (debug log)."""
     for ts, name in AM_RECEIVED.findall(log_text):

@@ -147,7 +147,7 @@ def _plot_slo(result: SLOResult) -> str | None:
     times = [datetime.fromtimestamp(t, tz=timezone.utc) for t, _ in result.series["sli"]]
     sli_axis.plot(times, [v * 100 for _, v in result.series["sli"]], label="SLI per step")
     sli_axis.axhline(result.objective * 100, color="red", linestyle="--", label="objective")
-    sli_axis.set_title(f"SLI over time (%)")
+    sli_axis.set_title("SLI over time (%)")
     sli_axis.legend(loc="lower left")
     budget_axis.plot(times, [v * 100 for _, v in result.series["remaining"]], color="purple")
     budget_axis.axhline(0, color="red", linestyle="--")

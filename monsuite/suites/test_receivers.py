@@ -60,7 +60,7 @@ def test_an_alert_reaches_exactly_its_receivers(route_case, alertmanager, sinks,
     alertmanager.post_alerts([alert(labels, {"summary": f"receiver check {check}", "description": "posted by the receivers suite"})])
     try:
         routed = wait_until(lambda: alertmanager.alerts(f'{CHECK_LABEL}="{check}"'), timeout=10,
-                            what=f"the check's alert in Alertmanager", accept=bool)
+                            what="the check's alert in Alertmanager", accept=bool)
         assert {r["name"] for r in routed[0]["receivers"]} == expected
 
         def about_this(delivery) -> bool:

@@ -8,7 +8,7 @@ troubleshooting table is generated from this list (scripts/badinput_table.py).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
