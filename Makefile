@@ -62,6 +62,7 @@ benchmark: setup
 	.venv/bin/python benchmarks/cpu_burner.py
 	.venv/bin/python benchmarks/slo_report.py
 	.venv/bin/python benchmarks/generate_mutate.py
+	.venv/bin/python benchmarks/deployed.py
 
 clean:
 	rm -rf .venv reports .monsuite benchmarks/results

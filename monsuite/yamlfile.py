@@ -13,7 +13,10 @@ class DuplicateKeyError(yaml.YAMLError):
         super().__init__(self.problem)
 
 
-class _StrictLoader(yaml.SafeLoader):
+_FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where PyYAML was built with it
+
+
+class _StrictLoader(_FAST):  # type: ignore[misc, valid-type]
     def construct_mapping(self, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
@@ -26,3 +29,8 @@ class _StrictLoader(yaml.SafeLoader):
 
 def load_yaml(text: str):
     return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def load_yaml_fast(text: str):
+    """yaml.safe_load through libyaml's parser (several times faster on large files)."""
+    return yaml.load(text, Loader=_FAST)  # noqa: S506 - a safe loader

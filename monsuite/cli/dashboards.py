@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from monsuite.userio.argtypes import Duration, InputFile, Url
+from monsuite.deployed.argtypes import DeployedDashboards, Flatten
+from monsuite.userio.argtypes import Duration, Url
 
 SCRAPE_INTERVAL = Duration(1000, 3_600_000)
 TARGET = Duration(1, 600_000)
@@ -11,7 +12,8 @@ TARGET = Duration(1, 600_000)
 def register(commands) -> None:
     dashboards = commands.add_parser("dashboards", help="Grafana dashboards").add_subparsers(metavar="ACTION")
     dc = dashboards.add_parser("check", help="run every panel of dashboards against Prometheus as Grafana would")
-    dc.add_argument("files", type=InputFile("dashboard", "Grafana dashboard", closed=False), nargs="+", metavar="FILE")
+    dc.add_argument("files", type=DeployedDashboards(), nargs="+", action=Flatten, metavar="FILE",
+                    help="dashboard JSON files, ConfigMaps, GrafanaDashboard objects, or folders of them")
     dc.add_argument("--prometheus-url", type=Url(), required=True)
     dc.add_argument("--scrape-interval", type=SCRAPE_INTERVAL,
                     help="the datasource's scrape interval (default: the Prometheus' own global scrape_interval)")

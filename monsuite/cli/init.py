@@ -6,6 +6,7 @@ import argparse
 import shutil
 from pathlib import Path
 
+from monsuite.deployed.argtypes import DeployedAlertmanagerConfig, DeployedDashboards, DeployedRules, Flatten, ManifestFolder
 from monsuite.errors import UserError
 from monsuite.paths import shipped_stacks
 from monsuite.userio.argtypes import InputFile, OutputDir
@@ -25,14 +26,17 @@ def register(commands) -> None:
     parser.add_argument("directory", type=OutputDir("stack directory", empty=True),
                         help="the stack directory to write (new or empty)")
     parser.add_argument("--example", choices=shipped_stacks(), help="copy an example stack instead (e.g. minimal, default)")
-    parser.add_argument("--rules", type=InputFile("rules", "rule file"), nargs="+", default=[], metavar="FILE",
-                        help="Prometheus rule files")
-    parser.add_argument("--alertmanager-config", type=InputFile("alertmanager-config", "Alertmanager config"), metavar="FILE",
-                        help="your alertmanager.yml")
+    parser.add_argument("--from", type=ManifestFolder(), dest="from_dir", metavar="DIR",
+                        help="a folder of manifests as deployed (e.g. kube-prometheus' manifests/): its PrometheusRules, "
+                             "Alertmanager config and dashboards")
+    parser.add_argument("--rules", type=DeployedRules(), nargs="+", action=Flatten, default=[], metavar="FILE",
+                        help="Prometheus rule files, PrometheusRule manifests, ruler namespace files or folders of them")
+    parser.add_argument("--alertmanager-config", type=DeployedAlertmanagerConfig(), metavar="FILE",
+                        help="your alertmanager.yml, the Secret holding it, AlertmanagerConfig objects, or a folder")
     parser.add_argument("--prometheus-config", type=InputFile("prometheus-config", "Prometheus config", closed=False),
                         metavar="FILE", help="your prometheus.yml (its global intervals and external labels)")
-    parser.add_argument("--dashboards", type=InputFile("dashboard", "Grafana dashboard", closed=False), nargs="+", default=[],
-                        metavar="FILE", help="Grafana dashboard JSON files")
+    parser.add_argument("--dashboards", type=DeployedDashboards(), nargs="+", action=Flatten, default=[],
+                        metavar="FILE", help="Grafana dashboard JSON files, ConfigMaps, GrafanaDashboard objects or folders")
     parser.add_argument("--templates", type=InputFile("template", "notification template", structured=False), nargs="+",
                         default=[], metavar="FILE", help="Alertmanager notification templates")
     parser.set_defaults(handler=init)
@@ -44,7 +48,8 @@ def init(args) -> int:
 
     target = Path(args.directory)
     if args.example:
-        ignored = [flag for flag, given in (("--rules", args.rules), ("--alertmanager-config", args.alertmanager_config),
+        ignored = [flag for flag, given in (("--from", args.from_dir), ("--rules", args.rules),
+                                            ("--alertmanager-config", args.alertmanager_config),
                                             ("--prometheus-config", args.prometheus_config),
                                             ("--dashboards", args.dashboards), ("--templates", args.templates)) if given]
         if ignored:
@@ -56,6 +61,25 @@ def init(args) -> int:
         return 0
     from monsuite.scaffold.stack import init_stack
 
+    if args.from_dir:
+        _read_folder(args)
     report = init_stack(target, args.rules, args.alertmanager_config, args.prometheus_config, args.dashboards, args.templates)
     print("\n".join(report.lines()))
     return 0
+
+
+def _read_folder(args) -> None:
+    """--from DIR: what the folder holds, added to what the other flags gave (a flag given wins for the
+    Alertmanager config)."""
+    from monsuite.deployed import alertmanager, dashboards, rules
+
+    sources, found = rules.read(args.from_dir)
+    args.rules = [*args.rules, *(source.path for source in sources)]
+    if args.alertmanager_config is None:
+        deployed = alertmanager.read(args.from_dir, required=False)
+        args.alertmanager_config = deployed.path if deployed else None
+    args.dashboards = [*args.dashboards, *dashboards.read(args.from_dir, required=False)]
+    ignored = ", ".join(f"{n} {kind}" for kind, n in sorted(found.ignored.items()))
+    print(f"{args.from_dir}: {found.files} files, {len(sources)} rule objects, "
+          f"{'an' if args.alertmanager_config else 'no'} Alertmanager config, {len(args.dashboards)} dashboards; "
+          f"other objects ignored: {ignored or 'none'}")

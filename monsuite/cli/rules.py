@@ -6,21 +6,24 @@ import json
 from pathlib import Path
 
 from monsuite.clients.access import register_from_env
+from monsuite.deployed.argtypes import DeployedAlertmanagerConfig, DeployedRules, Flatten
 from monsuite.errors import UserError
 from monsuite.runtimes import RUNTIMES
 from monsuite.userio.argtypes import InputFile, Number, OutputFile, StackArg, Url
+from monsuite.userio.ciformat import Finding, add_format_option, emit
 from monsuite.userio.outputs import write_atomic
 
-RULES = InputFile("rules", "rule file")
+RULES = DeployedRules()
 RULE_TESTS = InputFile("rule-tests", "promtool test file")
-ALERTMANAGER_CONFIG = InputFile("alertmanager-config", "Alertmanager config")
+ALERTMANAGER_CONFIG = DeployedAlertmanagerConfig()
 ROUTES = InputFile("routing-cases", "routing cases file")
 
 
 def register(commands) -> None:
     rules = commands.add_parser("rules", help="Prometheus rule files").add_subparsers(metavar="ACTION")
     mutate = rules.add_parser("mutate", help="break each alert rule in small ways and count the breaks the tests notice")
-    mutate.add_argument("--rules", type=RULES, nargs="+", required=True, metavar="FILE", help="Prometheus rule files")
+    mutate.add_argument("--rules", type=RULES, nargs="+", action=Flatten, required=True, metavar="FILE",
+                        help="Prometheus rule files, PrometheusRule manifests, ruler namespace files or folders of them")
     mutate.add_argument("--tests", type=RULE_TESTS, nargs="+", required=True, metavar="FILE", help="promtool unit test files")
     mutate.add_argument("--alertmanager-config", type=ALERTMANAGER_CONFIG, metavar="FILE",
                         help="also mutate this routing tree (with --routes)")
@@ -38,10 +41,15 @@ def register(commands) -> None:
     rtest = rules.add_parser("test", help="run promtool unit test files with a readable diff and rule coverage")
     rtest.add_argument("files", type=InputFile("rule-tests", "promtool test file", checked=True), nargs="+", metavar="FILE")
     rtest.add_argument("--json", type=OutputFile("results file"), dest="json_out", help="also write the results as JSON here")
+    rtest.add_argument("--min-coverage", type=Number(0, 1), default=0.0,
+                       help="exit 1 when fewer alert rules than this share (0-1) have an alert_rule_test in the files given")
+    add_format_option(rtest)
     rtest.set_defaults(handler=rules_test)
     rcheck = rules.add_parser("check", help="promtool check rules, plus every selected metric and label on a live Prometheus")
-    rcheck.add_argument("files", type=InputFile("rules", "rule file", checked=True), nargs="+", metavar="FILE")
+    rcheck.add_argument("files", type=DeployedRules(checked=True), nargs="+", action=Flatten, metavar="FILE",
+                        help="rule files, PrometheusRule manifests, ruler namespace files or folders of them")
     rcheck.add_argument("--prometheus-url", type=Url(), help="check that the metrics and labels the expressions use exist there")
+    add_format_option(rcheck)
     rcheck.set_defaults(handler=rules_check)
 
 
@@ -50,29 +58,40 @@ def rules_test(args) -> int:
 
     from monsuite.rules.unittests import run_file
 
+    from monsuite.rules import ci
+
     results = [run_file(path) for path in args.files]
+    lines = []
     for result in results:
         note = {"unsupported": f" (needs a newer promtool: unknown field {', '.join(result.unsupported_fields)})"}.get(result.verdict, "")
-        print(f"{result.verdict.upper():<11} {result.path}{note}")
-        for warning in result.warnings:
-            print(f"    WARNING {warning}")
-        for failure in result.failures:
-            for line in failure.explain():
-                print(f"    {line}")
+        lines.append(f"{result.verdict.upper():<11} {result.path}{note}")
+        lines += [f"    WARNING {warning}" for warning in result.warnings]
+        lines += [f"    {line}" for failure in result.failures for line in failure.explain()]
         if result.uncovered_alerts:
-            print(f"    alert rules no test covers: {', '.join(result.uncovered_alerts)}")
+            lines.append(f"    alert rules no test covers: {', '.join(result.uncovered_alerts)}")
+    alerts, tested = ci.coverage(args.files)
+    share = len(tested) / len(alerts) if alerts else 1.0
+    lines.append(f"alert rule coverage: {len(tested)}/{len(alerts)} ({share:.0%}) have an alert_rule_test"
+                 + (f"; below --min-coverage {args.min_coverage:.0%}" if share < args.min_coverage else ""))
+    findings, cases = ci.test_results(results)
+    findings += ci.uncovered(results)
+    if share < args.min_coverage:
+        findings.append(Finding("error", str(args.files[0]), 1, "coverage",
+                                f"alert rule coverage {share:.0%} is below --min-coverage {args.min_coverage:.0%}"))
+    emit(args.format, lines, findings, cases)
     if args.json_out:
         write_atomic(Path(args.json_out), json.dumps([{k: v for k, v in asdict(r).items() if k != "output"} for r in results], indent=2))
-    return 0 if all(r.verdict == "passed" for r in results) else 1
+    return 0 if all(r.verdict == "passed" for r in results) and share >= args.min_coverage else 1
 
 
 def rules_check(args) -> int:
     from monsuite.rules.check import check_files
 
     url = register_from_env("prometheus", args.prometheus_url) if args.prometheus_url else None
+    from monsuite.rules import ci
+
     report = check_files(args.files, url)
-    for line in report.lines():
-        print(line)
+    emit(args.format, report.lines(), *ci.check_results(report))
     return 0 if report.ok else 1
 
 

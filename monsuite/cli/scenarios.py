@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from monsuite.cli.rules import RULES
+from monsuite.deployed.argtypes import Flatten
 from monsuite.errors import UserError
 from monsuite.userio.argtypes import OutputFile, StackArg
 from monsuite.userio.inputs import read_yaml
@@ -21,7 +22,8 @@ def register(commands) -> None:
     check.add_argument("--stack", type=StackArg(), default="default", help="a stack directory, or the name of a shipped stack (default: default)")
     check.set_defaults(handler=scenarios_check)
     generate = scenarios.add_parser("generate", help="tests and live scenarios generated from each alert rule's PromQL")
-    generate.add_argument("--rules", type=RULES, nargs="+", required=True, metavar="FILE", help="Prometheus rule files")
+    generate.add_argument("--rules", type=RULES, nargs="+", action=Flatten, required=True, metavar="FILE",
+                          help="Prometheus rule files, PrometheusRule manifests, ruler namespace files or folders of them")
     generate.add_argument("--tests", type=OutputFile("generated test file", GENERATED), metavar="FILE",
                           default="generated-tests.yml", help="the promtool unit test file to write "
                           "(default: generated-tests.yml; a file monsuite did not generate is never overwritten)")

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import yaml
 
+from monsuite.errors import UserError
+from monsuite.rules.trim import trimmed_rule_files
 from monsuite.rules.unittests import AlertEntry, parse_failures
 from monsuite.timescale import parse_ms
 
@@ -26,7 +28,7 @@ PAIR = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
 TIMEOUT_SECONDS = 600
 
 
-class PromtoolError(RuntimeError):
+class PromtoolError(UserError):
     pass
 
 
@@ -50,29 +52,47 @@ class Results:
 
 def run_probes(tests: list[dict], rule_files: list[Path], evaluation_interval: str = "15s",
                promtool: str = "promtool", workers: int | None = None) -> Results:
-    """Run ``tests`` (promtool test entries, each with a unique name and empty expectations)."""
+    """Run ``tests`` (promtool test entries, each with a unique name and empty expectations). Tests of the
+    same alerts share a test file whose rule files hold only what those alerts read; the files are spread
+    over one promtool process per core."""
     if not tests:
         return Results()
     workers = max(1, min(workers or os.cpu_count() or 1, len(tests)))
-    chunks = [tests[i::workers] for i in range(workers)]
+    per_file = -(-len(tests) // workers)
+    by_alerts: dict[tuple, list[dict]] = {}
+    for test in tests:
+        by_alerts.setdefault(tuple(sorted({c["alertname"] for c in test.get("alert_rule_test", [])})), []).append(test)
+    pieces = [group[i:i + per_file] for group in by_alerts.values() for i in range(0, len(group), per_file)]
     results = Results()
     with tempfile.TemporaryDirectory(prefix="monsuite-probe-") as directory:
-        jobs = []
-        for index, chunk in enumerate(chunks):
-            path = Path(directory) / f"probe-{index}.yml"
-            path.write_text(yaml.safe_dump({"rule_files": [str(Path(f).resolve()) for f in rule_files],
-                                            "evaluation_interval": evaluation_interval, "tests": chunk},
+        sized = []
+        for index, piece in enumerate(pieces):
+            folder = Path(directory) / str(index)
+            folder.mkdir()
+            needed = trimmed_rule_files(rule_files, piece, folder / "rules")
+            path = folder / "probe.yml"
+            path.write_text(yaml.safe_dump({"rule_files": [str(Path(f).resolve()) for f in needed],
+                                            "evaluation_interval": evaluation_interval, "tests": piece},
                                            sort_keys=False, width=100000))
-            jobs.append(path)
+            sized.append((len(piece) * max(1, sum(Path(f).stat().st_size for f in needed)), path))
+        jobs: list[list[Path]] = [[] for _ in range(min(workers, len(sized)))]
+        loads = [0] * len(jobs)
+        for size, path in sorted(sized, key=lambda item: -item[0]):  # longest first, to the least loaded
+            least = loads.index(min(loads))
+            jobs[least].append(path)
+            loads[least] += size
         with ThreadPoolExecutor(len(jobs)) as pool:
-            for partial in pool.map(lambda p: _run(p, promtool), jobs):
+            for partial in pool.map(lambda paths: _run(paths, Path(directory), promtool), jobs):
                 results.merge(partial)
     return results
 
 
-def _run(path: Path, promtool: str) -> Results:
-    proc = subprocess.run([promtool, "test", "rules", path.name], cwd=path.parent, capture_output=True, text=True,
-                          timeout=TIMEOUT_SECONDS)
+def _run(paths: list[Path], directory: Path, promtool: str) -> Results:
+    try:
+        proc = subprocess.run([promtool, "test", "rules", *(str(p.relative_to(directory)) for p in paths)], cwd=directory,
+                              capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise PromtoolError(f"promtool took over {TIMEOUT_SECONDS} s on {len(paths)} files of generated probes") from None
     output = proc.stdout + proc.stderr
     results = Results()
     for failure in parse_failures(output):

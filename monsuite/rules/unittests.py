@@ -6,14 +6,15 @@ from __future__ import annotations
 import difflib
 import glob
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from monsuite.deployed.rules import runnable_test_file
 from monsuite.errors import ManifestError
 from monsuite.rules.model import load_rules
+from monsuite.rules.trim import run_split
 from monsuite.userio.inputs import read_yaml, refuse_unknown_keys
 
 LABELS = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
@@ -90,12 +91,12 @@ def run_file(path: Path, promtool: str = "promtool") -> FileResult:
         return FileResult(str(path), "error", 1, warnings=[
             f"rule_files: {', '.join(repr(m) for m in missing)} matches no file next to the test file; "
             "its tests would test nothing"])
-    proc = subprocess.run([promtool, "test", "rules", path.name], cwd=path.parent, capture_output=True, text=True, timeout=300)
-    output = proc.stdout + proc.stderr
-    result = FileResult(str(path), "passed" if proc.returncode == 0 else "failed", proc.returncode, output=output)
+    runnable = runnable_test_file(path)  # rule_files naming PrometheusRule manifests and the like: unwrapped
+    returncode, output = run_split(runnable, promtool, timeout=300)
+    result = FileResult(str(path), "passed" if returncode == 0 else "failed", returncode, output=output)
     result.warnings = list(dict.fromkeys(line.strip().removeprefix("WARNING:").strip() for line in output.splitlines()
                                          if line.strip().startswith("WARNING:")))  # promtool 3 says some twice
-    if proc.returncode != 0:
+    if returncode != 0:
         unknown = UNKNOWN_FIELD.findall(output)
         if unknown and _is_rule_file(path):
             result.verdict = "error"
@@ -112,7 +113,7 @@ def run_file(path: Path, promtool: str = "promtool") -> FileResult:
             result.failures = parse_failures(output)
             if not any(f.kind in ("alert", "expr") for f in result.failures):
                 result.verdict = "error"
-    result.uncovered_alerts = uncovered_alerts(path)
+    result.uncovered_alerts = uncovered_alerts(runnable)
     return result
 
 

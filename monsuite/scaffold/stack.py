@@ -160,7 +160,11 @@ def _copy(files, into: Path) -> None:
     for path in files:
         if not Path(path).is_file():
             raise UserError(f"{path}: no such file")
-        shutil.copyfile(path, into / Path(path).name)
+        target, n = into / Path(path).name, 1
+        while target.exists():  # two inputs of one name (objects of two namespaces, files of two folders)
+            n += 1
+            target = into / f"{Path(path).stem}-{n}{Path(path).suffix}"
+        shutil.copyfile(path, target)
 
 
 def _router(config: Path):

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from monsuite.errors import ManifestError
-from monsuite.yamlfile import load_yaml
+from monsuite.yamlfile import load_yaml, load_yaml_fast
 
 
 def check_readable(path: Path | str, what: str = "file") -> Path:
@@ -53,7 +53,7 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 
 def parse_yaml(text: str, path: Path | str, *, strict: bool = True):
     try:
-        return load_yaml(text) if strict else yaml.safe_load(text)
+        return load_yaml(text) if strict else load_yaml_fast(text)
     except yaml.YAMLError as exc:
         raise ManifestError(path, "", _yaml_problem(exc)) from None
 

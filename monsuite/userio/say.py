@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from monsuite.userio.origins import name_origins
 from monsuite.userio.redact import redact
 
 PREFIX = "monsuite: error: "
@@ -11,7 +12,7 @@ PREFIX = "monsuite: error: "
 
 def error_line(message: object) -> str:
     text = " ".join(str(message).split())  # one line, whatever the message held
-    return redact(text)
+    return redact(name_origins(text))
 
 
 def print_error(message: object, stream=None) -> None:
