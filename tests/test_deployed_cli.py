@@ -106,3 +106,25 @@ def test_a_secret_holding_the_config_base64(tmp_path, capsys):
     status, out, _ = run(capsys, "routes", "test", "--config", str(tmp_path / "secret.yaml"), str(tmp_path / "cases.yaml"), "--no-live")
     assert status == 0, out
     assert out.splitlines()[0].startswith(f"{tmp_path}/secret.yaml (Secret/am): 1 routing")
+
+
+@needs_reference
+def test_init_from_a_folder_of_real_manifests(tmp_path, capsys):
+    """kube-prometheus' Alertmanager objects (its PrometheusRule, the Secret, the dashboards' List), read as a folder."""
+    folder = tmp_path / "manifests"
+    folder.mkdir()
+    for name in ("alertmanager-prometheusRule.yaml", "alertmanager-secret.yaml", "grafana-dashboardDefinitions.yaml",
+                  "alertmanager-service.yaml", "alertmanager-serviceMonitor.yaml"):
+        (folder / name).symlink_to(MANIFESTS / name)
+    status, out, err = run(capsys, "init", str(tmp_path / "stack"), "--from", str(folder))
+    assert status == 0, err
+    assert out.splitlines()[0] == (f"{folder}: 5 files; read 33 ConfigMap, 1 PrometheusRule, 1 Secret (1 rule files, "
+                                   "an Alertmanager config, 33 dashboards); ignored: 1 Service, 1 ServiceMonitor")
+    stack = tmp_path / "stack"
+    assert [p.name for p in (stack / "rules").iterdir()] == ["monitoring-alertmanager-main-rules.yml"]
+    assert len(list((stack / "dashboards").iterdir())) == 33
+    routes = yaml.safe_load((stack / "routes.yaml").read_text())["routes"]
+    assert len(routes) == 9
+    # the Secret's routing tree: critical alerts to Critical, the rest to Default
+    assert {r["labels"]["alertname"]: r["receivers"] for r in routes}["AlertmanagerClusterDown"] == ["Critical"]
+    assert {r["labels"]["alertname"]: r["receivers"] for r in routes}["AlertmanagerFailedToSendAlerts"] == ["Default"]

@@ -71,15 +71,21 @@ def init(args) -> int:
 def _read_folder(args) -> None:
     """--from DIR: what the folder holds, added to what the other flags gave (a flag given wins for the
     Alertmanager config)."""
+    from collections import Counter
+
     from monsuite.deployed import alertmanager, dashboards, rules
 
     sources, found = rules.read(args.from_dir)
     args.rules = [*args.rules, *(source.path for source in sources)]
+    used = Counter(source.document.kind or "rule file" for source in sources)
     if args.alertmanager_config is None:
         deployed = alertmanager.read(args.from_dir, required=False)
         args.alertmanager_config = deployed.path if deployed else None
-    args.dashboards = [*args.dashboards, *dashboards.read(args.from_dir, required=False)]
-    ignored = ", ".join(f"{n} {kind}" for kind, n in sorted(found.ignored.items()))
-    print(f"{args.from_dir}: {found.files} files, {len(sources)} rule objects, "
-          f"{'an' if args.alertmanager_config else 'no'} Alertmanager config, {len(args.dashboards)} dashboards; "
-          f"other objects ignored: {ignored or 'none'}")
+        used.update(ref.split("/")[0] for ref in (deployed.objects if deployed else []))
+    files, holders = dashboards.read_objects(args.from_dir, required=False)
+    args.dashboards = [*args.dashboards, *files]
+    used.update(document.kind for document in holders)
+    ignored = found.ignored - Counter({kind: n for kind, n in used.items() if kind != "PrometheusRule"})
+    print(f"{args.from_dir}: {found.files} files; read {', '.join(f'{n} {k}' for k, n in sorted(used.items()))} "
+          f"({len(sources)} rule files, {'an' if args.alertmanager_config else 'no'} Alertmanager config, "
+          f"{len(files)} dashboards); ignored: {', '.join(f'{n} {k}' for k, n in sorted(ignored.items())) or 'nothing'}")

@@ -8,6 +8,7 @@ import yaml
 
 from monsuite.cli.rules import RULES
 from monsuite.deployed.argtypes import Flatten
+from monsuite.deployed.rules import source_of
 from monsuite.errors import UserError
 from monsuite.userio.argtypes import OutputFile, StackArg
 from monsuite.userio.inputs import read_yaml
@@ -63,7 +64,9 @@ def scenarios_generate(args) -> int:
         live_out = args.out or check_output_file(manifest.directory / "scenarios.yaml", "live scenarios file", GENERATED)
     outcome = generate(rule_files)
     tests_path = Path(args.tests)
-    write_atomic(tests_path, HEADER + f"# run with: promtool test rules {tests_path.name}\n"
+    plain = all(source_of(f) is None or source_of(f).path == source_of(f).document.path for f in rule_files)
+    runner = "promtool test rules" if plain else "monsuite rules test"  # promtool reads no manifest
+    write_atomic(tests_path, HEADER + f"# run with: {runner} {tests_path.name}\n"
                           + yaml.safe_dump(unit_test_file(outcome, tests_path.parent), sort_keys=False, width=100000,
                                            allow_unicode=True))
     for generated in outcome.generated:
@@ -79,7 +82,7 @@ def scenarios_generate(args) -> int:
     if not outcome.generated:
         return 1
     result = run_file(tests_path)
-    print(f"promtool test rules {tests_path}: {result.verdict.upper()}")
+    print(f"{runner} {tests_path}: {result.verdict.upper()}")
     return 0 if result.verdict == "passed" else 1
 
 

@@ -36,6 +36,7 @@ class DeployedAlertmanager:
     origin: str
     configs: list[str] = field(default_factory=list)  # AlertmanagerConfig objects merged (kind/ns/name)
     missing_secrets: list[str] = field(default_factory=list)
+    objects: list[str] = field(default_factory=list)  # every object it was read from (kind/ns/name)
 
 
 def _wanted(document: Document) -> bool:
@@ -106,7 +107,8 @@ def read(path: Path | str, *, required: bool = True) -> DeployedAlertmanager | N
     if crs:
         origin += f" + {len(crs)} AlertmanagerConfig"
     target = workdir.write("alertmanager.yml", yaml.safe_dump(config, sort_keys=False), origin)
-    return DeployedAlertmanager(target, origin, [d.ref for d in crs], merged.missing)
+    used = [d.ref for d in ([root_doc] if root_doc and root_doc.ref else []) + crs]
+    return DeployedAlertmanager(target, origin, [d.ref for d in crs], merged.missing, used)
 
 
 def config_file(path: Path | str) -> Path:

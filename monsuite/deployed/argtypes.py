@@ -11,6 +11,7 @@ from monsuite.deployed import alertmanager, dashboards, rules
 from monsuite.deployed.documents import files_of
 from monsuite.errors import UserError
 from monsuite.userio.argtypes import InputFile
+from monsuite.userio.inputs import read_text
 
 
 class Flatten(argparse.Action):
@@ -30,7 +31,14 @@ class DeployedRules(InputFile):
         super().__init__("rules", "rule file", checked=checked)
 
     def convert(self, text: str) -> list[Path]:
-        return rules.rule_files(text)
+        try:
+            return rules.rule_files(text)
+        except UserError:
+            if self.checked and Path(text).is_file():
+                read_text(text, self.what)  # missing, empty, not text: bad input whatever the format
+                if not rules.holds_objects(Path(text)):
+                    return [Path(text)]  # a plain rule file promtool rejects: its verdict, as promtool says it
+            raise
 
 
 class DeployedAlertmanagerConfig(InputFile):

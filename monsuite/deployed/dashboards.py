@@ -75,15 +75,23 @@ def _entries(document: Document) -> list[tuple[str, dict]]:
 
 def read(path: Path | str, *, required: bool = True) -> list[Path]:
     """Plain JSON files of every dashboard in a file or folder (a plain .json file is returned as it is)."""
+    return read_objects(path, required=required)[0]
+
+
+def read_objects(path: Path | str, *, required: bool = True) -> tuple[list[Path], list[Document]]:
+    """The dashboards' plain JSON files, and the objects that held them."""
     if Path(path).is_file() and Path(path).suffix == ".json":
-        return [Path(path)]
+        return [Path(path)], []
     found = inventory(path, WHAT, _wanted)
-    files = []
+    files, used = [], []
     for document in found.documents:
+        before = len(files)
         for name, dashboard in _entries(document):
             origin = f"{document.path} ({document.ref}: {name})" if document.ref else str(document.path)
             files.append(workdir.write(name if name.endswith(".json") else f"{name}.json", json.dumps(dashboard, indent=1), origin))
+        if len(files) > before and document.kind:
+            used.append(document)
     if not files and required:
         skipped = ", ".join(f"{n} {k}" for k, n in sorted(found.ignored.items()))
         raise Document(Path(path), 1, {}).error("", f"no Grafana dashboard found (read {skipped or 'nothing'})")
-    return files
+    return files, used

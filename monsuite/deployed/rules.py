@@ -5,13 +5,14 @@ PrometheusRule its own file, so group names may repeat across objects)."""
 
 from __future__ import annotations
 
+import glob
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from monsuite.deployed import workdir
-from monsuite.deployed.documents import Document, Inventory, inventory, plain
+from monsuite.deployed.documents import Document, Inventory, documents_of, inventory, plain
 
 WHAT = "rule file"
 SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter where there is one
@@ -117,7 +118,7 @@ def runnable_test_file(path: Path) -> Path:
         patterns = [str(p) for p in data.get("rule_files") or []]
     except Exception:  # noqa: BLE001 - promtool says what is wrong with the file itself
         return path
-    matched = [Path(m) for pattern in patterns for m in sorted(Path(path).parent.glob(pattern))]
+    matched = [m for pattern in patterns for m in matching(path, pattern)]
     if not matched:
         return path
     try:
@@ -128,3 +129,27 @@ def runnable_test_file(path: Path) -> Path:
         return path
     data["rule_files"] = [str(f.resolve()) for files in unwrapped for f in files]
     return workdir.write(Path(path).name, yaml.safe_dump(data, sort_keys=False, width=100000), str(path))
+
+
+def holds_objects(path: Path) -> bool:
+    """The file parses and holds Kubernetes objects (a malformed one is bad input, not a rule file's verdict)."""
+    try:
+        return any(d.kind for d in documents_of(path, WHAT))
+    except Exception:  # noqa: BLE001 - it does not even parse
+        return False
+
+
+def matching(test_file: Path | str, pattern: str) -> list[Path]:
+    """The files a test file's rule_files pattern names (relative to the test file, or absolute)."""
+    return sorted(Path(p) for p in glob.glob(str(Path(test_file).parent / str(pattern))))
+
+
+def user_files(plain_paths) -> list[Path]:
+    """The user's files the plain files were read from, each once, in order."""
+    found: list[Path] = []
+    for plain_path in plain_paths:
+        source = source_of(plain_path)
+        path = source.document.path if source else Path(plain_path)
+        if path not in found:
+            found.append(path)
+    return found

@@ -24,6 +24,7 @@ from pathlib import Path
 from promql_parser import Call, walk
 
 from monsuite.generate.inputs import ABSENCE, Design, Unsupported, design
+from monsuite.deployed.rules import user_files
 from monsuite.generate.promtool_batch import Results, run_probes
 from monsuite.generate.series_notation import RATE_SCALE, phases
 from monsuite.rules.model import Rule, load_rules
@@ -110,7 +111,7 @@ def generate(rule_files: list[Path], promtool: str = "promtool", also: tuple[str
 
 
 def unit_test_file(outcome: Outcome, relative_to: Path) -> dict:
-    files = [_relative(Path(f), relative_to) for f in outcome.rule_files]
+    files = [_relative(f, relative_to) for f in user_files(outcome.rule_files)]  # a manifest, not its plain copy
     return {"rule_files": files, "evaluation_interval": format_ms(INTERVAL_MS),
             "tests": [g.test for g in outcome.generated]}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from monsuite.deployed.documents import documents_of
-from monsuite.deployed.rules import locate, rule_files
+from monsuite.deployed.rules import locate, matching, rule_files
 from monsuite.rules.check import CheckReport
 from monsuite.rules.model import load_rules
 from monsuite.userio.ciformat import Case, Finding
@@ -32,7 +32,7 @@ def coverage(paths: list[Path]) -> tuple[set[str], set[str]]:
         try:
             data = yaml.safe_load(Path(path).read_text()) or {}
             for pattern in data.get("rule_files") or []:
-                for match in sorted(Path(path).parent.glob(str(pattern))):
+                for match in matching(path, pattern):
                     alerts |= {r.alert for f in rule_files(match) for r in load_rules(f) if r.alert}
             tested |= {c.get("alertname") for t in data.get("tests") or [] for c in t.get("alert_rule_test") or []}
         except Exception:  # noqa: BLE001 - coverage of a file promtool rejects is not counted
@@ -76,7 +76,7 @@ def _rule_place(test_file: Path, alert: str) -> tuple[str, int]:
     except Exception:  # noqa: BLE001
         return str(test_file), 1
     for pattern in patterns:
-        for match in sorted(test_file.parent.glob(str(pattern))):
+        for match in matching(test_file, pattern):
             for plain in rule_files(match):
                 if any(r.alert == alert for r in load_rules(plain)):
                     return locate(plain, alert)

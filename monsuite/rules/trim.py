@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from monsuite.deployed.rules import matching
 from monsuite.errors import UserError
 from monsuite.rules.references import selectors
 
@@ -66,7 +67,7 @@ def run_split(test_file: Path, promtool: str = "promtool", timeout: float = 300)
     try:
         data = yaml.safe_load(test_file.read_text())
         tests = list(data["tests"])
-        rule_files = [m.resolve() for pattern in data.get("rule_files") or [] for m in sorted(test_file.parent.glob(str(pattern)))]
+        rule_files = [m.resolve() for pattern in data.get("rule_files") or [] for m in matching(test_file, pattern)]
     except Exception:  # noqa: BLE001 - promtool says what is wrong with the file
         tests, rule_files = [], []
     workers = os.cpu_count() or 1
