@@ -16,10 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 
 from monsuite.errors import UserError
-from monsuite.rules.trim import trimmed_rule_files
+from monsuite.rules.trim import spread, write_pieces
 from monsuite.rules.unittests import AlertEntry, parse_failures
 from monsuite.timescale import parse_ms
 
@@ -65,24 +64,10 @@ def run_probes(tests: list[dict], rule_files: list[Path], evaluation_interval: s
     pieces = [group[i:i + per_file] for group in by_alerts.values() for i in range(0, len(group), per_file)]
     results = Results()
     with tempfile.TemporaryDirectory(prefix="monsuite-probe-") as directory:
-        sized = []
-        for index, piece in enumerate(pieces):
-            folder = Path(directory) / str(index)
-            folder.mkdir()
-            needed = trimmed_rule_files(rule_files, piece, folder / "rules")
-            path = folder / "probe.yml"
-            path.write_text(yaml.safe_dump({"rule_files": [str(Path(f).resolve()) for f in needed],
-                                            "evaluation_interval": evaluation_interval, "tests": piece},
-                                           sort_keys=False, width=100000))
-            sized.append((len(piece) * max(1, sum(Path(f).stat().st_size for f in needed)), path))
-        jobs: list[list[Path]] = [[] for _ in range(min(workers, len(sized)))]
-        loads = [0] * len(jobs)
-        for size, path in sorted(sized, key=lambda item: -item[0]):  # longest first, to the least loaded
-            least = loads.index(min(loads))
-            jobs[least].append(path)
-            loads[least] += size
-        with ThreadPoolExecutor(len(jobs)) as pool:
-            for partial in pool.map(lambda paths: _run(paths, Path(directory), promtool), jobs):
+        paths = write_pieces(pieces, rule_files, Path(directory), "probe.yml", {"evaluation_interval": evaluation_interval})
+        shares = spread(paths, workers)
+        with ThreadPoolExecutor(len(shares)) as pool:
+            for partial in pool.map(lambda share: _run(share, Path(directory), promtool), shares):
                 results.merge(partial)
     return results
 

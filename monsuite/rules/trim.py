@@ -82,17 +82,36 @@ def run_split(test_file: Path, promtool: str = "promtool", timeout: float = 300)
     count = min(len(ordered), workers * 4)
     pieces = [ordered[len(ordered) * i // count:len(ordered) * (i + 1) // count] for i in range(count)]
     with tempfile.TemporaryDirectory(prefix="monsuite-split-") as directory:
-        names = []
-        for index, piece in enumerate(pieces):
-            folder = Path(directory) / str(index)
-            folder.mkdir()
-            needed = trimmed_rule_files(rule_files, piece, folder / "rules")
-            (folder / test_file.name).write_text(yaml.safe_dump(
-                {**data, "rule_files": [str(f) for f in needed], "tests": piece}, sort_keys=False, width=100000))
-            names.append(f"{index}/{test_file.name}")
+        paths = write_pieces(pieces, rule_files, Path(directory), test_file.name, data)
         with ThreadPoolExecutor(workers) as pool:
-            runs = list(pool.map(lambda share: _promtool(share, Path(directory), promtool, timeout), [names[i::workers] for i in range(workers)]))
+            runs = list(pool.map(lambda share: _promtool([str(p.relative_to(directory)) for p in share], Path(directory), promtool, timeout),
+                                 spread(paths, workers)))
     return max(code for code, _ in runs), "".join(output for _, output in runs)
+
+
+def write_pieces(pieces: list[list[dict]], rule_files: list[Path], directory: Path, name: str, keys: dict) -> list[Path]:
+    """One test file per piece of tests (with the test file's other `keys`), each in its own folder beside
+    the rule files trimmed to what its tests read."""
+    paths = []
+    for index, piece in enumerate(pieces):
+        folder = directory / str(index)
+        folder.mkdir()
+        needed = trimmed_rule_files(rule_files, piece, folder / "rules")
+        paths.append(folder / name)
+        paths[-1].write_text(yaml.safe_dump({**keys, "rule_files": [str(Path(f).resolve()) for f in needed], "tests": piece},
+                                            sort_keys=False, width=100000))
+    return paths
+
+
+def spread(paths: list[Path], workers: int) -> list[list[Path]]:
+    """The test files over `workers` promtool runs, largest first to the least loaded (size: the tests' input)."""
+    shares: list[list[Path]] = [[] for _ in range(max(1, min(workers, len(paths))))]
+    loads = [0] * len(shares)
+    for path in sorted(paths, key=lambda p: -p.stat().st_size):
+        least = loads.index(min(loads))
+        shares[least].append(path)
+        loads[least] += path.stat().st_size
+    return shares
 
 
 def _rule_count(rule_files: list[Path]) -> int:
