@@ -128,3 +128,18 @@ def test_init_from_a_folder_of_real_manifests(tmp_path, capsys):
     # the Secret's routing tree: critical alerts to Critical, the rest to Default
     assert {r["labels"]["alertname"]: r["receivers"] for r in routes}["AlertmanagerClusterDown"] == ["Critical"]
     assert {r["labels"]["alertname"]: r["receivers"] for r in routes}["AlertmanagerFailedToSendAlerts"] == ["Default"]
+
+
+def test_rules_mutate_annotates_surviving_mutants_on_the_manifest(tmp_path, capsys):
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule", "metadata": {"name": "api", "namespace": "prod"},
+        "spec": {"groups": [{"name": "api", "rules": [{"alert": "APIDown", "expr": "up == 0", "for": "1m"}]}]}}))
+    (tmp_path / "test.yaml").write_text(yaml.safe_dump({"rule_files": ["rules.yaml"], "tests": [{
+        "interval": "1m", "input_series": [{"series": 'up{job="api"}', "values": "0x5"}],
+        "alert_rule_test": [{"eval_time": "2m", "alertname": "APIDown", "exp_alerts": [{"exp_labels": {"job": "api"}}]}]}]}))
+    status, out, _ = run(capsys, "rules", "mutate", "--rules", str(tmp_path / "rules.yaml"), "--tests", str(tmp_path / "test.yaml"),
+                         "--min-score", "0.9", "--format", "github")
+    warnings = [line for line in out.splitlines() if line.startswith("::warning ")]
+    assert status == 1 and warnings
+    assert all(w.startswith(f"::warning file={tmp_path}/rules.yaml,line=10,title=mutant survived::APIDown: ") for w in warnings)
+    assert f"::error file={tmp_path}/rules.yaml,line=1,title=mutation score::" in out

@@ -37,6 +37,7 @@ def register(commands) -> None:
     mutate.add_argument("--json", type=OutputFile("results file"), dest="json_out", metavar="FILE", help="write the results as JSON")
     mutate.add_argument("--html", type=OutputFile("results page"), dest="html_out", metavar="FILE",
                         help="write the results as an HTML page")
+    add_format_option(mutate)
     mutate.set_defaults(handler=rules_mutate)
     rtest = rules.add_parser("test", help="run promtool unit test files with a readable diff and rule coverage")
     rtest.add_argument("files", type=InputFile("rule-tests", "promtool test file", checked=True), nargs="+", metavar="FILE")
@@ -96,7 +97,7 @@ def rules_check(args) -> int:
 
 
 def rules_mutate(args) -> int:
-    from monsuite.mutate.report import lines, write_html, write_json
+    from monsuite.mutate.report import ci_results, lines, write_html, write_json
     from monsuite.mutate.runner import run
 
     if bool(args.alertmanager_config) != bool(args.routes):
@@ -119,7 +120,7 @@ def rules_mutate(args) -> int:
         from monsuite.options import RunOptions
         from monsuite.run import Run
         result.live = run_live_mutants(Run(RunOptions(stack=str(live_stack.directory), runtime=args.runtime)), log=print)
-    print("\n".join(lines(result)))
+    emit(args.format, lines(result), *ci_results(result, args.min_score))
     if args.json_out:
         write_json(result, args.json_out)
     if args.html_out:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import jinja2
 
+from monsuite.deployed.rules import locate
 from monsuite.mutate.runner import Run, summary
+from monsuite.userio.ciformat import Case, Finding
 from monsuite.userio.outputs import write_atomic
 
 PAGE = jinja2.Template("""<!doctype html>
@@ -75,3 +77,24 @@ def lines(run: Run) -> list[str]:
         out += [f"        survivor: {s}" for s in live["survivors"]]
         out.append(f"live mutants: {live['killed']}/{live['mutants']} killed by the stack's scenarios")
     return out
+
+
+def ci_results(run: Run, min_score: float) -> tuple[list[Finding], list[Case]]:
+    """Each surviving mutant a warning on its alert rule's line in the user's file (a manifest's line for a
+    PrometheusRule); each mutant a JUnit case; a score under --min-score an error."""
+    findings, cases = [], []
+    for verdict in run.verdicts:
+        rule = verdict.mutant.rule
+        file, line = locate(rule.file, rule.alert or rule.record or "")
+        description = f"{verdict.mutant.kind}: {verdict.mutant.description}"
+        if not verdict.killed:
+            findings.append(Finding("warning", file, line, "mutant survived",
+                                    f"{rule.alert}: no test notices {description}"))
+        cases.append(Case(f"mutants {file}", f"{rule.alert}: {description}",
+                          "" if verdict.killed else "survived: no test failed", file, line))
+    if run.verdicts and run.score < min_score:
+        first = run.verdicts[0].mutant.rule
+        file, line = locate(first.file, "")
+        findings.append(Finding("error", file, line, "mutation score",
+                                f"mutation score {100 * run.score:.1f}% is below --min-score {100 * min_score:.1f}%"))
+    return findings, cases

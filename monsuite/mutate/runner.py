@@ -26,6 +26,7 @@ from monsuite.errors import UserError
 from monsuite.generate.inputs import children
 from monsuite.generate.matchers import accepts
 from monsuite.mutate.operators import Mutant, mutants
+from monsuite.deployed.rules import runnable_test_file, user_files
 from monsuite.rules.model import Rule, load_rules
 from monsuite.rules.unittests import read_test_file
 from monsuite.timescale import format_ms
@@ -76,7 +77,7 @@ def run(rule_files: list[Path], test_files: list[Path], promtool: str = "promtoo
     started = time.monotonic()
     tests = {test: read_test_file(test) for test in test_files}  # a broken file is named before promtool runs
     all_rules = [r for path in rule_files for r in load_rules(path)]
-    wanted = {Path(r).resolve() for r in rule_files}
+    wanted = {Path(r).resolve() for r in [*rule_files, *user_files(rule_files)]}  # a test may name the manifest
     for test in test_files:
         if not wanted & set(_rule_files_of(test)):
             raise UserError(f"{test}: its rule_files name none of the rule files given with --rules")
@@ -203,7 +204,7 @@ def _rule_files_of(test: Path) -> list[Path]:
 
 def _failing_file(test: Path, promtool: str) -> str:
     """'' when promtool passes the test file; else its report on one line."""
-    path = Path(test)
+    path = runnable_test_file(Path(test))
     proc = subprocess.run([promtool, "test", "rules", path.name], cwd=path.parent, capture_output=True, text=True,
                           timeout=TIMEOUT_SECONDS)
     return "" if proc.returncode == 0 else " ".join((proc.stdout + proc.stderr).split())[:300]
