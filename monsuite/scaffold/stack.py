@@ -136,9 +136,26 @@ def _generated(directory: Path, routes: list[dict], budget: str, report: InitRep
             scenarios.append(live_scenario(generated, routes, components, jobs, TIME_SCALE, budget))
         except NotLive as exc:
             unsupported.append((generated.rule.alert, str(exc)))
+    _unique_names(scenarios)
     order = {rule: i for i, rule in enumerate(r["labels"]["alertname"] for r in routes)}
     report.unsupported += sorted(unsupported, key=lambda item: order.get(item[0], len(order)))
     return scenarios
+
+
+def _unique_names(scenarios: list[dict]) -> None:
+    """Rules may share an alert name (kube-prometheus: a warning and a critical rule of one name); their
+    scenarios are told apart by the severity they carry, else a number."""
+    seen: set[str] = set()
+    for scenario in scenarios:
+        name = scenario["name"]
+        if name in seen:
+            severity = str((scenario.get("labels") or {}).get("severity", ""))
+            name = f"{scenario['name']}-{severity}" if severity and f"{scenario['name']}-{severity}" not in seen else name
+            n = 2
+            while name in seen:
+                name, n = f"{scenario['name']}-{n}", n + 1
+            scenario["name"] = name
+        seen.add(name)
 
 
 def _routing_table(alert_rules, receivers_for, external_labels: dict) -> str:
