@@ -58,7 +58,10 @@ def _groups(document: Document) -> list:
 
 def read(path: Path | str) -> tuple[list[RuleSource], Inventory]:
     """The rule sources of a file or folder, each with the plain file tools read."""
-    found = inventory(path, WHAT, lambda d: _is_rules(d) or not isinstance(d.body, dict))
+    # A file given alone is the user's rule file whatever it holds (its mistakes are named where it is
+    # read); a folder's other documents are only counted.
+    alone = Path(path).is_file()
+    found = inventory(path, WHAT, lambda d: _is_rules(d) or (alone and not d.kind))
     documents = found.documents
     if not documents:
         skipped = ", ".join(f"{n} {k}" for k, n in sorted(found.ignored.items()))
@@ -67,8 +70,7 @@ def read(path: Path | str) -> tuple[list[RuleSource], Inventory]:
         if not isinstance(document.body, dict):
             found_type = "a list" if isinstance(document.body, list) else f"a {type(document.body).__name__}"
             raise document.error("", f"a rule file must be a mapping with `groups:` (or a PrometheusRule), found {found_type}")
-    single_plain = len(documents) == 1 and not documents[0].kind and set(documents[0].body) != {"namespace", "groups"} \
-        and Path(path).is_file()
+    single_plain = alone and len(documents) == 1 and not documents[0].kind and set(documents[0].body) != {"namespace", "groups"}
     sources = []
     for document in documents:
         groups = _groups(document)
