@@ -143,3 +143,10 @@ def test_rules_mutate_annotates_surviving_mutants_on_the_manifest(tmp_path, caps
     assert status == 1 and warnings
     assert all(w.startswith(f"::warning file={tmp_path}/rules.yaml,line=10,title=mutant survived::APIDown: ") for w in warnings)
     assert f"::error file={tmp_path}/rules.yaml,line=1,title=mutation score::" in out
+
+
+def test_scenarios_check_annotates_each_alert_rule_without_a_scenario(capsys):
+    status, out, _ = run(capsys, "scenarios", "check", "--stack", "minimal", "--format", "junit")
+    suite = ET.fromstring(out).find("testsuite")
+    assert status == 0 and suite.get("failures") == "0" and int(suite.get("tests")) >= 1
+    assert all(case.get("line") and case.get("file", "").endswith(".yml") for case in suite.iter("testcase"))

@@ -8,9 +8,10 @@ import yaml
 
 from monsuite.cli.rules import RULES
 from monsuite.deployed.argtypes import Flatten
-from monsuite.deployed.rules import source_of
+from monsuite.deployed.rules import locate, source_of
 from monsuite.errors import UserError
 from monsuite.userio.argtypes import OutputFile, StackArg
+from monsuite.userio.ciformat import Case, Finding, add_format_option, emit
 from monsuite.userio.inputs import read_yaml
 from monsuite.userio.outputs import GENERATED, write_atomic
 
@@ -21,6 +22,7 @@ def register(commands) -> None:
     scenarios = commands.add_parser("scenarios", help="alert scenarios").add_subparsers(metavar="ACTION")
     check = scenarios.add_parser("check", help="validate a stack's scenarios and list alert rules without one")
     check.add_argument("--stack", type=StackArg(), default="default", help="a stack directory, or the name of a shipped stack (default: default)")
+    add_format_option(check)
     check.set_defaults(handler=scenarios_check)
     generate = scenarios.add_parser("generate", help="tests and live scenarios generated from each alert rule's PromQL")
     generate.add_argument("--rules", type=RULES, nargs="+", action=Flatten, required=True, metavar="FILE",
@@ -42,9 +44,15 @@ def scenarios_check(args) -> int:
     scenarios, rules = load_for_stack(manifest)
     covered = {s.alert for s in scenarios}
     missing = sorted(set(rules) - covered)
-    print(f"{manifest.path}: {len(scenarios)} scenarios for {len(covered)}/{len(rules)} alert rules")
-    for alert in missing:
-        print(f"  no scenario: {alert} ({rules[alert].file})")
+    lines = [f"{manifest.path}: {len(scenarios)} scenarios for {len(covered)}/{len(rules)} alert rules"]
+    lines += [f"  no scenario: {alert} ({rules[alert].file})" for alert in missing]
+    findings, cases = [], []
+    for alert in sorted(rules):
+        file, line = locate(rules[alert].file, alert)
+        if alert in missing:
+            findings.append(Finding("error", file, line, "no scenario", f"alert rule {alert} has no live scenario in {manifest.path}"))
+        cases.append(Case(f"scenarios {manifest.path}", alert, "no live scenario" if alert in missing else "", file, line))
+    emit(args.format, lines, findings, cases)
     return 1 if missing else 0
 
 
