@@ -291,7 +291,7 @@ class Campaign:
             result.times["fault_in_place"] = time.time()
             self.progress.stage(scenario.name, AWAITING_FIRING)
             deadline = fault_at + 2 * floors.worst_total_ms / 1000 + 20
-            firing = self._wait_deliveries(scenario, since_id, "firing", deadline)
+            firing = self._wait_deliveries(scenario, since_id, "firing", deadline, self._fired_at(scenario, fault_at, deadline))
             result.receivers_firing = sorted(firing)
             result.times["delivered"] = {r: d["arrived_at"] for r, d in firing.items()}
             missing = set(scenario.receivers) - set(firing)
@@ -320,12 +320,28 @@ class Campaign:
         """The labels that tell this scenario's alert from others of the same name (pushed series' instance)."""
         return {"instance": scenario_instance(scenario)} if scenario.pushed and scenario.keeps_instance else {}
 
-    def _wait_deliveries(self, scenario: Scenario, since_id: int, status: str, deadline: float) -> dict[str, dict]:
+    def _fired_at(self, scenario: Scenario, fault_at: float, deadline: float) -> float:
+        """When Prometheus first had this scenario's own alert firing (0: the alert has no partition to tell it
+        apart). A channel whose text carries no labels cannot tell it from an alert of the same name the
+        stack fires for real (HighLoadAverage on a busy runner): only what arrives after it fired counts."""
+        partition = self._partition(scenario)
+        if not partition:
+            return 0.0
+        while True:
+            fired = alert_state_at(self.prometheus, scenario.alert, "firing", partition, fault_at, time.time())
+            if fired is not None or time.time() > deadline:
+                return fired or deadline
+            time.sleep(POLL_SECONDS)
+
+    def _wait_deliveries(self, scenario: Scenario, since_id: int, status: str, deadline: float,
+                         not_before: float = 0.0) -> dict[str, dict]:
         found: dict[str, dict] = {}
         while True:
             if time.time() > deadline:
                 self.feed.refresh()  # the last word before giving up is the sinks' own
             for delivery in self._deliveries_of(scenario, since_id):
+                if delivery["arrived_at"] < not_before:
+                    continue
                 if alert_status(delivery, scenario.alert, self._partition(scenario)) == status and delivery["receiver"] not in found:
                     found[delivery["receiver"]] = delivery
             if set(scenario.receivers) <= set(found) or time.time() > deadline:
