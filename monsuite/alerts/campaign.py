@@ -305,7 +305,9 @@ class Campaign:
             self.progress.stage(scenario.name, AWAITING_RESOLVED)
         window_ms = max(floors.ramp_ms, floors.for_ms)
         deadline = cleared_at + 2 * (window_ms + floors.scrape_ms + floors.evaluation_ms) / 1000 + 20
-        resolved = self._wait_deliveries(scenario, since_id, "resolved", deadline) if not result.problems else {}
+        # as for firing: with a partition, a resolved notice before the clear is another alert of the name
+        not_before = cleared_at if self._partition(scenario) else 0.0
+        resolved = self._wait_deliveries(scenario, since_id, "resolved", deadline, not_before) if not result.problems else {}
         result.receivers_resolved = sorted(resolved)
         result.times["resolved"] = {r: d["arrived_at"] for r, d in resolved.items()}
         if not result.problems and set(scenario.receivers) - set(resolved):
