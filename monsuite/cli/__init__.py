@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from monsuite.cli import (
@@ -21,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout, sys.stderr = RedactingStream(sys.stdout), RedactingStream(sys.stderr)  # whatever prints, no secret
     try:
         return _run(argv)
+    except BrokenPipeError:  # `monsuite ... | head`: the reader left; no traceback, and no second one at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), streams[0].fileno())
+        return 141
     finally:
         sys.stdout, sys.stderr = streams
 
