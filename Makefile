@@ -19,14 +19,12 @@ SUITE_SESSIONS = \
 	"suites/test_alerts.py suites/test_rules.py --stack stacks/seed-004 --report-dir reports/seed-004 --junitxml=reports/seed-004/junit.xml"
 
 # Two lanes side by side (what CI runs), about half the wall time on two cores: the library's tests over
-# pytest-xdist workers, and the suites one stack at a time. Each lane's output is printed whole when it ends.
-# The library lane yields the CPU (nice): the suites judge latencies on a time-compressed stack, the
-# library's tests mostly wait or compute, and each of its live tests measures its own allowances.
+# pytest-xdist workers, and the suites one stack at a time (scripts/test-lanes.sh: the library lane yields
+# the CPU to the suites while they judge latencies, then gets it back).
 LIBRARY_WORKERS ?= 2
-LIBRARY_NICE ?= 10
 
 test: setup
-	$(MAKE) --no-print-directory -j2 --output-sync=target -k test-library test-suites LIBRARY_PREFIX="nice -n $(LIBRARY_NICE)"
+	./scripts/test-lanes.sh
 
 # One session after another: slower, and the output follows the run as it goes.
 test-sequential: setup
@@ -34,7 +32,7 @@ test-sequential: setup
 	$(MAKE) --no-print-directory test-suites
 
 test-library:
-	$(LIBRARY_PREFIX) $(PYTEST) tests -n $(LIBRARY_WORKERS) --dist loadfile --report-dir reports/library --junitxml=reports/junit-tests.xml
+	$(PYTEST) tests -n $(LIBRARY_WORKERS) --dist loadfile --report-dir reports/library --junitxml=reports/junit-tests.xml
 
 test-suites:
 	@failed=0; for session in $(SUITE_SESSIONS); do echo "$(PYTEST) $$session"; $(PYTEST) $$session || failed=1; done; exit $$failed
