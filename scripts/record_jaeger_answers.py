@@ -65,7 +65,7 @@ def main() -> int:
             wait_until(lambda: requests.get(f"{query}/api/traces/{trace_ids[-1]}", timeout=5).ok, timeout=60,
                        what="the last trace in Jaeger")
             answers = {
-                "services": f"/api/services",
+                "services": "/api/services",
                 "operations": f"/api/services/{SERVICE}/operations",
                 "search": f"/api/traces?service={SERVICE}&operation=POST%20/api/v1/executions&limit=2&lookback=1h",
                 "trace": f"/api/traces/{trace_ids[0]}",
