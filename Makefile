@@ -19,8 +19,8 @@ SUITE_SESSIONS = \
 	"suites/test_alerts.py suites/test_rules.py --stack stacks/seed-004 --report-dir reports/seed-004 --junitxml=reports/seed-004/junit.xml"
 
 # Two lanes side by side (what CI runs), about half the wall time on two cores: the library's tests over
-# pytest-xdist workers, and the suites one stack at a time (scripts/test-lanes.sh: the library lane yields
-# the CPU to the suites while they judge latencies, then gets it back).
+# pytest-xdist workers, and the suites one stack at a time (scripts/test-lanes.sh; LIBRARY_NICE=N lets the
+# suites go first).
 LIBRARY_WORKERS ?= 2
 
 test: setup
