@@ -329,11 +329,12 @@ class Campaign:
         partition = self._partition(scenario)
         if not partition:
             return 0.0
-        while True:
-            fired = alert_state_at(self.prometheus, scenario.alert, "firing", partition, fault_at, time.time())
-            if fired is not None or time.time() > deadline:
-                return fired or deadline
-            time.sleep(POLL_SECONDS)
+        try:
+            return wait_until(lambda: alert_state_at(self.prometheus, scenario.alert, "firing", partition, fault_at, time.time()),
+                              timeout=max(0.0, deadline - time.time()), interval=POLL_SECONDS,
+                              what=f"{scenario.alert} {partition} firing in Prometheus", accept=lambda fired: fired is not None)
+        except WaitTimeout:
+            return deadline  # never fired: no delivery counts, and the verdict says so
 
     def _wait_deliveries(self, scenario: Scenario, since_id: int, status: str, deadline: float,
                          not_before: float = 0.0) -> dict[str, dict]:
