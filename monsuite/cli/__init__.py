@@ -8,6 +8,7 @@ import sys
 
 from monsuite.cli import (
     campaign, components, dashboards, images, init, load, metrics, nightly, routes, rules, scenarios, slo, stack,
+    templates,
 )
 from monsuite import __version__
 from monsuite.errors import UserError
@@ -69,6 +70,8 @@ EXAMPLES = {
     "rules test": "monsuite rules test stacks/default/rule-tests/*.yml",
     "rules check": "monsuite rules check stacks/default/rules/*.yml --prometheus-url http://127.0.0.1:9090",
     "routes test": "monsuite routes test --config stacks/default/alertmanager.yml.j2 stacks/default/routes.yaml",
+    "templates render": "monsuite templates render --stack default --out reports/templates\n  monsuite templates render --alertmanager-config alertmanager.yml --rules alerts.yml --out reports/templates",
+    "templates test": "monsuite templates test --stack stacks/mine\n  monsuite templates test --stack stacks/mine --update",
     "dashboards check": "monsuite dashboards check stacks/default/dashboards/*.json",
     "metrics check": "monsuite metrics check --stack stacks/default",
     "load run": "monsuite load run baseline\n  monsuite load run spike --users 50 --duration 1m",
@@ -86,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      epilog=EXIT_STATUS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(metavar="COMMAND")
-    for group in (init, stack, images, components, campaign, scenarios, rules, routes, dashboards, metrics, load, slo, nightly):
+    for group in (init, stack, images, components, campaign, scenarios, rules, routes, templates, dashboards, metrics, load, slo,
+                  nightly):
         group.register(commands)
     _teach(commands, [])
     return parser

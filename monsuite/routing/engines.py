@@ -51,11 +51,14 @@ def amtool_label(name: str, value: str) -> str:
 class LiveAlertmanager:
     """An Alertmanager process of our own, started on a free port, stopped by its PID."""
 
-    def __init__(self, config: Path):
+    def __init__(self, config: Path, *, binary: str | None = None, log: Path | None = None, args: tuple[str, ...] = ()):
+        """`log`: a file for its log, which a check reads while it runs (by default only a refusal is read)."""
         self.config = config
-        self.binary = find_binary(ALERTMANAGER_BINARIES)
+        self.binary = binary or find_binary(ALERTMANAGER_BINARIES)
         if self.binary is None:
             raise UserError("Alertmanager not found on PATH (Debian package prometheus-alertmanager)")
+        self.log = log
+        self.args = tuple(args)
         self.url = ""
         self._proc = None
         self._dir = None
@@ -64,9 +67,14 @@ class LiveAlertmanager:
     def __enter__(self) -> "LiveAlertmanager":
         port = free_port()
         self._dir = tempfile.mkdtemp(prefix="monsuite-routes-")
-        self._proc = spawn(
-            [self.binary, f"--config.file={self.config}", f"--storage.path={self._dir}",
-             f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="], stderr=subprocess.PIPE, text=True)
+        stderr = self.log.open("w") if self.log else subprocess.PIPE
+        try:
+            self._proc = spawn(
+                [self.binary, f"--config.file={self.config}", f"--storage.path={self._dir}",
+                 f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=", *self.args], stderr=stderr, text=True)
+        finally:
+            if self.log:
+                stderr.close()
         self.url = f"http://127.0.0.1:{port}"
         self.client = AlertmanagerClient(self.url, timeout=30)
         try:
@@ -78,7 +86,8 @@ class LiveAlertmanager:
 
     def _ready(self) -> bool:
         if self._proc.poll() is not None:
-            raise UserError(f"Alertmanager refused {self.config}: {self._proc.stderr.read().strip()[-400:]}")
+            said = self.log.read_text(errors="replace") if self.log else self._proc.stderr.read()
+            raise UserError(f"Alertmanager refused {self.config}: {said.strip()[-400:]}")
         try:
             return self.client.request("GET", "/-/ready", timeout=1).status_code == 200
         except ServiceError:  # not listening yet

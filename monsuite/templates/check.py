@@ -1,0 +1,108 @@
+"""A template check, start to end: example alerts, the cases routing makes of them, the render, the
+findings (less those the stack accepts, with its reason) and, where golden files exist, the comparison."""
+
+from __future__ import annotations
+
+import fnmatch
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from monsuite.dashboards.model import load_dashboard
+from monsuite.errors import ManifestError, UserError
+from monsuite.manifest import load_manifest
+from monsuite.rules.model import expand
+from monsuite.templates import bench, cases, examples, findings, golden
+from monsuite.templates.config import TemplateConfig, read_config, stack_config_file
+from monsuite.userio.inputs import read_yaml
+
+GOLDEN = Path("templates") / "golden"
+ACCEPTED = Path("templates") / "accepted.yaml"
+
+
+@dataclass
+class Accepted:
+    pattern: str  # a finding's key, or a glob of keys
+    why: str
+
+
+@dataclass
+class TemplateReport:
+    config: TemplateConfig
+    examples: examples.Examples
+    run: bench.RenderRun
+    findings: list[findings.Finding]
+    accepted: list[tuple[findings.Finding, str]]
+    documents: list[golden.Document]
+    seconds: dict = field(default_factory=dict)
+    mismatches: list[golden.Mismatch] | None = None  # None: not compared
+    unknown_receivers: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.findings or self.mismatches)
+
+    def document(self, receiver: str, alertname: str, state: str = "firing", several: bool = False) -> golden.Document:
+        """What a receiver was sent for an alert (a fixture's way in for a user's own assertions)."""
+        slug = f"{alertname}.{'several' if several else 'one'}"
+        for document in self.documents:
+            if document.path.endswith(f"/{slug}.{state}.txt") and document.title.startswith(f"{receiver} · "):
+                return document
+        raise KeyError(f"no {state} notification of {alertname} ({'several' if several else 'one'}) to {receiver}")
+
+
+def check_stack(stack: str | Path, *, receivers: list[str] | None = None, alertmanager: str | None = None,
+                compare: bool = True) -> TemplateReport:
+    manifest = load_manifest(stack)
+    directory = manifest.directory
+    config = read_config(stack_config_file(directory))
+    rules = expand(directory, list(manifest.rule_files))
+    tests = sorted(p for pattern in ("rule-tests/*.yml", "rule-tests/*.yaml") for p in directory.glob(pattern))
+    dashboards = sorted(directory.glob("dashboards/*.json"))
+    report = check(config, rules, tests, dashboards, receivers=receivers, alertmanager=alertmanager,
+                   accepted=read_accepted(directory / ACCEPTED))
+    if compare and (directory / GOLDEN).is_dir():
+        report.mismatches = golden.compare(report.documents, directory / GOLDEN)
+    return report
+
+
+def check(config: TemplateConfig, rule_files: list[Path], test_files: list[Path], dashboards: list[Path], *,
+          receivers: list[str] | None = None, alertmanager: str | None = None,
+          accepted: list[Accepted] = ()) -> TemplateReport:
+    unknown = [r for r in receivers or [] if r not in config.receivers]
+    if unknown:
+        raise UserError(f"--receiver {unknown[0]}: {config.source} has no such receiver "
+                        f"(it has {', '.join(config.receivers)})")
+    seconds = {}
+    started = time.monotonic()
+    found = examples.collect(rule_files, test_files)
+    seconds["examples"] = time.monotonic() - started
+    uids = {load_dashboard(p).uid for p in dashboards} if dashboards else None
+    with tempfile.TemporaryDirectory(prefix="monsuite-templates-") as work:
+        mark = time.monotonic()
+        planned = cases.plan(config, found.alerts, Path(work), receivers)
+        seconds["routing"] = time.monotonic() - mark
+        run = bench.render(config, planned, Path(work))
+    seconds["render"] = run.seconds
+    seconds["total"] = time.monotonic() - started
+    every = findings.find(run, uids)
+    kept, waived = [], []
+    for finding in every:
+        reason = next((a.why for a in accepted if fnmatch.fnmatchcase(finding.key, a.pattern)), None)
+        (kept if reason is None else waived).append(finding if reason is None else (finding, reason))
+    return TemplateReport(config, found, run, kept, waived, golden.documents(run), seconds)
+
+
+def read_accepted(path: Path) -> list[Accepted]:
+    """A stack's known findings, each with why it stands: [{finding: KEY-OR-GLOB, why: TEXT}]."""
+    if not path.exists():
+        return []
+    data = read_yaml(path, "accepted template findings", expect=list)
+    made = []
+    for index, entry in enumerate(data):
+        if not isinstance(entry, dict) or not entry.get("finding") or not entry.get("why"):
+            raise ManifestError(path, f"[{index}]", "each entry needs `finding` (a finding's key or a glob of keys) "
+                                "and `why`")
+        made.append(Accepted(str(entry["finding"]), str(entry["why"])))
+    return made
