@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from monsuite.components.release import RELEASES
 from monsuite.deployed.argtypes import DeployedAlertmanagerConfig, DeployedDashboards, DeployedRules, Flatten
 from monsuite.errors import UserError
 from monsuite.userio.argtypes import InputFile, OutputDir, StackArg, Text
@@ -43,12 +44,17 @@ def _sources(parser, stack_only: bool = False) -> None:
                             metavar="FILE", help="dashboards whose uids a notification's links may name")
     parser.add_argument("--receiver", type=Text("a receiver's name"), action="append", metavar="NAME",
                         help="only this receiver (repeat for more)")
+    parser.add_argument("--release", choices=RELEASES, default="debian",
+                        help="the Alertmanager that renders: debian (the package) or current (built by "
+                             "`monsuite components build`); golden files are kept per release")
 
 
 def _report(args):
+    from monsuite.components import release
     from monsuite.templates.check import check, check_stack
     from monsuite.templates.config import read_config
 
+    release.apply(args.release)
     if getattr(args, "alertmanager_config", None) is not None:
         if args.stack is not None:
             raise UserError("give --stack or --alertmanager-config, not both")
@@ -77,27 +83,28 @@ def templates_render(args) -> int:
 
 def templates_test(args) -> int:
     from monsuite.templates import golden
-    from monsuite.templates.check import GOLDEN
+    from monsuite.templates.check import golden_dir
     from monsuite.templates.report import summary_lines
 
     report, source = _report(args)
-    directory = Path(report.config.source).parent
+    kept = golden_dir(Path(report.config.source).parent, report.run.version)
     lines = summary_lines(report, source)
     if args.update:
-        written, removed = golden.write(report.documents, directory / GOLDEN)
-        lines.append(f"  golden files: {written} written, {removed} removed in {directory / GOLDEN}")
+        written, removed = golden.write(report.documents, kept)
+        lines.append(f"  golden files: {written} written, {removed} removed in {kept}")
     elif report.mismatches is None:
-        lines.append(f"  no golden files in {directory / GOLDEN}: `monsuite templates test --update` writes them")
-    emit(args.format, lines, *_ci(report, directory))
+        lines.append(f"  no golden files for Alertmanager {report.run.version} in {kept}: "
+                     "`monsuite templates test --update` writes them")
+    emit(args.format, lines, *_ci(report, kept))
     return 1 if report.findings or report.mismatches else 0
 
 
-def _ci(report, directory: Path) -> tuple[list[Finding], list[Case]]:
+def _ci(report, kept: Path) -> tuple[list[Finding], list[Case]]:
     from monsuite.templates import golden
 
     source = str(report.config.source)
     findings = [Finding("error", source, 0, f"template {f.kind}", f.line()) for f in report.findings]
-    findings += [Finding("error", str(directory / "templates" / "golden" / m.path), 0, "golden file differs",
+    findings += [Finding("error", str(kept / m.path), 0, "golden file differs",
                          "\n".join(m.lines())) for m in report.mismatches or []]
     failed: dict[str, list[str]] = {}
     for f in report.findings:

@@ -3,6 +3,7 @@ live Alertmanager (every case at once, plus inhibition and silence cases amtool 
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -87,7 +88,7 @@ class LiveAlertmanager:
     def _ready(self) -> bool:
         if self._proc.poll() is not None:
             said = self.log.read_text(errors="replace") if self.log else self._proc.stderr.read()
-            raise UserError(f"Alertmanager refused {self.config}: {said.strip()[-400:]}")
+            raise UserError(f"Alertmanager refused {self.config}: {refusal(said)}")
         try:
             return self.client.request("GET", "/-/ready", timeout=1).status_code == 200
         except ServiceError:  # not listening yet
@@ -117,6 +118,14 @@ class LiveAlertmanager:
 
     def expire(self, silence_id: str) -> None:
         self.client.expire(silence_id)
+
+
+def refusal(log: str) -> str:
+    """Why Alertmanager would not start: the `err` of its last error line, else its log's end."""
+    errors = [m.group(1) for m in re.finditer(r'level=error.*?\berr="((?:[^"\\]|\\.)*)"', log)]
+    if errors:
+        return errors[-1].replace('\\"', '"')
+    return log.strip()[-400:]
 
 
 def alert(labels: dict, *, resolved: bool = False) -> dict:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from monsuite.routing.config import routing_only
 from monsuite.routing.engines import LiveAlertmanager
-from monsuite.templates.config import TemplateConfig, dump, route_for
+from monsuite.templates.config import SEVERAL_GROUP_INTERVAL, TemplateConfig, dump, route_for
 from monsuite.templates.examples import ExampleAlert
 from monsuite.waits import wait_until
 
@@ -52,7 +52,9 @@ class Case:
             return route_for(self.receiver, self.group_by, self.alerts[0].labels)
         name = varied_label(self.alerts[0].labels, self.group_by)
         common = {k: v for k, v in self.alerts[0].labels.items() if k != name}
-        return route_for(self.receiver, self.group_by, common, (name, [a.labels[name] for a in self.alerts]))
+        route = route_for(self.receiver, self.group_by, common, (name, [a.labels[name] for a in self.alerts]))
+        # the alerts resolved together must reach the group between two of its ticks
+        return {**route, "group_interval": SEVERAL_GROUP_INTERVAL}
 
 
 def varied_label(labels: dict, group_by: list[str] | None = None) -> str | None:

@@ -27,6 +27,7 @@ CONFIG_NAMES = ("alertmanager.yml", "alertmanager.yml.j2", "alertmanager.yaml", 
 SINK_DOMAIN = "monsuite.test"
 # A case's group sends at once (group_wait 0s); a resolved alert goes out at the group's next tick.
 GROUP_WAIT, GROUP_INTERVAL, REPEAT_INTERVAL = "0s", "200ms", "100h"  # no repeat within a run
+SEVERAL_GROUP_INTERVAL = "1s"
 
 
 @dataclass(frozen=True)
@@ -109,9 +110,10 @@ def template_globs(config: TemplateConfig) -> list[str]:
     return list(config.config.get("templates") or [])
 
 
-def rendering_config(config: TemplateConfig, routes: list[dict], sink_http: str, sink_smtp: str) -> dict:
-    """The config Alertmanager runs for the render: the user's receivers delivering to the sinks; `routes`
-    (one per case, see route_for) under a root no posted alert reaches."""
+def rendering_config(config: TemplateConfig, routes: list[dict], sink_http: str, sink_smtp: str, prefix: str = "") -> dict:
+    """The config Alertmanager runs for the render: the user's receivers delivering to the sinks, each
+    integration under `prefix` + its key; `routes` (one per case, see route_for) under a root no posted
+    alert reaches."""
     made = copy.deepcopy(config.config)
     settings = made.setdefault("global", {}) or {}
     made["global"] = settings
@@ -127,7 +129,7 @@ def rendering_config(config: TemplateConfig, routes: list[dict], sink_http: str,
                 del receiver[kind]
                 continue
             for index, entry in enumerate(receiver[kind] or []):
-                _point_at_sink(entry, kind, keys[(receiver["name"], kind, index)], sink_http)
+                _point_at_sink(entry, kind, prefix + keys[(receiver["name"], kind, index)], sink_http)
     made.pop("inhibit_rules", None)
     made["route"] = {"receiver": made["receivers"][0]["name"], "group_by": ["..."], "group_wait": GROUP_WAIT,
                      "group_interval": GROUP_INTERVAL, "repeat_interval": REPEAT_INTERVAL, "routes": routes}

@@ -44,11 +44,11 @@ def flatten(value, prefix: str = "") -> dict[str, str]:
     return {prefix: value if isinstance(value, str) else json.dumps(value)}
 
 
-# The fields a reader tells firing from resolved by (a PagerDuty resolve and a webhook carry it in data).
+# The fields a reader tells firing from resolved by (a PagerDuty resolve and a webhook carry it in data; a
+# Slack fallback shows only in a push notification, not in the channel).
 READ_TEXT = {
     "email_configs": ("subject", "text", "html"),
-    "slack_configs": ("text", "attachments[0].title", "attachments[0].pretext", "attachments[0].text",
-                      "attachments[0].fallback"),
+    "slack_configs": ("text", "attachments[0].title", "attachments[0].pretext", "attachments[0].text"),
     "discord_configs": ("content", "embeds[0].title", "embeds[0].description"),
 }
 

@@ -29,10 +29,10 @@ def summary_lines(report: TemplateReport, source: str) -> list[str]:
     idle = [r for r in report.config.receivers if r not in receivers]
     if idle:
         lines.append(f"  no example alert is routed to {', '.join(idle)}")
-    for finding in report.findings:
-        lines.append(f"  FAILED {finding.kind}: {finding.line()}")
-    for finding, why in report.accepted:
-        lines.append(f"  ACCEPTED {finding.kind}: {finding.line()} (accepted: {why})")
+    for (kind, receiver, where, message), cases in _grouped(report.findings).items():
+        lines.append(f"  FAILED {kind}: {receiver} · {where} · {_cases(cases)}: {message}")
+    for (kind, receiver, where, why), cases in _grouped(report.accepted).items():
+        lines.append(f"  ACCEPTED {kind}: {receiver} · {where} · {_cases(cases)} (accepted: {why})")
     for mismatch in report.mismatches or []:
         lines += ["  DIFFERS " + mismatch.lines()[0], *["    " + line for line in mismatch.lines()[1:]]]
     counts = Counter(f.kind for f in report.findings)
@@ -42,6 +42,21 @@ def summary_lines(report: TemplateReport, source: str) -> list[str]:
               f"; golden files: {len(report.mismatches)} differences" if report.mismatches else "; golden files: all equal")
     lines.append(f"  {verdict}: {told}{', %d accepted' % len(report.accepted) if report.accepted else ''}{golden}")
     return lines
+
+
+def _grouped(findings) -> dict[tuple, list[str]]:
+    """Findings that say the same of several notifications, told once: (kind, receiver, where, message or
+    why) -> the notifications ("case state")."""
+    grouped: dict[tuple, list[str]] = {}
+    for item in findings:
+        finding, said = item if isinstance(item, tuple) else (item, item.message)
+        grouped.setdefault((finding.kind, finding.receiver, finding.where, said), []).append(f"{finding.case} {finding.state}")
+    return grouped
+
+
+def _cases(cases: list[str], shown: int = 3) -> str:
+    more = f" and {len(cases) - shown} more" if len(cases) > shown else ""
+    return ", ".join(cases[:shown]) + more
 
 
 def write_folder(report: TemplateReport, out: Path, title: str) -> None:
