@@ -19,6 +19,7 @@ from monsuite.fixtures.stack import (  # noqa: E402,F401 - fixtures are register
     _component_gate, alertmanager_url, demo, demo_service, prometheus, run, sinks, stack,
 )
 from monsuite.fixtures.report import JsonReport, record_measurement  # noqa: E402,F401
+from monsuite.fixtures.templates import notification_templates  # noqa: E402,F401
 from monsuite.fixtures.summary import write_summary  # noqa: E402
 
 MARKERS = (

@@ -15,6 +15,7 @@ from monsuite.manifest import load_manifest
 from monsuite.profiles import resolve_profile
 from monsuite.rules.model import expand
 from monsuite.templates import bench, cases, examples, findings, golden
+from monsuite.templates.amtool import amtool_beside
 from monsuite.templates.config import TemplateConfig, read_config, stack_config_file
 from monsuite.userio.inputs import read_yaml
 
@@ -58,6 +59,7 @@ class TemplateReport:
 
 def check_stack(stack: str | Path, *, receivers: list[str] | None = None, alertmanager: str | None = None,
                 compare: bool = True) -> TemplateReport:
+    """`alertmanager`: the binary that renders (default: the release's on PATH)."""
     manifest = load_manifest(stack)
     directory = manifest.directory
     config = read_config(stack_config_file(directory), resolve_profile(manifest, "ci"))
@@ -68,7 +70,7 @@ def check_stack(stack: str | Path, *, receivers: list[str] | None = None, alertm
                    accepted=read_accepted(directory / ACCEPTED))
     kept = golden_dir(directory, report.run.version)
     if compare and kept.is_dir():
-        report.mismatches = golden.compare(report.documents, kept)
+        report.mismatches = golden.compare(report.documents, kept, receivers)
     return report
 
 
@@ -94,10 +96,10 @@ def check(config: TemplateConfig, rule_files: list[Path], test_files: list[Path]
         mark = time.monotonic()
         planned = cases.plan(config, found.alerts, Path(work), receivers)
         seconds["routing"] = time.monotonic() - mark
-        run = bench.render(config, planned, Path(work))
+        run = bench.render(config, planned, Path(work), alertmanager=alertmanager)
     seconds["render"] = run.seconds
     seconds["total"] = time.monotonic() - started
-    every = findings.find(run, uids)
+    every = findings.find(run, uids, amtool_beside(run.alertmanager))
     kept, waived = [], []
     for finding in every:
         reason = next((a.why for a in accepted if a.matches(finding.key)), None)

@@ -19,7 +19,7 @@ def fields_of(delivery: Delivery, integration: Integration) -> dict[str, str]:
         found = {"subject": body.get("subject") or ""}
         for part in ("text", "html"):
             if body.get(part) is not None:
-                found[part] = body[part]
+                found[part] = body[part].replace("\r\n", "\n")  # as the reader's mail program shows it
         sent = {k.lower(): v for k, v in (body.get("headers") or {}).items()}
         for header in integration.entry.get("headers") or {}:
             if header.lower() not in EMAIL_HEADERS_SET_HERE:

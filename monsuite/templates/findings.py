@@ -57,15 +57,42 @@ class Finding:
         return f"{self.receiver} · {self.case} · {self.state} · {self.where}: {self.message}"
 
 
-def find(run: RenderRun, dashboard_uids: set[str] | None = None) -> list[Finding]:
-    named = definitions(list(run.config.config.get("templates") or []))
+def find(run: RenderRun, dashboard_uids: set[str] | None = None, amtool: str | None = None) -> list[Finding]:
+    """`amtool`: where a field came out empty, ask it why (a template error Alertmanager kept quiet about)."""
+    globs = list(run.config.config.get("templates") or [])
+    named = definitions(globs)
     found: list[Finding] = []
     for rendered in run.rendered:
         found += _delivery(rendered, dashboard_uids)
         if rendered.state == "firing":
             found += _missing_references(rendered, named)
     found += _resolved_like_firing(run.rendered)
-    return found
+    return _explain_empty(found, run, globs, amtool) if amtool else found
+
+
+def is_empty(value: str) -> bool:
+    """Nothing a reader sees (Alertmanager 0.35 sends an empty PagerDuty detail as JSON null)."""
+    return not value.strip() or value == "null"
+
+
+def _explain_empty(found: list[Finding], run: RenderRun, globs: list[str], amtool: str) -> list[Finding]:
+    from monsuite.templates.amtool import read_again
+
+    empty = {(f.receiver, f.case, f.state, f.where) for f in found if f.kind == "empty"}
+    if not empty:
+        return found
+    readings = read_again(run.rendered, globs, amtool, fields=lambda r, field: (
+        r.case.receiver, r.case.slug, r.state, f"{r.integration.label} {field}") in empty)
+    errors = {(x.rendered.case.receiver, x.rendered.case.slug, x.rendered.state, f"{x.rendered.integration.label} {x.field}"):
+              x.error for x in readings if x.error}
+    return [Finding("template-error", f.receiver, f.case, f.state, f.where,
+                    f"sent empty: the template fails ({_amtool_reason(errors[key])}) and Alertmanager sends the message "
+                    "without it, saying nothing")
+            if f.kind == "empty" and (key := (f.receiver, f.case, f.state, f.where)) in errors else f for f in found]
+
+
+def _amtool_reason(said: str) -> str:
+    return " ".join(said.replace("amtool: error:", "").split())[:300]
 
 
 def _finding(rendered: Rendered, kind: str, field: str, message: str) -> Finding:
@@ -88,7 +115,11 @@ def _delivery(rendered: Rendered, dashboard_uids: set[str] | None) -> list[Findi
             found.append(_finding(rendered, "too-long", field, f"{len(value)} characters{cut}: {limit[1]}"))
         found += [_finding(rendered, "link", field, problem) for problem in _link_problems(field, value, dashboard_uids)]
     for field in configured_fields(rendered.integration):
-        if field in fields and not fields[field].strip():
+        if field.startswith("links["):
+            continue  # a link without href is left out: told below
+        if field not in fields:
+            found.append(_finding(rendered, "empty", field, "renders empty (left out of the message)"))
+        elif is_empty(fields[field]):
             found.append(_finding(rendered, "empty", field, "renders empty"))
     links = rendered.integration.entry.get("links") or []
     sent = {f.split("]")[0] for f in fields if f.startswith("links[")}
