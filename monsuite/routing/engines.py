@@ -121,8 +121,8 @@ class LiveAlertmanager:
 
 
 def refusal(log: str) -> str:
-    """Why Alertmanager would not start: the `err` of its last error line, else its log's end."""
-    errors = [m.group(1) for m in re.finditer(r'level=error.*?\berr="((?:[^"\\]|\\.)*)"', log)]
+    """Why Alertmanager would not start: the `err` of its last line that has one, else its log's end."""
+    errors = [m.group(1) for m in re.finditer(r'\berr="((?:[^"\\]|\\.)*)"', log)]
     if errors:
         return errors[-1].replace('\\"', '"')
     return log.strip()[-400:]
