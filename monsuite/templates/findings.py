@@ -209,7 +209,7 @@ def _why_missing(kind: str, name: str, case) -> str:
     what = "label" if kind.endswith("Labels") else "annotation"
     maps = [a.labels if what == "label" else a.annotations for a in case.alerts]
     if all(name in m for m in maps):
-        return f"its value differs between the alerts of the group, so it is not common"
+        return "its value differs between the alerts of the group, so it is not common"
     return f"{case.alertname} has no {what} {name}"
 
 

@@ -82,7 +82,7 @@ def page(report: TemplateReport, title: str) -> str:
     for finding in report.findings:
         findings_of.setdefault((finding.receiver, finding.case), []).append(finding)
     return PAGE.render(title=title, report=report, cases=by_case, findings_of=findings_of, kinds=KINDS,
-                       colour=_colour)
+                       colour=_colour, findings=_grouped(report.findings), accepted=_grouped(report.accepted))
 
 
 def _colour(value: str) -> str:
@@ -109,10 +109,12 @@ table { border-collapse: collapse; font-size: 0.85em; } td { border: 1px solid #
 <h1>{{ title }}</h1>
 <p>{{ report.run.rendered|length }} notifications, {{ report.run.cases|length }} cases, rendered by {{ report.run.alertmanager }}
 in {{ "%.1f"|format(report.seconds.render) }} s. Findings: {{ report.findings|length }}{% if report.accepted %}, accepted: {{ report.accepted|length }}{% endif %}.</p>
-{% if report.findings %}<h2>Findings</h2><ul>
-{% for f in report.findings %}<li class="finding"><b>{{ f.kind }}</b> ({{ kinds[f.kind] }}): {{ f.line() }}</li>{% endfor %}</ul>{% endif %}
-{% if report.accepted %}<h2>Accepted</h2><ul>
-{% for f, why in report.accepted %}<li class="accepted"><b>{{ f.kind }}</b>: {{ f.line() }} &mdash; {{ why }}</li>{% endfor %}</ul>{% endif %}
+{% if findings %}<h2>Findings</h2><ul>
+{% for (kind, receiver, where, message), cases in findings.items() %}<li class="finding"><b>{{ kind }}</b> ({{ kinds[kind] }}):
+{{ receiver }} &middot; {{ where }}: {{ message }} <span class="meta">({{ cases|join(", ") }})</span></li>{% endfor %}</ul>{% endif %}
+{% if accepted %}<details><summary>{{ report.accepted|length }} findings the stack accepts (templates/accepted.yaml)</summary><ul>
+{% for (kind, receiver, where, why), cases in accepted.items() %}<li class="accepted"><b>{{ kind }}</b>: {{ receiver }} &middot;
+{{ where }} &mdash; {{ why }} <span class="meta">({{ cases|join(", ") }})</span></li>{% endfor %}</ul></details>{% endif %}
 {% for (receiver, slug), entry in cases.items() %}
 <h2 id="{{ receiver }}-{{ slug }}">{{ receiver }} &middot; {{ entry.case.title }}</h2>
 {% for f in findings_of.get((receiver, slug), []) %}<p class="finding">{{ f.kind }}: {{ f.where }} &mdash; {{ f.message }}</p>{% endfor %}
