@@ -62,8 +62,9 @@ def _report(args):
             raise UserError("--alertmanager-config needs --rules: the rule files whose alerts are rendered")
         return check(read_config(args.alertmanager_config), args.rules, args.tests, args.dashboards,
                      receivers=args.receiver), str(args.alertmanager_config)
-    if getattr(args, "rules", None):
-        raise UserError("--rules goes with --alertmanager-config (a stack's rules are its own)")
+    for option in ("rules", "tests", "dashboards"):
+        if getattr(args, option, None):
+            raise UserError(f"--{option} goes with --alertmanager-config (a stack's {option} are its own)")
     stack = args.stack or "default"
     return check_stack(stack, receivers=args.receiver, compare=not getattr(args, "update", False)), f"stack {stack}"
 

@@ -88,12 +88,12 @@ def _other_value(value: str, n: int) -> str:
 
 
 def plan(config: TemplateConfig, examples: list[ExampleAlert], workdir: Path,
-         receivers: list[str] | None = None) -> list[Case]:
+         receivers: list[str] | None = None, alertmanager: str | None = None) -> list[Case]:
     """Every (receiver, alert set) the user's tree makes, in example order; `receivers` narrows them."""
     singles = [Posted(e.labels, e.annotations, e) for e in examples]
     groups = {id(e): siblings(e) for e in examples}
     everything = singles + [p for made in groups.values() for p in made]
-    routed = _groups_of(config, everything, workdir)
+    routed = _groups_of(config, everything, workdir, alertmanager)
     cases: list[Case] = []
     for single in singles:
         for receiver, group_by in routed.get(single.key, []):
@@ -108,7 +108,8 @@ def plan(config: TemplateConfig, examples: list[ExampleAlert], workdir: Path,
     return cases
 
 
-def _groups_of(config: TemplateConfig, alerts: list[Posted], workdir: Path) -> dict[tuple, list[tuple[str, list[str]]]]:
+def _groups_of(config: TemplateConfig, alerts: list[Posted], workdir: Path,
+               alertmanager: str | None) -> dict[tuple, list[tuple[str, list[str]]]]:
     """Per alert, (receiver, the label names it is grouped by there), as the user's tree routes it."""
     routing = routing_only(config.config)
     routing.pop("inhibit_rules", None)  # what routing can bring to a receiver, inhibited or not
@@ -120,7 +121,7 @@ def _groups_of(config: TemplateConfig, alerts: list[Posted], workdir: Path) -> d
     def every_alert_grouped(groups: list[dict]) -> bool:
         return wanted <= {tuple(sorted(a["labels"].items())) for g in groups for a in g.get("alerts") or []}
 
-    with LiveAlertmanager(path) as am:
+    with LiveAlertmanager(path, binary=alertmanager) as am:
         am.post([{"labels": p.labels, "annotations": p.annotations} for p in alerts])
         groups = wait_until(lambda: am.client.json("GET", "/api/v2/alerts/groups", shape=list), accept=every_alert_grouped,
                             timeout=30, what="Alertmanager to group every example alert")

@@ -50,9 +50,9 @@ class TemplateReport:
 
     def document(self, receiver: str, alertname: str, state: str = "firing", several: bool = False) -> golden.Document:
         """What a receiver was sent for an alert (a fixture's way in for a user's own assertions)."""
-        slug = f"{alertname}.{'several' if several else 'one'}"
+        path = golden.document_path(receiver, f"{alertname}.{'several' if several else 'one'}", state)
         for document in self.documents:
-            if document.path.endswith(f"/{slug}.{state}.txt") and document.title.startswith(f"{receiver} · "):
+            if document.path == path:
                 return document
         raise KeyError(f"no {state} notification of {alertname} ({'several' if several else 'one'}) to {receiver}")
 
@@ -94,7 +94,7 @@ def check(config: TemplateConfig, rule_files: list[Path], test_files: list[Path]
     uids = {load_dashboard(p).uid for p in dashboards} if dashboards else None
     with tempfile.TemporaryDirectory(prefix="monsuite-templates-") as work:
         mark = time.monotonic()
-        planned = cases.plan(config, found.alerts, Path(work), receivers)
+        planned = cases.plan(config, found.alerts, Path(work), receivers, alertmanager)
         seconds["routing"] = time.monotonic() - mark
         run = bench.render(config, planned, Path(work), alertmanager=alertmanager)
     seconds["render"] = run.seconds

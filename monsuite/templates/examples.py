@@ -13,7 +13,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from monsuite.rules.model import Rule, load_rules
-from monsuite.userio.inputs import read_yaml
+from monsuite.rules.unittests import PROMTOOL_FIELDS
+from monsuite.userio.inputs import read_yaml, refuse_unknown_keys
 
 # Where the alerts say Prometheus is: fixed, so a rendered generatorURL is the same on every run.
 PROMETHEUS_URL = "http://127.0.0.1:9090"
@@ -47,6 +48,7 @@ def from_tests(test_files: list[Path]) -> list[tuple[dict, dict, str]]:
     found = []
     for path in test_files:
         data = read_yaml(path, "promtool test file", strict=False)
+        refuse_unknown_keys(data, PROMTOOL_FIELDS["unitTestFile"], path)
         for test in data.get("tests") or []:
             for check in (test or {}).get("alert_rule_test") or []:
                 alertname = (check or {}).get("alertname")
