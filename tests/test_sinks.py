@@ -36,6 +36,24 @@ def test_each_channel_is_recorded_and_answered_as_the_real_service_does(sink_ser
     assert sink.wait_for("oncall", timeout=1)[0]["body"]["routing_key"].startswith("sha256:")
 
 
+def test_teams_and_opsgenie_are_answered_as_the_services_answer(sink_server):
+    sink = SinkClient(sink_server.url)
+    teams = {"@context": "http://schema.org/extensions", "type": "MessageCard", "title": "t", "summary": "s", "text": "x",
+             "themeColor": "8C1A1A"}
+    assert requests.post(f"{sink_server.url}/msteams/chat", json=teams, timeout=5).text == "1"
+    created = requests.post(f"{sink_server.url}/opsgenie/ops/v2/alerts", json={"alias": "k", "message": "m"}, timeout=5)
+    assert created.status_code == 202 and created.json()["result"] == "Request will be processed"
+    closed = requests.post(f"{sink_server.url}/opsgenie/ops/v2/alerts/k/close?identifierType=alias",
+                           json={"source": "am"}, timeout=5)
+    assert closed.status_code == 202
+    no_message = requests.post(f"{sink_server.url}/opsgenie/ops/v2/alerts", json={"alias": "k"}, timeout=5)
+    assert no_message.status_code == 202
+    deliveries = sink.deliveries()
+    assert [(d["channel"], d["problems"]) for d in deliveries] == [
+        ("msteams", []), ("opsgenie", []), ("opsgenie", []), ("opsgenie", ["lacks message"])]
+    assert deliveries[2]["meta"]["path"] == "/opsgenie/ops/v2/alerts/k/close"
+
+
 def test_a_payload_that_departs_from_its_documented_shape_is_flagged(sink_server):
     broken = {k: v for k, v in WEBHOOK.items() if k not in ("version", "groupKey")}
     requests.post(f"{sink_server.url}/webhook/team", json=broken, timeout=5)

@@ -134,3 +134,41 @@ def test_a_template_file_that_does_not_parse_is_one_line_and_exit_2(tmp_path):
     result = monsuite_cli("templates", "test", "--stack", str(stack), cwd=tmp_path)
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "alertmanager.yml.j2: Alertmanager refuses it" in result.stderr and "windmill.tmpl" in result.stderr
+
+
+CURRENT_ALERTMANAGER = build.binary("alertmanager", "alertmanager")
+
+
+@pytest.mark.skipif(not (CURRENT_ALERTMANAGER and Path(CURRENT_ALERTMANAGER).exists()),
+                    reason="Microsoft Teams needs Alertmanager >= 0.26: `monsuite components build alertmanager` builds it")
+def test_teams_and_opsgenie_are_rendered_from_a_plain_config(tmp_path):
+    from monsuite.templates.check import check
+    from monsuite.templates.config import read_config
+
+    (tmp_path / "alertmanager.yml").write_text("""
+route: {receiver: teams, group_by: [alertname], routes: [{receiver: ops, matchers: ['severity="critical"'], continue: true},
+                                                          {receiver: teams, matchers: ['severity="critical"']}]}
+receivers:
+  - name: teams
+    msteams_configs:
+      - webhook_url: https://example.webhook.office.com/webhookb2/x
+        title: '{{ .CommonLabels.alertname }} is {{ .Status }}'
+        text: '{{ range .Alerts }}{{ .Annotations.summary }} {{ end }}'
+  - name: ops
+    opsgenie_configs:
+      - api_key: not-a-real-key
+        message: '{{ .CommonLabels.alertname }}: {{ .CommonAnnotations.summary }}'
+        details: {runbook: '{{ .CommonAnnotations.runbook }}'}
+""")
+    rules = [DEFAULT / "rules" / "windmill-platform.yml"]
+    tests = sorted((DEFAULT / "rule-tests").glob("*.yml"))
+    report = check(read_config(tmp_path / "alertmanager.yml"), rules, tests, [], alertmanager=CURRENT_ALERTMANAGER)
+    sent = {(r.integration.kind, r.state) for r in report.run.rendered if r.fields is not None}
+    assert {("msteams_configs", "firing"), ("msteams_configs", "resolved"), ("opsgenie_configs", "firing"),
+            ("opsgenie_configs", "resolved")} <= sent
+    teams = report.document("teams", "WindmillPlatformAPIDown", "resolved").fields
+    assert teams["msteams[0] title"] == "WindmillPlatformAPIDown is resolved"
+    opsgenie = report.document("ops", "WindmillPlatformAPIDown").fields
+    assert opsgenie["opsgenie[0] message"] == "WindmillPlatformAPIDown: Windmill Platform API is down"
+    assert any(f.kind == "missing-reference" and "runbook" in f.message for f in report.findings)  # it is runbook_url
+    assert report.config.unserved == []

@@ -17,11 +17,17 @@ HTTP_INTEGRATIONS = {
     "slack_configs": ("slack", "api_url", ""),
     "pagerduty_configs": ("pagerduty", "url", "/v2/enqueue"),
     "discord_configs": ("discord", "webhook_url", ""),
+    "msteams_configs": ("msteams", "webhook_url", ""),
+    "opsgenie_configs": ("opsgenie", "api_url", "/"),  # Alertmanager appends v2/alerts
 }
 # Fields that point at secrets or remote endpoints the sinks replace.
 DROPPED_FIELDS = ("url_file", "api_url_file", "webhook_url_file", "routing_key_file", "service_key", "service_key_file",
+                  "api_key", "api_key_file",
                   "http_config", "auth_username", "auth_password", "auth_password_file", "auth_secret", "auth_identity",
                   "tls_config")
+# What an integration must be given to send at all, replaced by a key the local sinks take.
+LOCAL_KEYS = {"pagerduty_configs": {"routing_key": "monsuite-local-routing-key"},
+              "opsgenie_configs": {"api_key": "monsuite-local-api-key"}}
 ROUTE_TIMINGS = ("group_wait", "group_interval", "repeat_interval")
 ALERTMANAGER_DEFAULTS = {"group_wait": "30s", "group_interval": "5m", "repeat_interval": "4h", "resolve_timeout": "5m"}
 
@@ -100,8 +106,7 @@ def _rewire_receiver(receiver: dict, notes: list[str]) -> None:
             for entry in configs:
                 _drop(entry)
                 entry[url_field] = Placeholder(f"{SINK_HTTP}/{channel}/{path_name}{suffix}")
-                if key == "pagerduty_configs":
-                    entry.setdefault("routing_key", "monsuite-local-routing-key")
+                entry.update(LOCAL_KEYS.get(key, {}))
                 forced_resolved += _send_resolved(entry, key)
         elif key == "email_configs":
             for entry in configs:

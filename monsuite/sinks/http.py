@@ -1,4 +1,5 @@
-"""The HTTP sink: answers as webhook receivers, Slack, PagerDuty Events v2 and Discord answer."""
+"""The HTTP sink: answers as webhook receivers, Slack, PagerDuty Events v2, Discord, Microsoft Teams and
+OpsGenie answer."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from monsuite.sinks.otlp import SpanStore
 from monsuite.sinks.payloads import problems
 from monsuite.sinks.store import DeliveryStore
 
-CHANNELS = ("webhook", "slack", "pagerduty", "discord")
+CHANNELS = ("webhook", "slack", "pagerduty", "discord", "msteams", "opsgenie")
 
 
 def create_app(store: DeliveryStore, failures: FailureInjector, spans: SpanStore | None = None,
@@ -45,7 +46,8 @@ def create_app(store: DeliveryStore, failures: FailureInjector, spans: SpanStore
             found = problems(channel, body)
         except ValueError:
             body, found = raw.decode(errors="replace"), ["body is not JSON"]
-        meta = {"user_agent": request.headers.get("user-agent", ""), "content_type": request.headers.get("content-type", "")}
+        meta = {"user_agent": request.headers.get("user-agent", ""), "content_type": request.headers.get("content-type", ""),
+                "path": request.url.path}
         store.add(channel, receiver, body, found, arrived_at=arrived_at, meta=meta)
         return _answer(channel, body)
 
@@ -121,6 +123,8 @@ def create_app(store: DeliveryStore, failures: FailureInjector, spans: SpanStore
         Route("/loki/lines", list_lines, methods=["GET"]),
         Route("/{channel}/{receiver}", receive, methods=["POST"]),
         Route("/{channel}/{receiver}/v2/enqueue", receive, methods=["POST"]),
+        Route("/{channel}/{receiver}/v2/alerts", receive, methods=["POST"]),  # OpsGenie: create
+        Route("/{channel}/{receiver}/v2/alerts/{alias}/close", receive, methods=["POST"]),  # OpsGenie: close
     ])
 
 
@@ -133,4 +137,8 @@ def _answer(channel: str, body) -> Response:
         return Response(status_code=204)
     if channel == "slack":
         return PlainTextResponse("ok")
+    if channel == "opsgenie":
+        return JSONResponse({"result": "Request will be processed", "took": 0.01, "requestId": "monsuite"}, status_code=202)
+    if channel == "msteams":
+        return PlainTextResponse("1")
     return Response(status_code=200)

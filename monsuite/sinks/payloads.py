@@ -66,7 +66,18 @@ def _discord(body: dict) -> list[str]:
     return _first_item_has(body, "embeds", ("title", "description", "color"))
 
 
-CHECKS = {"webhook": _webhook, "slack": _slack, "pagerduty": _pagerduty, "discord": _discord}
+def _msteams(body: dict) -> list[str]:
+    return [f"lacks {k}" for k in ("@context", "type", "title", "text") if k not in body]
+
+
+def _opsgenie(body: dict) -> list[str]:
+    if set(body) <= {"source", "note"}:  # a close request
+        return []
+    return [f"lacks {k}" for k in ("alias", "message") if not body.get(k)]
+
+
+CHECKS = {"webhook": _webhook, "slack": _slack, "pagerduty": _pagerduty, "discord": _discord, "msteams": _msteams,
+          "opsgenie": _opsgenie}
 
 
 SLACK_COLOURS = {"good": "resolved", "danger": "firing"}  # Alertmanager's default slack_configs color

@@ -14,7 +14,7 @@ import yaml
 from monsuite.errors import ManifestError, UserError
 from monsuite.routing.config import load_config
 from monsuite.routing.engines import amtool_label
-from monsuite.scaffold.alertmanager import DROPPED_FIELDS, HTTP_INTEGRATIONS
+from monsuite.scaffold.alertmanager import DROPPED_FIELDS, HTTP_INTEGRATIONS, LOCAL_KEYS
 from monsuite.userio.inputs import read_text
 
 # What each integration does when its config does not say (Alertmanager's documented defaults).
@@ -146,8 +146,7 @@ def _point_at_sink(entry: dict, kind: str, key: str, sink_http: str) -> None:
         return
     channel, url_field, suffix = HTTP_INTEGRATIONS[kind]
     entry[url_field] = f"{sink_http}/{channel}/{key}{suffix}"
-    if kind == "pagerduty_configs":
-        entry["routing_key"] = "monsuite-template-render"
+    entry.update(LOCAL_KEYS.get(kind, {}))
 
 
 def route_for(receiver: str, group_by: list[str], exact: dict, varied: tuple[str, list[str]] | None = None) -> dict:

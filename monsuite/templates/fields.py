@@ -50,6 +50,7 @@ READ_TEXT = {
     "email_configs": ("subject", "text", "html"),
     "slack_configs": ("text", "attachments[0].title", "attachments[0].pretext", "attachments[0].text"),
     "discord_configs": ("content", "embeds[0].title", "embeds[0].description"),
+    "msteams_configs": ("title", "summary", "text"),
 }
 
 # A setting of the user's integration config -> the field of the delivery it becomes.
@@ -62,6 +63,9 @@ CONFIGURED = {
                           "severity": "payload.severity", "class": "payload.class", "component": "payload.component",
                           "group": "payload.group"},
     "email_configs": {"text": "text", "html": "html"},
+    "msteams_configs": {"title": "title", "summary": "summary", "text": "text"},
+    "opsgenie_configs": {"message": "message", "description": "description", "source": "source", "note": "note",
+                         "priority": "priority", "entity": "entity", "actions": "actions", "tags": "tags"},
 }
 
 
@@ -72,6 +76,9 @@ def configured_fields(integration: Integration) -> dict[str, str]:
     if kind == "pagerduty_configs":
         for name, template in (entry.get("details") or {}).items():
             found[f"payload.custom_details.{name}"] = str(template)
+    if kind == "opsgenie_configs":
+        for name, template in (entry.get("details") or {}).items():
+            found[f"details.{name}"] = str(template)
         for index, link in enumerate(entry.get("links") or []):
             for part in ("href", "text"):
                 if (link or {}).get(part):

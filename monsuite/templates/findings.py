@@ -33,6 +33,7 @@ LIMITS = {
     ("discord_configs", "content"): (2000, "Discord takes message content of up to 2000 characters"),
     ("pagerduty_configs", "payload.summary"): (1024, "PagerDuty takes a summary of up to 1024 characters"),
     ("email_configs", "subject"): (998, "an email header line may hold 998 characters (RFC 5322)"),
+    ("opsgenie_configs", "message"): (130, "Alertmanager truncates an OpsGenie message at 130 characters"),
 }
 URL = re.compile(r"https?://[^\s<>\"')\]]*")
 DASHBOARD_PATH = re.compile(r"/d/([A-Za-z0-9_-]+)")
