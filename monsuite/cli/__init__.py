@@ -68,6 +68,9 @@ EXAMPLES = {
     "scenarios generate": "monsuite scenarios generate --rules alerts.yml --tests alerts-test.yml --stack stacks/mine",
     "rules mutate": "monsuite rules mutate --rules alerts.yml --tests alerts-test.yml --min-score 0.9 --html mutation.html",
     "rules test": "monsuite rules test stacks/default/rule-tests/*.yml",
+    "rules backtest": "monsuite rules backtest --rules alerts.yml --prometheus-url http://127.0.0.1:9090 --from now-7d\n"
+                      "  monsuite rules backtest --rules new.yml --baseline old.yml --incidents incidents.yaml "
+                      "--prometheus-url http://127.0.0.1:9090 --from 2026-11-01 --to 2026-12-01",
     "rules check": "monsuite rules check stacks/default/rules/*.yml --prometheus-url http://127.0.0.1:9090",
     "routes test": "monsuite routes test --config stacks/default/alertmanager.yml.j2 stacks/default/routes.yaml",
     "templates render": "monsuite templates render --stack default --out reports/templates\n  monsuite templates render --alertmanager-config alertmanager.yml --rules alerts.yml --out reports/templates",

@@ -9,7 +9,7 @@ from monsuite.clients.access import register_from_env
 from monsuite.deployed.argtypes import DeployedAlertmanagerConfig, DeployedRules, Flatten
 from monsuite.errors import UserError
 from monsuite.runtimes import RUNTIMES
-from monsuite.userio.argtypes import InputFile, Number, OutputFile, StackArg, Url
+from monsuite.userio.argtypes import Duration, Instant, InputFile, Number, OutputFile, StackArg, Url
 from monsuite.userio.ciformat import Finding, add_format_option, emit
 from monsuite.userio.outputs import write_atomic
 
@@ -52,6 +52,25 @@ def register(commands) -> None:
     rcheck.add_argument("--prometheus-url", type=Url(), help="check that the metrics and labels the expressions use exist there")
     add_format_option(rcheck)
     rcheck.set_defaults(handler=rules_check)
+    backtest = rules.add_parser("backtest", help="what the alert rules would have done over recorded history, "
+                                                 "evaluated against a real Prometheus")
+    backtest.add_argument("--rules", type=RULES, nargs="+", action=Flatten, required=True, metavar="FILE",
+                          help="the rule files to judge")
+    backtest.add_argument("--prometheus-url", type=Url(), required=True, help="the Prometheus holding the history")
+    backtest.add_argument("--from", dest="start", type=Instant(), required=True, metavar="TIME",
+                          help="start: ISO 8601, unix seconds, or now-30d")
+    backtest.add_argument("--to", dest="end", type=Instant(), default="now", metavar="TIME", help="end (default: now)")
+    backtest.add_argument("--baseline", type=RULES, nargs="+", action=Flatten, metavar="FILE",
+                          help="the rule files as they were: the difference is reported per alert")
+    backtest.add_argument("--incidents", type=InputFile("incidents", "incidents file", closed=False), metavar="FILE",
+                          help="incidents.yaml: [{name, start, end, alerts}] that should have fired: caught, missed, delay; "
+                               "firings outside them count as false alarms")
+    backtest.add_argument("--flap-window", type=Duration(1000, 7 * 86_400_000), default="15m",
+                          help="a firing that comes back this soon after resolving counts as a flap (default: 15m)")
+    backtest.add_argument("--json", type=OutputFile("results file"), dest="json_out", metavar="FILE",
+                          help="write every firing interval as JSON")
+    add_format_option(backtest)
+    backtest.set_defaults(handler=rules_backtest)
 
 
 def rules_test(args) -> int:
@@ -94,6 +113,35 @@ def rules_check(args) -> int:
     report = check_files(args.files, url)
     emit(args.format, report.lines(), *ci.check_results(report))
     return 0 if report.ok else 1
+
+
+def rules_backtest(args) -> int:
+    from monsuite.backtest.output import told
+    from monsuite.backtest.report import read_incidents
+    from monsuite.backtest.run import alert_rules, check_range, run_backtest
+    from monsuite.clients.http import check_reachable
+    from monsuite.clients.prometheus import PrometheusClient
+    from monsuite.timescale import parse_ms
+
+    rules = alert_rules(args.rules)  # every input is read before Prometheus is asked anything
+    baseline = alert_rules(args.baseline) if args.baseline else None
+    incidents = read_incidents(args.incidents) if args.incidents else []
+    if not rules:
+        raise UserError(f"--rules {' '.join(map(str, args.rules))}: no alerting rule to backtest")
+    if args.end <= args.start:
+        raise UserError("--from must come before --to")
+    url = register_from_env("prometheus", args.prometheus_url)
+    check_reachable(url, "--prometheus-url")
+    client = PrometheusClient(url, timeout=120)
+    check_range(client, args.prometheus_url, args.start, args.end)
+    now = run_backtest(client, rules, args.start, args.end)
+    before = run_backtest(client, baseline, args.start, args.end) if baseline else None
+    lines, findings, cases, document = told(now, before, incidents, parse_ms(args.flap_window) / 1000)
+    if args.json_out:
+        write_atomic(args.json_out, json.dumps(document, indent=2))
+        lines.append(f"  written: {args.json_out}")
+    emit(args.format, lines, findings, cases)
+    return 1 if any(c.failure for c in cases) else 0
 
 
 def rules_mutate(args) -> int:

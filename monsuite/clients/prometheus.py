@@ -96,6 +96,10 @@ class PrometheusClient(ServiceClient):
         """The metric families the scrape targets expose (their # TYPE/# HELP names)."""
         return list(self._get("/api/v1/metadata"))
 
+    def runtime_info(self) -> dict:
+        """/api/v1/status/runtimeinfo: storageRetention ("15d", "15d or 10GiB") and the like."""
+        return self._get("/api/v1/status/runtimeinfo")
+
     def query_at(self, expr: str, at: float) -> list[dict]:
         """Instant query at a unix time; for a range selector the raw samples with their own timestamps."""
         return self._get("/api/v1/query", query=expr, time=f"{at:.3f}")["result"]

@@ -27,6 +27,7 @@ class Rule:
     for_ms: int = 0
     labels: dict = field(default_factory=dict)
     annotations: dict = field(default_factory=dict)
+    keep_firing_for_ms: int = 0
 
 
 def expand(base: Path, patterns: list[str]) -> list[Path]:
@@ -58,6 +59,7 @@ def load_rules(path: Path) -> list[Rule]:
                     alert=rule.get("alert"), record=rule.get("record"),
                     for_ms=parse_ms(rule["for"]) if rule.get("for") else 0,
                     labels=dict(rule.get("labels") or {}), annotations=dict(rule.get("annotations") or {}),
+                    keep_firing_for_ms=parse_ms(rule["keep_firing_for"]) if rule.get("keep_firing_for") else 0,
                 ))
         except (KeyError, TypeError, TimeScaleError) as exc:
             raise ManifestError(path, where, f"malformed group or rule: {exc}") from None

@@ -223,6 +223,17 @@ class UnixTime(ArgType):
         return value
 
 
+class Instant(ArgType):
+    """One instant: ISO 8601, unix seconds, now or now-<duration>; converted to unix seconds."""
+
+    kind = "time"
+
+    def convert(self, text: str) -> float:
+        from monsuite.userio.times import parse_instant
+
+        return parse_instant(text, flag="")
+
+
 class TimeRange(ArgType):
     """FROM..TO, each an ISO 8601 or a unix time; the text is kept."""
 

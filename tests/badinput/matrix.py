@@ -159,6 +159,10 @@ def careless_values(action: argparse.Action):
     elif isinstance(t, argtypes.UnixTime):
         for mistake, value in (("nan", "nan"), ("infinite", "inf"), ("huge", "1e30"), ("negative", "-1"), ("text", "yesterday")):
             yield mistake, value, (2,), None
+    elif isinstance(t, argtypes.Instant):
+        for mistake, value in (("nan", "nan"), ("infinite", "inf"), ("huge", "1e30"), ("negative", "-1"), ("text", "yesterday"),
+                               ("relative-text", "now-forever"), ("before-2000", "now-9999w")):
+            yield mistake, value, (2,), None
     elif isinstance(t, argtypes.TimeRange):
         for mistake, value in (("malformed", "tomorrow"), ("reversed", "1796505400..1796500000"), ("empty-ends", "..")):
             yield mistake, value, (2,), None
@@ -186,6 +190,8 @@ def baseline(action: argparse.Action) -> list[str]:
         return ["{tmp}/out/result"]
     if isinstance(t, argtypes.StackArg):
         return ["minimal"]
+    if isinstance(t, argtypes.Instant):
+        return ["now-1h"]
     raise AssertionError(f"{label(action)}: no baseline value for a required argument of kind {kind_of(action)}")
 
 

@@ -1,0 +1,142 @@
+"""Backtesting alert rules: the rule manager's states from evaluations (offline), and the firing intervals a
+backtest finds against a real Prometheus that evaluated the same rule live over the same period (its ALERTS
+series), within one evaluation interval."""
+
+import subprocess
+import sys
+import time
+
+import pytest
+from prometheus_client import CollectorRegistry, Gauge, start_http_server
+
+from monsuite.backtest.run import alert_rules, run_backtest
+from monsuite.backtest.states import firings
+from monsuite.clients.prometheus import PrometheusClient
+from monsuite.ports import free_ports
+from monsuite.processes import stop_process
+from monsuite.runtimes.process import spawn
+from monsuite.waits import wait_until
+
+S = ("a", "1"),
+
+
+def spans(times):
+    return [(f.active_at, f.fired_at, f.resolved_at) for f in times]
+
+
+def test_for_holds_a_pending_alert_and_a_short_condition_never_fires():
+    seen = [0, 1, 2, 3, 4, 5, 10, 11, 20, 21, 22, 23]
+    assert spans(firings(S, seen, 1, for_s=3, end=30)) == [(0, 3, 6), (20, 23, 24)]
+
+
+def test_without_for_an_alert_fires_at_its_first_evaluation_and_resolves_at_the_first_without_it():
+    assert spans(firings(S, [5, 6, 9], 1, for_s=0, end=30)) == [(5, 5, 7), (9, 9, 10)]
+
+
+def test_keep_firing_for_bridges_short_gaps_and_delays_the_resolution():
+    seen = [0, 1, 2, 3, 6, 7, 20]
+    # gone at 4 and 5 (less than 3 s): still firing; gone from 8: resolved at 8 + 3
+    assert spans(firings(S, seen, 1, for_s=2, keep_firing_for_s=3, end=30)) == [(0, 2, 11)]
+
+
+def test_an_alert_firing_at_the_end_has_no_resolution():
+    assert spans(firings(S, [27, 28, 29, 30], 1, for_s=1, end=30)) == [(27, 28, None)]
+    assert spans(firings(S, [0, 30, 60], 30, for_s=60, end=60)) == [(0, 60, None)]
+
+
+# ---- against Prometheus's own evaluation -------------------------------------------------------------------
+
+RULES = """
+groups:
+  - name: backtest
+    interval: 1s
+    rules:
+      - alert: ToggleHeld
+        expr: monsuite_toggle > 0
+        for: 3s
+      - alert: ToggleKept
+        expr: monsuite_toggle > 0
+        for: 2s
+        keep_firing_for: 3s
+      - alert: ToggleAtOnce
+        expr: monsuite_toggle > 0
+"""
+# (value, seconds held): a fault that comes and goes, a gap keep_firing_for bridges, one too short for `for`
+SCHEDULE = [(0, 4), (1, 6), (0, 2), (1, 5), (0, 8), (1, 1.5), (0, 6), (1, 7), (0, 6)]
+
+
+@pytest.fixture(scope="module")
+def evaluated_live(tmp_path_factory):
+    """A real Prometheus scraping a toggle every 0.5 s and evaluating the rules every second while the
+    schedule runs; (its URL, the rule file, start, end)."""
+    folder = tmp_path_factory.mktemp("backtest")
+    registry = CollectorRegistry()
+    toggle = Gauge("monsuite_toggle", "a fault switched by the test", registry=registry)
+    target_port, prometheus_port = free_ports(2)
+    server, thread = start_http_server(target_port, addr="127.0.0.1", registry=registry)
+    (folder / "rules.yml").write_text(RULES)
+    (folder / "prometheus.yml").write_text(
+        f"global: {{scrape_interval: 500ms, evaluation_interval: 1s}}\nrule_files: [{folder / 'rules.yml'}]\n"
+        f"scrape_configs: [{{job_name: toggle, static_configs: [{{targets: ['127.0.0.1:{target_port}']}}]}}]\n")
+    url = f"http://127.0.0.1:{prometheus_port}"
+    process = spawn(["prometheus", f"--config.file={folder / 'prometheus.yml'}", f"--storage.tsdb.path={folder / 'data'}",
+                     "--storage.tsdb.retention.time=1d", f"--web.listen-address=127.0.0.1:{prometheus_port}"])
+    try:
+        client = PrometheusClient(url, timeout=30)
+        wait_until(lambda: client.query("up") and client.query("monsuite_toggle"), timeout=60,
+                   what="Prometheus scraping the toggle")
+        start = time.time()
+        for value, seconds in SCHEDULE:  # the fault plan: each state held for its time
+            toggle.set(value)
+            time.sleep(seconds)
+        end = time.time()
+        yield url, folder / "rules.yml", start, end
+    finally:
+        stop_process(process)
+        server.shutdown()
+
+
+def alerts_recorded(client: PrometheusClient, alert: str, start: float, end: float, step: float) -> list[tuple[float, float]]:
+    """Firing intervals as Prometheus wrote them: ALERTS{alertstate="firing"} present, at a fine step."""
+    matrix = client.query_range(f'ALERTS{{alertname="{alert}", alertstate="firing"}}', start, end, step)
+    times = [float(t) for series in matrix for t, _ in series["values"]]
+    made = []
+    for t in sorted(times):
+        if made and t - made[-1][1] <= step * 1.5:
+            made[-1] = (made[-1][0], t)
+        else:
+            made.append((t, t))
+    return [(a, b + step) for a, b in made]
+
+
+def test_a_backtest_finds_the_intervals_prometheus_fired_within_one_evaluation_interval(evaluated_live):
+    url, rules, start, end = evaluated_live
+    client = PrometheusClient(url, timeout=30)
+    result = run_backtest(client, alert_rules([rules]), start, end)
+    fine = 0.1
+    for rule_result in result.results:
+        found = [(f.fired_at, f.resolved_at if f.resolved_at is not None else end) for f in rule_result.firings]
+        recorded = alerts_recorded(client, rule_result.rule.alert, start, end, fine)
+        assert len(found) == len(recorded), (rule_result.rule.alert, found, recorded)
+        for (fired, resolved), (was_fired, was_resolved) in zip(found, recorded):
+            assert abs(fired - was_fired) <= rule_result.step + fine, (rule_result.rule.alert, fired, was_fired)
+            if resolved < end - rule_result.step:
+                assert abs(resolved - was_resolved) <= rule_result.step + fine, (rule_result.rule.alert, resolved, was_resolved)
+    counts = {r.rule.alert: len(r.firings) for r in result.results}
+    assert counts == {"ToggleHeld": 3, "ToggleKept": 2, "ToggleAtOnce": 4}
+
+
+def test_the_command_reports_and_refuses_a_range_beyond_retention(evaluated_live, tmp_path):
+    url, rules, start, end = evaluated_live
+    said = subprocess.run([sys.executable, "-m", "monsuite", "rules", "backtest", "--rules", str(rules), "--prometheus-url",
+                           url, "--from", str(start), "--to", str(end), "--json", str(tmp_path / "b.json")],
+                          capture_output=True, text=True, timeout=120)
+    assert said.returncode == 0, said.stderr
+    assert "ToggleHeld: 3 firings" in said.stdout
+    refused = subprocess.run([sys.executable, "-m", "monsuite", "rules", "backtest", "--rules", str(rules),
+                              "--prometheus-url", url, "--from", "now-3d"], capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "beyond what this Prometheus keeps (retention 1d)" in refused.stderr
+    reversed_range = subprocess.run([sys.executable, "-m", "monsuite", "rules", "backtest", "--rules", str(rules),
+                                     "--prometheus-url", url, "--from", "now", "--to", "now-1h"],
+                                    capture_output=True, text=True, timeout=60)
+    assert reversed_range.returncode == 2 and "--from must come before --to" in reversed_range.stderr
