@@ -62,6 +62,7 @@ benchmark: setup
 	.venv/bin/python benchmarks/generate_mutate.py
 	.venv/bin/python benchmarks/deployed.py
 	.venv/bin/python benchmarks/templates.py
+	.venv/bin/python benchmarks/backtest.py
 
 clean:
 	rm -rf .venv reports .monsuite benchmarks/results

@@ -72,24 +72,27 @@ def generate(end: float) -> History:
     return History(end, times, good, bad, latency)
 
 
-def openmetrics(history: History) -> str:
-    lines = ["# TYPE demo_requests counter"]
-    for name, values in (('demo_requests_total{code="200"}', history.good), ('demo_requests_total{code="500"}', history.bad)):
-        lines += [f"{name} {v!r} {t:.3f}" for t, v in zip(history.times, values)]
-    lines.append("# TYPE demo_latency_p95_seconds gauge")
-    lines += [f"demo_latency_p95_seconds {v!r} {t:.3f}" for t, v in zip(history.times, history.latency)]
+def openmetrics(history: History, series: tuple[str, ...] | None = None) -> str:
+    lines = []
+    if series is None or "demo_requests" in series:
+        lines.append("# TYPE demo_requests counter")
+        for name, values in (('demo_requests_total{code="200"}', history.good), ('demo_requests_total{code="500"}', history.bad)):
+            lines += [f"{name} {v!r} {t:.3f}" for t, v in zip(history.times, values)]
+    if series is None or "demo_latency_p95_seconds" in series:
+        lines.append("# TYPE demo_latency_p95_seconds gauge")
+        lines += [f"demo_latency_p95_seconds {v!r} {t:.3f}" for t, v in zip(history.times, history.latency)]
     lines.append("# EOF")
     return "\n".join(lines) + "\n"
 
 
 class HistoryPrometheus:
-    """A real Prometheus on the backfilled TSDB, stopped by its PID."""
+    """A real Prometheus on the backfilled TSDB, stopped by its PID; `series`: only these metric families."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, series: tuple[str, ...] | None = None):
         self.end = (time.time() // STEP) * STEP - 30  # samples at :30, so no window boundary falls on one
         self.history = generate(self.end)
         data = directory / "data"
-        write_blocks(openmetrics(self.history), data, what="the SLO test history")
+        write_blocks(openmetrics(self.history, series), data, what="the SLO test history")
         config = directory / "prometheus.yml"
         config.write_text("global: {scrape_interval: 1m}\n")
         self.port = free_ports(1)[0]

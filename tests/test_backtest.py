@@ -140,3 +140,75 @@ def test_the_command_reports_and_refuses_a_range_beyond_retention(evaluated_live
                                      "--prometheus-url", url, "--from", "now", "--to", "now-1h"],
                                     capture_output=True, text=True, timeout=60)
     assert reversed_range.returncode == 2 and "--from must come before --to" in reversed_range.stderr
+
+
+# ---- 30 days of history, judged against promtool's rule engine ---------------------------------------------
+
+HISTORY_RULES = """
+groups:
+  - name: latency
+    interval: 1m
+    rules:
+      - alert: LatencyHigh
+        expr: demo_latency_p95_seconds > 0.5
+        for: 10m
+      - alert: LatencyHighKept
+        expr: demo_latency_p95_seconds > 0.5
+        for: 5m
+        keep_firing_for: 20m
+      - alert: LatencyAtOnce
+        expr: demo_latency_p95_seconds > 0.5
+"""
+
+
+def _notation(values: list[float]) -> str:
+    """promtool's expanding notation for a run-length list: `0.3x28799 0.8x179 ...` (vxN is N+1 values)."""
+    parts, run_value, run = [], values[0], 0
+    for value in values[1:] + [None]:
+        run += 1
+        if value != run_value:
+            parts.append(f"{run_value!r}x{run - 1}")
+            run_value, run = value, 0
+    return " ".join(parts)
+
+
+def test_thirty_days_of_history_fire_where_promtools_rule_engine_fires(tmp_path):
+    from tests.slo_history import DAYS, HistoryPrometheus
+
+    prometheus = HistoryPrometheus(tmp_path / "history", series=("demo_latency_p95_seconds",))
+    try:
+        (tmp_path / "rules.yml").write_text(HISTORY_RULES)
+        client = PrometheusClient(prometheus.url, timeout=120)
+        history = prometheus.history
+        start, end = history.times[0], history.end
+        began = time.monotonic()
+        result = run_backtest(client, alert_rules([tmp_path / "rules.yml"]), start, end)
+        took = time.monotonic() - began
+    finally:
+        prometheus.stop()
+    assert {r.rule.alert: len(r.firings) for r in result.results} == {"LatencyHigh": 1, "LatencyHighKept": 1,
+                                                                        "LatencyAtOnce": 1}
+    # An evaluation at real time T reads sample (T - first - 30 s) / 1m; promtool's samples sit at 0, 1m, 2m ...
+    # The rules read the latest sample only, so promtool is given the two hours around the incident.
+    first = history.times[0]
+    sample = lambda at: round((at - first - 30) / 60)  # noqa: E731
+    since = sample(min(r.firings[0].active_at for r in result.results)) - 120
+    until = sample(max(r.firings[0].resolved_at for r in result.results)) + 120
+    checks = []
+    for rule_result in result.results:
+        firing = rule_result.firings[0]
+        fired, resolved = sample(firing.fired_at) - since, sample(firing.resolved_at) - since
+        for minute, fires in ((fired - 1, False), (fired, True), (resolved - 1, True), (resolved, False)):
+            checks.append({"eval_time": f"{minute}m", "alertname": rule_result.rule.alert,
+                           "exp_alerts": [{"exp_labels": {}}] if fires else []})
+    test = {"rule_files": [str(tmp_path / "rules.yml")], "evaluation_interval": "1m",
+            "tests": [{"interval": "1m", "alert_rule_test": checks,
+                       "input_series": [{"series": "demo_latency_p95_seconds",
+                                         "values": _notation(history.latency[since:until])}]}]}
+    import yaml
+
+    (tmp_path / "test.yml").write_text(yaml.safe_dump(test))
+    judged = subprocess.run(["promtool", "test", "rules", str(tmp_path / "test.yml")], capture_output=True, text=True,
+                            timeout=600)
+    assert judged.returncode == 0, judged.stdout[-3000:] + judged.stderr[-1000:]
+    assert len(history.times) >= DAYS * 1440 - 1 and took < 600
