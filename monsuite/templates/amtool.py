@@ -70,11 +70,15 @@ def read_again(rendered: list[Rendered], globs: list[str], amtool: str, *, field
         empty = Path(work) / "none.tmpl"  # amtool wants a template file even where the config has none
         empty.write_text("")
 
+        data_files = {}
+        for r, _, _ in wanted:  # each written once, before any amtool reads it
+            if id(r) not in data_files:
+                data_files[id(r)] = Path(work) / f"{len(data_files)}.json"
+                data_files[id(r)].write_text(json.dumps(template_data(r)))
+
         def one(item) -> Reading:
             r, field, template = item
-            data = Path(work) / f"{id(r)}.json"
-            if not data.exists():
-                data.write_text(json.dumps(template_data(r)))
+            data = data_files[id(r)]
             said = subprocess.run([amtool, "template", "render", *[f"--template.glob={g}" for g in globs or [empty]],
                                    f"--template.text={template}", f"--template.data={data}"],
                                   capture_output=True, text=True, timeout=60)
