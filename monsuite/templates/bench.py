@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from monsuite.errors import UserError
-from monsuite.routing.engines import LiveAlertmanager
+from monsuite.routing.engines import ALERTMANAGER_BINARIES, LiveAlertmanager
+from monsuite.runtimes.process import find_binary
 from monsuite.sinks.local import LocalSinks
 from monsuite.templates.cases import Case, Posted
 from monsuite.templates.config import Integration, TemplateConfig, dump, rendering_config
@@ -76,10 +77,8 @@ def render(config: TemplateConfig, cases: list[Case], workdir: Path, *, alertman
         for number, share in enumerate(shares):
             own = [c for batch in share for c in batch]
             renderers.append(running.enter_context(Renderer(config, own, sinks, workdir, f"w{number}", alertmanager)))
-        if renderers:
-            run.alertmanager, run.version = renderers[0].am.binary, alertmanager_version(renderers[0].am.binary)
-        else:
-            binary = LiveAlertmanager(workdir, binary=alertmanager).binary
+        binary = renderers[0].am.binary if renderers else alertmanager or find_binary(ALERTMANAGER_BINARIES)
+        if binary:
             run.alertmanager, run.version = binary, alertmanager_version(binary)
         with ThreadPoolExecutor(max_workers=max(1, len(renderers)), thread_name_prefix="template-render") as pool:
             for rendered in pool.map(lambda pair: pair[0].run(pair[1]), zip(renderers, shares)):

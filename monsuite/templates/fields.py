@@ -9,7 +9,7 @@ from monsuite.sinks.store import Delivery
 from monsuite.templates.config import Integration
 
 # Set by the routing tree or the sinks' keys, not by a template: they would differ from the user's own.
-NOT_TEMPLATED = ("groupKey", "dedup_key", "routing_key", "channel_key")
+NOT_TEMPLATED = ("groupKey", "dedup_key", "routing_key")
 EMAIL_HEADERS_SET_HERE = ("to", "from", "subject")
 
 
