@@ -42,7 +42,7 @@ def _workflow() -> dict:
 def test_the_documented_workflow_runs_monsuite_commands_with_their_own_flags():
     runs = [step["run"].split("#")[0] for step in _workflow()["jobs"]["monitoring"]["steps"] if "monsuite " in step.get("run", "")
             and "pip install" not in step["run"]]
-    assert len(runs) == 4
+    assert len(runs) == 5
     for run in runs:
         words = shlex.split(run)[1:]
         command = [w for w in words[:2] if not w.startswith("-")]
