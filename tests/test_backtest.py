@@ -44,6 +44,42 @@ def test_an_alert_firing_at_the_end_has_no_resolution():
     assert spans(firings(S, [0, 30, 60], 30, for_s=60, end=60)) == [(0, 60, None)]
 
 
+def _backtest(firing_times: dict[str, list[tuple[float, float]]], end: float = 10_000):
+    from monsuite.backtest.evaluate import RuleResult
+    from monsuite.backtest.run import Backtest
+    from monsuite.backtest.states import Firing
+    from monsuite.rules.model import Rule
+
+    results = []
+    for alert, spans_of in firing_times.items():
+        rule = Rule(file="r.yml", group="g", group_interval_ms=60_000, expr="x > 0", alert=alert)
+        made = RuleResult(rule, 60, 0, end, series=1)
+        made.firings = [Firing((("instance", "a"),), fired - 60, fired, resolved) for fired, resolved in spans_of]
+        results.append(made)
+    return Backtest(0, end, results)
+
+
+def test_baseline_incidents_and_the_timeline_page():
+    from monsuite.backtest.html import page
+    from monsuite.backtest.output import told
+    from monsuite.backtest.report import Incident
+
+    now = _backtest({"Down": [(600, 900), (1200, 1500), (5000, 5100)]})
+    before = _backtest({"Down": [(960, 1500)]})
+    incidents = [Incident("outage", 500, 1500, ("Down",)), Incident("quiet", 8000, 9000)]
+    lines, findings, cases, document = told(now, before, incidents, flap_window_s=900)
+    text = "\n".join(lines)
+    assert "Down: 3 firings over 1 series" in text and "1 flaps" in text
+    assert "Down: +2 firings (1 -> 3), +1 flaps, fires 0s" not in text  # the median delay is the same (60 s)
+    assert "Down: +2 firings (1 -> 3), +1 flaps" in text
+    assert "CAUGHT outage: Down fired 1m40s after it began" in text and "MISSED quiet" in text
+    assert "false alarms): 1 of 3" in text
+    assert [c.name for c in cases if c.failure] == ["quiet"] and findings
+    assert document["firings"][0]["fired_at"] == "1970-01-01T00:10:00Z"
+    html = page(now, before)
+    assert html.count('class="now"') == 3 and html.count('class="before"') == 1 and "Down: 3 firings" in html
+
+
 # ---- against Prometheus's own evaluation -------------------------------------------------------------------
 
 RULES = """
@@ -129,10 +165,11 @@ def test_a_backtest_finds_the_intervals_prometheus_fired_within_one_evaluation_i
 def test_the_command_reports_and_refuses_a_range_beyond_retention(evaluated_live, tmp_path):
     url, rules, start, end = evaluated_live
     said = subprocess.run([sys.executable, "-m", "monsuite", "rules", "backtest", "--rules", str(rules), "--prometheus-url",
-                           url, "--from", str(start), "--to", str(end), "--json", str(tmp_path / "b.json")],
-                          capture_output=True, text=True, timeout=120)
+                           url, "--from", str(start), "--to", str(end), "--json", str(tmp_path / "b.json"),
+                           "--html", str(tmp_path / "b.html")], capture_output=True, text=True, timeout=120)
     assert said.returncode == 0, said.stderr
     assert "ToggleHeld: 3 firings" in said.stdout
+    assert "ToggleHeld: 3 firings" in (tmp_path / "b.html").read_text()
     refused = subprocess.run([sys.executable, "-m", "monsuite", "rules", "backtest", "--rules", str(rules),
                               "--prometheus-url", url, "--from", "now-3d"], capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2 and "beyond what this Prometheus keeps (retention 1d)" in refused.stderr

@@ -69,6 +69,8 @@ def register(commands) -> None:
                           help="a firing that comes back this soon after resolving counts as a flap (default: 15m)")
     backtest.add_argument("--json", type=OutputFile("results file"), dest="json_out", metavar="FILE",
                           help="write every firing interval as JSON")
+    backtest.add_argument("--html", type=OutputFile("timeline page"), dest="html_out", metavar="FILE",
+                          help="write a page with each alert's firings on one time axis (and the baseline's)")
     add_format_option(backtest)
     backtest.set_defaults(handler=rules_backtest)
 
@@ -140,6 +142,11 @@ def rules_backtest(args) -> int:
     if args.json_out:
         write_atomic(args.json_out, json.dumps(document, indent=2))
         lines.append(f"  written: {args.json_out}")
+    if args.html_out:
+        from monsuite.backtest.html import page
+
+        write_atomic(args.html_out, page(now, before))
+        lines.append(f"  written: {args.html_out}")
     emit(args.format, lines, findings, cases)
     return 1 if any(c.failure for c in cases) else 0
 
