@@ -29,7 +29,8 @@ def page(now: Backtest, before: Backtest | None = None) -> str:
 
     alerts = list(dict.fromkeys(r.rule.alert for r in now.results))
     rows = [{"alert": a, "now": bars(now, a), "before": bars(before, a)} for a in alerts]
-    ticks = [{"x": round(LEFT + i / 4 * WIDTH, 1), "label": iso(now.start + i / 4 * span)} for i in range(5)]
+    ticks = [{"x": round(LEFT + i / 4 * WIDTH, 1), "label": iso(now.start + i / 4 * span),
+              "anchor": ("start", "middle", "middle", "middle", "end")[i]} for i in range(5)]
     return PAGE.render(rows=rows, ticks=ticks, start=iso(now.start), end=iso(now.end), baseline=before is not None,
                        width=WIDTH + 2 * LEFT, row=ROW)
 
@@ -41,7 +42,7 @@ PAGE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
 <h1>Backtest {{ start }} .. {{ end }}</h1>
 <p>Each bar is one firing interval{% if baseline %}: <span style="color:#cf222e">the rule files judged</span> above,
 <span style="color:#8c959f">the baseline</span> below{% endif %}. Hover a bar for its times and labels.</p>
-<svg width="{{ width }}" height="24"><g>{% for t in ticks %}<text x="{{ t.x }}" y="12">{{ t.label[:16] }}</text>{% endfor %}</g></svg>
+<svg width="{{ width }}" height="24"><g>{% for t in ticks %}<text x="{{ t.x }}" y="12" text-anchor="{{ t.anchor }}">{{ t.label[:16] }}</text>{% endfor %}</g></svg>
 {% for r in rows %}<h2>{{ r.alert }}: {{ r.now|length }} firings{% if baseline %} (baseline {{ r.before|length }}){% endif %}</h2>
 <svg width="{{ width }}" height="{{ row * (2 if baseline else 1) + 2 }}">
 <rect x="0" y="0" width="{{ width }}" height="{{ row * (2 if baseline else 1) + 2 }}" fill="#f6f8fa"/>
