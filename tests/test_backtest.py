@@ -82,21 +82,26 @@ def test_baseline_incidents_and_the_timeline_page():
 
 # ---- against Prometheus's own evaluation -------------------------------------------------------------------
 
-RULES = """
+def three_rules(group: str, interval: str, expr: str, prefix: str, held: str, kept: str, keep_firing_for: str) -> str:
+    """The same condition three ways: held for `held`; held for `kept` and kept firing; firing at once."""
+    return f"""
 groups:
-  - name: backtest
-    interval: 1s
+  - name: {group}
+    interval: {interval}
     rules:
-      - alert: ToggleHeld
-        expr: monsuite_toggle > 0
-        for: 3s
-      - alert: ToggleKept
-        expr: monsuite_toggle > 0
-        for: 2s
-        keep_firing_for: 3s
-      - alert: ToggleAtOnce
-        expr: monsuite_toggle > 0
+      - alert: {prefix}High
+        expr: {expr}
+        for: {held}
+      - alert: {prefix}HighKept
+        expr: {expr}
+        for: {kept}
+        keep_firing_for: {keep_firing_for}
+      - alert: {prefix}AtOnce
+        expr: {expr}
 """
+
+
+RULES = three_rules("backtest", "1s", "monsuite_toggle > 0", "Toggle", held="3s", kept="2s", keep_firing_for="3s")
 # (value, seconds held): a fault that comes and goes, a gap keep_firing_for bridges, one too short for `for`
 SCHEDULE = [(0, 4), (1, 6), (0, 2), (1, 5), (0, 8), (1, 1.5), (0, 6), (1, 7), (0, 6)]
 
@@ -159,7 +164,7 @@ def test_a_backtest_finds_the_intervals_prometheus_fired_within_one_evaluation_i
             if resolved < end - rule_result.step:
                 assert abs(resolved - was_resolved) <= rule_result.step + fine, (rule_result.rule.alert, resolved, was_resolved)
     counts = {r.rule.alert: len(r.firings) for r in result.results}
-    assert counts == {"ToggleHeld": 3, "ToggleKept": 2, "ToggleAtOnce": 4}
+    assert counts == {"ToggleHigh": 3, "ToggleHighKept": 2, "ToggleAtOnce": 4}
 
 
 def test_the_command_reports_and_refuses_a_range_beyond_retention(evaluated_live, tmp_path):
@@ -168,8 +173,8 @@ def test_the_command_reports_and_refuses_a_range_beyond_retention(evaluated_live
                            url, "--from", str(start), "--to", str(end), "--json", str(tmp_path / "b.json"),
                            "--html", str(tmp_path / "b.html")], capture_output=True, text=True, timeout=120)
     assert said.returncode == 0, said.stderr
-    assert "ToggleHeld: 3 firings" in said.stdout
-    assert "ToggleHeld: 3 firings" in (tmp_path / "b.html").read_text()
+    assert "ToggleHigh: 3 firings" in said.stdout
+    assert "ToggleHigh: 3 firings" in (tmp_path / "b.html").read_text()
     refused = subprocess.run([sys.executable, "-m", "monsuite", "rules", "backtest", "--rules", str(rules),
                               "--prometheus-url", url, "--from", "now-3d"], capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2 and "beyond what this Prometheus keeps (retention 1d)" in refused.stderr
@@ -181,21 +186,8 @@ def test_the_command_reports_and_refuses_a_range_beyond_retention(evaluated_live
 
 # ---- 30 days of history, judged against promtool's rule engine ---------------------------------------------
 
-HISTORY_RULES = """
-groups:
-  - name: latency
-    interval: 1m
-    rules:
-      - alert: LatencyHigh
-        expr: demo_latency_p95_seconds > 0.5
-        for: 10m
-      - alert: LatencyHighKept
-        expr: demo_latency_p95_seconds > 0.5
-        for: 5m
-        keep_firing_for: 20m
-      - alert: LatencyAtOnce
-        expr: demo_latency_p95_seconds > 0.5
-"""
+HISTORY_RULES = three_rules("latency", "1m", "demo_latency_p95_seconds > 0.5", "Latency", held="10m", kept="5m",
+                            keep_firing_for="20m")
 
 
 def _notation(values: list[float]) -> str:

@@ -135,7 +135,7 @@ def rules_backtest(args) -> int:
     url = register_from_env("prometheus", args.prometheus_url)
     check_reachable(url, "--prometheus-url")
     client = PrometheusClient(url, timeout=120)
-    check_range(client, args.prometheus_url, args.start, args.end)
+    check_range(client, args.prometheus_url, args.start)
     now = run_backtest(client, rules, args.start, args.end)
     before = run_backtest(client, baseline, args.start, args.end) if baseline else None
     lines, findings, cases, document = told(now, before, incidents, parse_ms(args.flap_window) / 1000)

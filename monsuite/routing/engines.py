@@ -3,6 +3,7 @@ live Alertmanager (every case at once, plus inhibition and silence cases amtool 
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -120,12 +121,23 @@ class LiveAlertmanager:
         self.client.expire(silence_id)
 
 
+def logged_errors(log: str, message: str | None = None) -> list[str]:
+    """The `err` values of Alertmanager's log lines (logfmt, 0.25 and 0.35 alike), unquoted; `message`: only
+    the lines with that msg."""
+    line = (rf'msg="{re.escape(message)}".*?' if message else "") + r'\berr="((?:[^"\\]|\\.)*)"'
+    found = []
+    for match in re.finditer(line, log):
+        try:
+            found.append(json.loads(f'"{match.group(1)}"'))
+        except ValueError:
+            found.append(match.group(1))
+    return found
+
+
 def refusal(log: str) -> str:
     """Why Alertmanager would not start: the `err` of its last line that has one, else its log's end."""
-    errors = [m.group(1) for m in re.finditer(r'\berr="((?:[^"\\]|\\.)*)"', log)]
-    if errors:
-        return errors[-1].replace('\\"', '"')
-    return log.strip()[-400:]
+    errors = logged_errors(log)
+    return errors[-1] if errors else log.strip()[-400:]
 
 
 def alert(labels: dict, *, resolved: bool = False) -> dict:

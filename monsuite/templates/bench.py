@@ -7,7 +7,6 @@ fixed times, so what a template prints of them is the same on every run.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from monsuite.errors import UserError
-from monsuite.routing.engines import ALERTMANAGER_BINARIES, LiveAlertmanager
+from monsuite.routing.engines import ALERTMANAGER_BINARIES, LiveAlertmanager, logged_errors
 from monsuite.runtimes.process import find_binary
 from monsuite.sinks.local import LocalSinks
 from monsuite.templates.cases import Case, Posted
@@ -32,7 +31,6 @@ FIRING_ENDS_AT = "2099-01-01T00:00:00Z"  # still firing whenever the render runs
 EXTERNAL_URL = "http://127.0.0.1:9093"  # what the notifications link to; the real port is a free one
 # Neither a delivery nor a logged failure within this time: the notification was dropped without a word.
 SILENCE_TIMEOUT = 30.0
-FAILED = re.compile(r'msg="Notify for alerts failed".*?\berr="((?:[^"\\]|\\.)*)"')
 ONE_FAILURE = re.compile(r"(?:^|; )(.*?)/(\w+\[\d+\]): notify retry canceled[^:]*: (.*?)(?=; [^;]*/\w+\[\d+\]: notify retry|$)")
 
 
@@ -140,7 +138,9 @@ class Renderer:
         self.am.post([postable(a, state) for a in alerts])
 
         def outcome() -> dict:
-            failures = failures_in(self.log.read_text(errors="replace")[log_offset:])
+            with self.log.open("rb") as log:
+                log.seek(log_offset)
+                failures = failures_in(log.read().decode(errors="replace"))
             found = {}
             for _, integration in expected:
                 arrived = self.sinks.store.query(receiver=self.prefix + integration.key, since_id=since)
@@ -194,11 +194,7 @@ def postable(alert: Posted, state: str) -> dict:
 def failures_in(log_text: str) -> dict[tuple[str, str], str]:
     """(receiver, integration) -> the reason, from Alertmanager's "Notify for alerts failed" lines."""
     found = {}
-    for match in FAILED.finditer(log_text):
-        try:
-            err = json.loads(f'"{match.group(1)}"')
-        except ValueError:
-            err = match.group(1)
+    for err in logged_errors(log_text, "Notify for alerts failed"):
         for receiver, label, reason in ONE_FAILURE.findall(err):
             found[(receiver, label)] = reason
     return found

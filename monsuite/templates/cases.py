@@ -15,7 +15,6 @@ from monsuite.waits import wait_until
 
 # The label whose value differs between the alerts of a group of several, in this order of preference.
 VARIED = ("instance", "pod", "host", "node", "device", "job")
-STATES = ("firing", "resolved")
 
 
 @dataclass(frozen=True)

@@ -106,10 +106,6 @@ def read_config(path: Path, profile: dict | None = None) -> TemplateConfig:
     return TemplateConfig(config, path, integrations, unserved)
 
 
-def template_globs(config: TemplateConfig) -> list[str]:
-    return list(config.config.get("templates") or [])
-
-
 def rendering_config(config: TemplateConfig, routes: list[dict], sink_http: str, sink_smtp: str, prefix: str = "") -> dict:
     """The config Alertmanager runs for the render: the user's receivers delivering to the sinks, each
     integration under `prefix` + its key; `routes` (one per case, see route_for) under a root no posted
