@@ -2,9 +2,13 @@
 backtest finds against a real Prometheus that evaluated the same rule live over the same period (its ALERTS
 series), within one evaluation interval."""
 
+import json
 import subprocess
 import sys
 import time
+
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry, Gauge, start_http_server
@@ -14,7 +18,9 @@ from monsuite.backtest.states import firings
 from monsuite.clients.prometheus import PrometheusClient
 from monsuite.ports import free_ports
 from monsuite.processes import stop_process
+from monsuite.routing.engines import LiveAlertmanager
 from monsuite.runtimes.process import spawn
+from monsuite.sinks.local import LocalSinks
 from monsuite.waits import wait_until
 
 S = ("a", "1"),
@@ -106,35 +112,78 @@ RULES = three_rules("backtest", "1s", "monsuite_toggle > 0", "Toggle", held="3s"
 SCHEDULE = [(0, 4), (1, 6), (0, 2), (1, 5), (0, 8), (1, 1.5), (0, 6), (1, 7), (0, 6)]
 
 
+# Ticks half an evaluation interval away from the evaluations (group_wait 500ms, group_interval 1s), so no
+# flush races an alert's arrival; one group of all three alerts, one per alert, one only ToggleHigh reaches;
+# ToggleAtOnce (same condition, no `for`) inhibits ToggleHigh whenever both fire.
+ALERTMANAGER = """
+route:
+  receiver: per-alert
+  group_by: [alertname]
+  group_wait: 500ms
+  group_interval: 1s
+  repeat_interval: 1h
+  routes:
+    - {{receiver: together, group_by: [job], matchers: ['alertname=~"Toggle.*"'], continue: true}}
+    - {{receiver: held, matchers: ['alertname="ToggleHigh"']}}
+    - {{receiver: per-alert, matchers: ['alertname=~"Toggle.*"']}}
+inhibit_rules:
+  - {{source_matchers: ['alertname="ToggleAtOnce"'], target_matchers: ['alertname="ToggleHigh"']}}
+receivers:
+  - {{name: per-alert, webhook_configs: [{{url: '{sink}/webhook/per-alert'}}]}}
+  - {{name: together, webhook_configs: [{{url: '{sink}/webhook/together'}}]}}
+  - {{name: held, webhook_configs: [{{url: '{sink}/webhook/held'}}]}}
+"""
+RECEIVERS = ("per-alert", "together", "held")
+
+
+@dataclass
+class LiveRun:
+    url: str
+    rules: Path
+    alertmanager_config: Path
+    start: float
+    end: float
+    delivered: dict[str, list[float]]  # per receiver, when the sinks received each notification
+
+
 @pytest.fixture(scope="module")
 def evaluated_live(tmp_path_factory):
     """A real Prometheus scraping a toggle every 0.5 s and evaluating the rules every second while the
-    schedule runs; (its URL, the rule file, start, end)."""
+    schedule runs, sending its alerts to a real Alertmanager that notifies the local sinks."""
     folder = tmp_path_factory.mktemp("backtest")
     registry = CollectorRegistry()
     toggle = Gauge("monsuite_toggle", "a fault switched by the test", registry=registry)
     target_port, prometheus_port = free_ports(2)
     server, thread = start_http_server(target_port, addr="127.0.0.1", registry=registry)
     (folder / "rules.yml").write_text(RULES)
-    (folder / "prometheus.yml").write_text(
-        f"global: {{scrape_interval: 500ms, evaluation_interval: 1s}}\nrule_files: [{folder / 'rules.yml'}]\n"
-        f"scrape_configs: [{{job_name: toggle, static_configs: [{{targets: ['127.0.0.1:{target_port}']}}]}}]\n")
     url = f"http://127.0.0.1:{prometheus_port}"
-    process = spawn(["prometheus", f"--config.file={folder / 'prometheus.yml'}", f"--storage.tsdb.path={folder / 'data'}",
-                     "--storage.tsdb.retention.time=1d", f"--web.listen-address=127.0.0.1:{prometheus_port}"])
-    try:
-        client = PrometheusClient(url, timeout=30)
-        wait_until(lambda: client.query("up") and client.query("monsuite_toggle"), timeout=60,
-                   what="Prometheus scraping the toggle")
-        start = time.time()
-        for value, seconds in SCHEDULE:  # the fault plan: each state held for its time
-            toggle.set(value)
-            time.sleep(seconds)
-        end = time.time()
-        yield url, folder / "rules.yml", start, end
-    finally:
-        stop_process(process)
-        server.shutdown()
+    process = None
+    with LocalSinks() as sinks:
+        (folder / "alertmanager.yml").write_text(ALERTMANAGER.format(sink=sinks.http_url))
+        with LiveAlertmanager(folder / "alertmanager.yml") as alertmanager:
+            (folder / "prometheus.yml").write_text(
+                f"global: {{scrape_interval: 500ms, evaluation_interval: 1s}}\nrule_files: [{folder / 'rules.yml'}]\n"
+                f"alerting: {{alertmanagers: [{{static_configs: [{{targets: ['{alertmanager.url.removeprefix('http://')}']}}]}}]}}\n"
+                f"scrape_configs: [{{job_name: toggle, static_configs: [{{targets: ['127.0.0.1:{target_port}']}}]}}]\n")
+            try:
+                process = spawn(["prometheus", f"--config.file={folder / 'prometheus.yml'}",
+                                 f"--storage.tsdb.path={folder / 'data'}", "--storage.tsdb.retention.time=1d",
+                                 f"--web.listen-address=127.0.0.1:{prometheus_port}"])
+                client = PrometheusClient(url, timeout=30)
+                wait_until(lambda: client.query("up") and client.query("monsuite_toggle")
+                           and client.alertmanagers(), timeout=60,
+                           what="Prometheus scraping the toggle and knowing its Alertmanager")
+                start = time.time()
+                for value, seconds in SCHEDULE:  # the fault plan: each state held for its time
+                    toggle.set(value)
+                    time.sleep(seconds)
+                end = time.time()
+                delivered = {r: [d.arrived_at for d in sinks.store.query(receiver=r, channel="webhook")] for r in RECEIVERS}
+                yield LiveRun(url, folder / "rules.yml", folder / "alertmanager.yml", start, end, delivered)
+            finally:
+                if process is not None:
+                    stop_process(process)
+                server.shutdown()
 
 
 def alerts_recorded(client: PrometheusClient, alert: str, start: float, end: float, step: float) -> list[tuple[float, float]]:
@@ -151,7 +200,7 @@ def alerts_recorded(client: PrometheusClient, alert: str, start: float, end: flo
 
 
 def test_a_backtest_finds_the_intervals_prometheus_fired_within_one_evaluation_interval(evaluated_live):
-    url, rules, start, end = evaluated_live
+    url, rules, start, end = evaluated_live.url, evaluated_live.rules, evaluated_live.start, evaluated_live.end
     client = PrometheusClient(url, timeout=30)
     result = run_backtest(client, alert_rules([rules]), start, end)
     fine = 0.1
@@ -167,13 +216,35 @@ def test_a_backtest_finds_the_intervals_prometheus_fired_within_one_evaluation_i
     assert counts == {"ToggleHigh": 3, "ToggleHighKept": 2, "ToggleAtOnce": 4}
 
 
+def test_the_notifications_backtested_are_those_the_sinks_received_per_receiver(evaluated_live):
+    from monsuite.backtest.delivery import AlertmanagerPlan, deliver
+
+    run = evaluated_live
+    backtest = run_backtest(PrometheusClient(run.url, timeout=30), alert_rules([run.rules]), run.start, run.end)
+    plan = AlertmanagerPlan.read(run.alertmanager_config)
+    delivered = deliver(backtest, plan)
+    counted = {receiver: counts["notifications"] for receiver, counts in delivered.per_receiver().items()}
+    received = {receiver: len(times) for receiver, times in run.delivered.items()}
+    assert counted == received, [(n.at - run.start, n.receiver, n.firing, n.resolved) for n in delivered.notifications]
+    for receiver, times in run.delivered.items():  # and each when Alertmanager sent it, within one group_interval
+        backtested = [n.at for n in delivered.notifications if n.receiver == receiver]
+        assert all(abs(got - want) <= 1.0 for got, want in zip(times, backtested)), (receiver, times, backtested)
+    assert received["per-alert"] >= 8 and received["together"] >= 4  # both faults' firing and resolution
+    assert received["held"] == 0 and delivered.inhibited == 1  # ToggleHigh never told: ToggleAtOnce mutes it
+    plan.config["inhibit_rules"] = []
+    assert deliver(backtest, plan).per_receiver()["held"]["notifications"] > 0  # what the inhibition held back
+
+
 def test_the_command_reports_and_refuses_a_range_beyond_retention(evaluated_live, tmp_path):
-    url, rules, start, end = evaluated_live
+    url, rules, start, end = evaluated_live.url, evaluated_live.rules, evaluated_live.start, evaluated_live.end
     said = subprocess.run([sys.executable, "-m", "monsuite", "rules", "backtest", "--rules", str(rules), "--prometheus-url",
                            url, "--from", str(start), "--to", str(end), "--json", str(tmp_path / "b.json"),
+                           "--alertmanager-config", str(evaluated_live.alertmanager_config),
                            "--html", str(tmp_path / "b.html")], capture_output=True, text=True, timeout=120)
     assert said.returncode == 0, said.stderr
     assert "ToggleHigh: 3 firings" in said.stdout
+    assert f"together: {len(evaluated_live.delivered['together'])} notifications" in said.stdout
+    assert json.loads((tmp_path / "b.json").read_text())["per_receiver"]["held"]["notifications"] == 0
     assert "ToggleHigh: 3 firings" in (tmp_path / "b.html").read_text()
     refused = subprocess.run([sys.executable, "-m", "monsuite", "rules", "backtest", "--rules", str(rules),
                               "--prometheus-url", url, "--from", "now-3d"], capture_output=True, text=True, timeout=60)

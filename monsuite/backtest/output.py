@@ -3,8 +3,10 @@ missed) and the JSON document with every firing interval."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime, timezone
 
+from monsuite.backtest.delivery import Delivered, compare_delivered
 from monsuite.backtest.report import Incident, compare, judge_incidents, summarise
 from monsuite.backtest.run import Backtest
 from monsuite.userio.ciformat import Case, Finding
@@ -14,7 +16,8 @@ def iso(at: float | None) -> str | None:
     return None if at is None else datetime.fromtimestamp(at, timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def told(now: Backtest, before: Backtest | None, incidents: list[Incident], flap_window_s: float):
+def told(now: Backtest, before: Backtest | None, incidents: list[Incident], flap_window_s: float,
+         delivered: Delivered | None = None, delivered_before: Delivered | None = None):
     summaries = summarise(now.results, now.end, flap_window_s)
     firings = sum(s.firings for s in summaries)
     lines = [f"backtest {iso(now.start)} .. {iso(now.end)}: {len(now.results)} alert rules, {firings} firings, "
@@ -35,6 +38,14 @@ def told(now: Backtest, before: Backtest | None, incidents: list[Incident], flap
         changes = compare(summaries, summarise(before.results, before.end, flap_window_s))
         lines += ["  against the baseline:", *[f"    {line}" for line in changes]]
         document["baseline"] = changes
+    if delivered is not None:
+        lines += ["  notifications through the Alertmanager config:", *[f"    {line}" for line in delivered.lines()]]
+        document["notifications"] = [{**asdict(n), "at": iso(n.at), "group": dict(n.group)} for n in delivered.notifications]
+        document["per_receiver"] = {r: dict(c) for r, c in delivered.per_receiver().items()}
+        if delivered_before is not None:
+            changes = compare_delivered(delivered, delivered_before)
+            lines += ["  notifications against the baseline:", *[f"    {line}" for line in changes]]
+            document["baseline_notifications"] = changes
     if incidents:
         verdicts, false_alarms = judge_incidents(now.results, incidents)
         lines += [f"  {v.line()}" for v in verdicts]

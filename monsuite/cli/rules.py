@@ -65,6 +65,9 @@ def register(commands) -> None:
     backtest.add_argument("--incidents", type=InputFile("incidents", "incidents file", closed=False), metavar="FILE",
                           help="incidents.yaml: [{name, start, end, alerts}] that should have fired: caught, missed, delay; "
                                "firings outside them count as false alarms")
+    backtest.add_argument("--alertmanager-config", type=ALERTMANAGER_CONFIG, metavar="FILE",
+                          help="also the notifications the firings would have sent through this config: routing, "
+                               "grouping, group_wait/group_interval/repeat_interval and inhibition, per receiver")
     backtest.add_argument("--flap-window", type=Duration(1000, 7 * 86_400_000), default="15m",
                           help="a firing that comes back this soon after resolving counts as a flap (default: 15m)")
     backtest.add_argument("--json", type=OutputFile("results file"), dest="json_out", metavar="FILE",
@@ -128,6 +131,11 @@ def rules_backtest(args) -> int:
     rules = alert_rules(args.rules)  # every input is read before Prometheus is asked anything
     baseline = alert_rules(args.baseline) if args.baseline else None
     incidents = read_incidents(args.incidents) if args.incidents else []
+    plan = None
+    if args.alertmanager_config:
+        from monsuite.backtest.delivery import AlertmanagerPlan, deliver
+
+        plan = AlertmanagerPlan.read(args.alertmanager_config)
     if not rules:
         raise UserError(f"--rules {' '.join(map(str, args.rules))}: no alerting rule to backtest")
     if args.end <= args.start:
@@ -138,7 +146,12 @@ def rules_backtest(args) -> int:
     check_range(client, args.prometheus_url, args.start)
     now = run_backtest(client, rules, args.start, args.end)
     before = run_backtest(client, baseline, args.start, args.end) if baseline else None
-    lines, findings, cases, document = told(now, before, incidents, parse_ms(args.flap_window) / 1000)
+    delivered = delivered_before = None
+    if plan:
+        delivered = deliver(now, plan)
+        delivered_before = deliver(before, plan) if before else None
+    lines, findings, cases, document = told(now, before, incidents, parse_ms(args.flap_window) / 1000, delivered,
+                                            delivered_before)
     if args.json_out:
         write_atomic(args.json_out, json.dumps(document, indent=2))
         lines.append(f"  written: {args.json_out}")

@@ -1,0 +1,86 @@
+"""A backtest's firings through an Alertmanager config: the notifications per receiver, and the difference a
+rule change makes to them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from monsuite.backtest.notify import AlertHistory, Dispatch, InhibitRule, Notification
+from monsuite.backtest.routes import Route, destinations, integrations_of, routes_of
+from monsuite.backtest.run import Backtest
+from monsuite.routing.config import load_config
+
+
+@dataclass
+class Delivered:
+    receivers: list[str]  # every receiver of the config, in its order
+    notifications: list[Notification]
+    inhibited: int  # alert label sets some inhibition left out of a notification
+    timed_routes: list[str]  # routes with time intervals, which the backtest does not apply
+
+    def per_receiver(self) -> dict[str, Counter]:
+        counts = {name: Counter({"notifications": 0, "firing": 0, "resolved only": 0}) for name in self.receivers}
+        for sent in self.notifications:
+            counts[sent.receiver]["notifications"] += 1
+            counts[sent.receiver]["firing" if sent.firing else "resolved only"] += 1
+        return counts
+
+    def lines(self) -> list[str]:
+        made = []
+        for receiver, counts in self.per_receiver().items():
+            made.append(f"{receiver}: {counts['notifications']} notifications"
+                        + (f" ({counts['firing']} with firing alerts, {counts['resolved only']} resolved only)"
+                           if counts["notifications"] else ""))
+        if self.inhibited:
+            made.append(f"{self.inhibited} alerts were muted by an inhibition rule at some notification")
+        if self.timed_routes:
+            made.append(f"not applied: the time intervals of routes {', '.join(self.timed_routes)}")
+        return made
+
+
+def histories(backtest: Backtest) -> list[AlertHistory]:
+    """Per alert label set (the labels Prometheus sends), its firing intervals."""
+    found: dict[tuple, AlertHistory] = {}
+    for result in backtest.results:
+        for firing in result.firings:
+            labels = result.alert_labels(firing)
+            history = found.setdefault(tuple(sorted(labels.items())), AlertHistory(labels, []))
+            history.intervals.append((firing.fired_at, firing.resolved_at))
+    for history in found.values():
+        history.intervals.sort(key=lambda i: i[0])
+    return list(found.values())
+
+
+@dataclass
+class AlertmanagerPlan:
+    """An Alertmanager config read and checked before anything is asked of Prometheus."""
+    source: Path
+    config: dict
+    routes: dict[str, Route]
+
+    @classmethod
+    def read(cls, source: Path) -> "AlertmanagerPlan":
+        config = load_config(source)
+        return cls(Path(source), config, routes_of(config, source))
+
+
+def deliver(backtest: Backtest, plan: AlertmanagerPlan, *, binary: str | None = None) -> Delivered:
+    alerts = histories(backtest)
+    where = destinations(plan.config, plan.source, [a.labels for a in alerts], binary=binary) if alerts else {}
+    rules = [InhibitRule(tuple(rule.get("equal") or ())) for rule in plan.config.get("inhibit_rules") or []]
+    dispatch = Dispatch(plan.routes, integrations_of(plan.config), rules, where)
+    sent = dispatch.run(alerts, backtest.end)
+    return Delivered([r["name"] for r in plan.config["receivers"]], sent, len(dispatch.inhibited),
+                     [path for path, route in plan.routes.items() if route.muted_by_time])
+
+
+def compare_delivered(now: Delivered, before: Delivered) -> list[str]:
+    """"pagerduty: +14 notifications (3 -> 17)", per receiver that changed."""
+    was = before.per_receiver()
+    lines = []
+    for receiver, counts in now.per_receiver().items():
+        old, new = was.get(receiver, Counter())["notifications"], counts["notifications"]
+        lines.append(f"{receiver}: {new - old:+d} notifications ({old} -> {new})" if new != old else f"{receiver}: no change")
+    return lines

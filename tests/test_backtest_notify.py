@@ -1,0 +1,127 @@
+"""The notifications a backtest's firings would have produced: Alertmanager's grouping, timers, notification log
+and inhibition replayed (offline, against timelines worked out by hand from Alertmanager's rules), and the
+routes and inhibition sides asked of a real Alertmanager."""
+
+from __future__ import annotations
+
+import pytest
+
+from monsuite.backtest.notify import AlertHistory, Dispatch, InhibitRule
+from monsuite.backtest.routes import Destination, Integration, Route, destinations, integrations_of, routes_of
+from monsuite.errors import ManifestError
+from monsuite.routing.engines import ALERTMANAGER_BINARIES
+from monsuite.runtimes.process import find_binary
+
+WEBHOOK = Integration("team", "webhook_configs", 0, True)
+EMAIL = Integration("team", "email_configs", 0, False)
+
+
+def route(group_by=("alertname",), wait=30.0, interval=300.0, repeat=3600.0) -> Route:
+    return Route("0", "team", group_by, wait, interval, repeat)
+
+
+def dispatch(alerts: list[AlertHistory], end: float, *, routed=None, integrations=(WEBHOOK,), rules=(), sides=None):
+    sides = sides or {}
+    where = {tuple(sorted(a.labels.items())): Destination(("0",), *sides.get(a.labels["name"], (frozenset(), frozenset())))
+             for a in alerts}
+    made = Dispatch({"0": routed or route()}, {"team": list(integrations)}, list(rules), where)
+    return made, made.run(alerts, end)
+
+
+def history(name: str, *intervals, **labels) -> AlertHistory:
+    return AlertHistory({"alertname": labels.pop("alertname", "X"), "name": name, **labels}, list(intervals))
+
+
+def test_alerts_of_one_group_wait_together_and_later_changes_wait_for_the_next_group_interval():
+    _, sent = dispatch([history("a", (0, 1000)), history("b", (10, 2000))], 10_000, integrations=(WEBHOOK, EMAIL))
+    assert [(n.at, n.firing, n.resolved) for n in sent] == [(30, 2, 0), (1230, 1, 1), (2130, 0, 1)]
+    assert sent[0].integrations == ("team/webhook[0]", "team/email[0]")
+    assert all(n.integrations == ("team/webhook[0]",) for n in sent[1:])  # email does not send resolved ones
+
+
+def test_a_firing_alert_repeats_strictly_after_repeat_interval_on_the_group_interval_ticks():
+    _, sent = dispatch([history("a", (0, None))], 10_000)
+    assert [n.at for n in sent] == [30, 3930, 7830]  # 3630 is exactly 3600 s after 30: not yet
+
+
+def test_a_group_left_empty_ends_and_the_next_firing_waits_group_wait_again():
+    _, sent = dispatch([history("a", (0, 50), (1000, 1100))], 10_000)
+    assert [(n.at, n.firing) for n in sent] == [(30, 1), (330, 0), (1030, 1), (1330, 0)]
+
+
+def test_separate_groups_by_label_value():
+    _, sent = dispatch([history("a", (0, None), service="x"), history("b", (0, None), service="y")], 100,
+                       routed=route(group_by=("service",)))
+    assert sorted(dict(n.group)["service"] for n in sent) == ["x", "y"]
+
+
+def test_an_inhibited_alert_is_left_out_until_its_source_resolves():
+    rule = InhibitRule(("cluster",))
+    alerts = [history("source", (0, 500), cluster="a"), history("target", (0, 1000), cluster="a"),
+              history("elsewhere", (0, 1000), cluster="b")]
+    sides = {"source": (frozenset({0}), frozenset()), "target": (frozenset(), frozenset({0})),
+             "elsewhere": (frozenset(), frozenset({0}))}
+    made, sent = dispatch(alerts, 10_000, routed=route(group_by=None, wait=10, interval=60), rules=[rule], sides=sides)
+    by_alert = {}
+    for n in sent:
+        by_alert.setdefault(dict(n.group)["name"], []).append((n.at, n.firing))
+    assert by_alert["target"] == [(550, 1), (1030, 0)]  # first told once its source resolved
+    assert by_alert["elsewhere"] == [(10, 1), (1030, 0)]  # another cluster: not muted
+    assert by_alert["source"] == [(10, 1), (550, 0)]
+    assert made.inhibited == {tuple(sorted(alerts[1].labels.items()))}
+
+
+def test_alerts_on_both_sides_of_an_inhibition_do_not_mute_each_other():
+    both = (frozenset({0}), frozenset({0}))
+    _, sent = dispatch([history("x", (0, 100)), history("y", (0, 100))], 1000, routed=route(group_by=None, wait=10, interval=60),
+                       rules=[InhibitRule(())], sides={"x": both, "y": both})
+    assert sorted((dict(n.group)["name"], n.firing) for n in sent) == [("x", 0), ("x", 1), ("y", 0), ("y", 1)]
+
+
+def test_a_notification_after_the_range_ends_is_not_counted():
+    _, sent = dispatch([history("a", (0, None))], 20)
+    assert sent == []
+
+
+CONFIG = {
+    "route": {"receiver": "fallback", "group_by": ["alertname"], "group_wait": "10s", "routes": [
+        {"receiver": "pager", "matchers": ['severity="critical"'], "repeat_interval": "1h", "continue": True},
+        {"receiver": "team", "match_re": {"team": "db|infra"}, "group_by": ["..."], "routes": [
+            {"receiver": "db", "match": {"team": "db"}, "group_interval": "1m"}]}]},
+    "receivers": [{"name": "fallback"}, {"name": "pager", "pagerduty_configs": [{"routing_key": "k"}]},
+                  {"name": "team", "email_configs": [{"to": "t@example.test"}, {"to": "u@example.test", "send_resolved": True}]},
+                  {"name": "db", "slack_configs": [{"api_url": "http://127.0.0.1:1/"}]}],
+    "inhibit_rules": [{"source_matchers": ['severity="critical"'], "target_matchers": ['severity="warning"'],
+                       "equal": ["cluster"]}],
+}
+
+
+def test_timers_and_grouping_are_inherited_down_the_tree():
+    routes = routes_of(CONFIG, "alertmanager.yml")
+    assert (routes["0"].group_wait, routes["0"].group_interval, routes["0"].repeat_interval) == (10, 300, 14_400)
+    assert routes["0.0"].repeat_interval == 3600 and routes["0.0"].group_by == ("alertname",)
+    assert routes["0.1"].group_by is None and routes["0.1.0"].group_by is None  # '...' is every label
+    assert (routes["0.1.0"].receiver, routes["0.1.0"].group_interval, routes["0.1.0"].group_wait) == ("db", 60, 10)
+
+
+def test_send_resolved_follows_alertmanagers_defaults_per_integration():
+    found = {i.name: i.send_resolved for found in integrations_of(CONFIG).values() for i in found}
+    assert found == {"pager/pagerduty[0]": True, "team/email[0]": False, "team/email[1]": True, "db/slack[0]": False}
+
+
+def test_an_undefined_receiver_is_refused_with_its_place():
+    broken = {**CONFIG, "receivers": CONFIG["receivers"][:2]}
+    with pytest.raises(ManifestError, match=r"route \(tree position 0.1\).receiver.*'team'"):
+        routes_of(broken, "alertmanager.yml")
+
+
+@pytest.mark.skipif(find_binary(ALERTMANAGER_BINARIES) is None,
+                    reason="Alertmanager not on PATH: install Debian's prometheus-alertmanager (scripts/setup.sh does)")
+def test_routes_and_inhibition_sides_as_a_real_alertmanager_matches_them():
+    label_sets = [{"alertname": "A", "severity": "critical", "team": "db"}, {"alertname": "B", "severity": "warning", "team": "infra"},
+                  {"alertname": "C", "severity": "info"}]
+    found = destinations(CONFIG, "alertmanager.yml", label_sets)
+    by_name = {dict(key)["alertname"]: where for key, where in found.items()}
+    assert by_name["A"] == Destination(("0.0", "0.1.0"), frozenset({0}), frozenset())
+    assert by_name["B"] == Destination(("0.1",), frozenset(), frozenset({0}))
+    assert by_name["C"] == Destination(("0",), frozenset(), frozenset())
