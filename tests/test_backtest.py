@@ -14,6 +14,7 @@ import pytest
 from prometheus_client import CollectorRegistry, Gauge, start_http_server
 
 from monsuite.backtest.run import alert_rules, run_backtest
+from monsuite.backtest.exactness import judge
 from monsuite.backtest.states import firings
 from monsuite.clients.prometheus import PrometheusClient
 from monsuite.ports import free_ports
@@ -48,6 +49,16 @@ def test_keep_firing_for_bridges_short_gaps_and_delays_the_resolution():
 def test_an_alert_firing_at_the_end_has_no_resolution():
     assert spans(firings(S, [27, 28, 29, 30], 1, for_s=1, end=30)) == [(27, 28, None)]
     assert spans(firings(S, [0, 30, 60], 30, for_s=60, end=60)) == [(0, 60, None)]
+
+
+def test_evaluations_fall_on_the_running_groups_phase_and_its_times_are_read_to_the_microsecond():
+    from monsuite.backtest.evaluate import evaluation_times
+    from monsuite.backtest.running import _instant
+
+    assert evaluation_times(100.2, 110.0, 1.0) == (101.0, 110.0)
+    assert evaluation_times(100.2, 110.0, 1.0, 0.25) == (100.25, 109.25)
+    assert _instant("2026-12-07T05:48:04.123456789Z") == pytest.approx(1796622484.123456, abs=1e-6)
+    assert _instant("2026-12-07T06:48:04+01:00") == 1796622484.0
 
 
 def _backtest(firing_times: dict[str, list[tuple[float, float]]], end: float = 10_000):
@@ -186,32 +197,13 @@ def evaluated_live(tmp_path_factory):
                 server.shutdown()
 
 
-def alerts_recorded(client: PrometheusClient, alert: str, start: float, end: float, step: float) -> list[tuple[float, float]]:
-    """Firing intervals as Prometheus wrote them: ALERTS{alertstate="firing"} present, at a fine step."""
-    matrix = client.query_range(f'ALERTS{{alertname="{alert}", alertstate="firing"}}', start, end, step)
-    times = [float(t) for series in matrix for t, _ in series["values"]]
-    made = []
-    for t in sorted(times):
-        if made and t - made[-1][1] <= step * 1.5:
-            made[-1] = (made[-1][0], t)
-        else:
-            made.append((t, t))
-    return [(a, b + step) for a, b in made]
-
-
 def test_a_backtest_finds_the_intervals_prometheus_fired_within_one_evaluation_interval(evaluated_live):
     url, rules, start, end = evaluated_live.url, evaluated_live.rules, evaluated_live.start, evaluated_live.end
     client = PrometheusClient(url, timeout=30)
     result = run_backtest(client, alert_rules([rules]), start, end)
-    fine = 0.1
-    for rule_result in result.results:
-        found = [(f.fired_at, f.resolved_at if f.resolved_at is not None else end) for f in rule_result.firings]
-        recorded = alerts_recorded(client, rule_result.rule.alert, start, end, fine)
-        assert len(found) == len(recorded), (rule_result.rule.alert, found, recorded)
-        for (fired, resolved), (was_fired, was_resolved) in zip(found, recorded):
-            assert abs(fired - was_fired) <= rule_result.step + fine, (rule_result.rule.alert, fired, was_fired)
-            if resolved < end - rule_result.step:
-                assert abs(resolved - was_resolved) <= rule_result.step + fine, (rule_result.rule.alert, resolved, was_resolved)
+    verdicts = judge(client, result)
+    assert all(v.exact for v in verdicts), [d for v in verdicts for d in v.differences]
+    assert {v.alert: v.recorded for v in verdicts} == {"ToggleHigh": 3, "ToggleHighKept": 2, "ToggleAtOnce": 4}
     counts = {r.rule.alert: len(r.firings) for r in result.results}
     assert counts == {"ToggleHigh": 3, "ToggleHighKept": 2, "ToggleAtOnce": 4}
 

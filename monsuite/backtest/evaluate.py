@@ -32,15 +32,21 @@ class RuleResult:
                 "alertname": self.rule.alert}
 
 
-def evaluation_times(start: float, end: float, step: float) -> tuple[float, float]:
-    """The first and last evaluation inside [start, end], on the interval's grid from the epoch."""
-    return math.ceil(start / step) * step, math.floor(end / step) * step
+def evaluation_times(start: float, end: float, step: float, phase: float = 0.0) -> tuple[float, float]:
+    """The first and last evaluation inside [start, end], on the interval's grid: from the epoch, shifted by
+    `phase` seconds (where a running Prometheus evaluates the group)."""
+    return phase + math.ceil((start - phase) / step) * step, phase + math.floor((end - phase) / step) * step
 
 
 def backtest_rule(client: PrometheusClient, rule: Rule, start: float, end: float, *, interval_s: float | None = None,
-                  workers: int = 4) -> RuleResult:
-    step = (rule.group_interval_ms / 1000) if rule.group_interval_ms else (interval_s or DEFAULT_INTERVAL_S)
-    first, last = evaluation_times(start, end, step)
+                  phases: dict[tuple[str, float], float] | None = None, workers: int = 4) -> RuleResult:
+    phases = phases or {}
+    running = [interval for name, interval in phases if name == rule.group]
+    if rule.group_interval_ms:
+        step = rule.group_interval_ms / 1000
+    else:  # the global interval: as the Prometheus running this group evaluates it, else as given
+        step = running[0] if len(running) == 1 else (interval_s or DEFAULT_INTERVAL_S)
+    first, last = evaluation_times(start, end, step, phases.get((rule.group, step), 0.0))
     result = RuleResult(rule, step, first, last)
     # evaluations before the range decide what is pending or firing when it begins
     warm_up = math.ceil((rule.for_ms / 1000 + keep_firing_for(rule)) / step) * step + step

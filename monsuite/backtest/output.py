@@ -29,6 +29,9 @@ def told(now: Backtest, before: Backtest | None, incidents: list[Incident], flap
         cases.append(Case("backtest", result.rule.alert, f"the query failed: {result.error}" if result.error else "",
                           result.rule.file))
     lines += [f"  {summary.line()}" for summary in summaries]
+    lines += [f"  NOTE {r.rule.alert}: label {name} is a template ({value!r}); alerts are told apart by its text, "
+              "not by what Prometheus would expand it to" for r in now.results
+              for name, value in r.rule.labels.items() if "{{" in str(value)]
     document = {"from": iso(now.start), "to": iso(now.end), "seconds": round(now.seconds, 2),
                 "alerts": [vars(s) for s in summaries],
                 "firings": [{"alert": r.rule.alert, "labels": r.alert_labels(f), "active_at": iso(f.active_at),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from monsuite.backtest.evaluate import RuleResult, backtest_rule
+from monsuite.backtest.running import evaluation_phases
 from monsuite.clients.http import ServiceError
 from monsuite.clients.prometheus import PrometheusClient, parse_duration
 from monsuite.errors import UserError
@@ -48,7 +49,8 @@ def check_range(client: PrometheusClient, url: str, start: float) -> None:
 def run_backtest(client: PrometheusClient, rules: list[Rule], start: float, end: float, *, workers: int = 4) -> Backtest:
     began = time.monotonic()
     made = Backtest(start, end)
+    phases = evaluation_phases(client)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="backtest-rule") as pool:
-        made.results = list(pool.map(lambda rule: backtest_rule(client, rule, start, end, workers=2), rules))
+        made.results = list(pool.map(lambda rule: backtest_rule(client, rule, start, end, phases=phases, workers=2), rules))
     made.seconds = time.monotonic() - began
     return made

@@ -1,0 +1,87 @@
+"""A backtest held against what the Prometheus that ran the same rules recorded: its ALERTS series, one raw
+sample per evaluation that found the alert firing. Per alert, the firing intervals must pair up one to one,
+each beginning and ending within one evaluation interval of the recorded one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from monsuite.backtest.run import Backtest
+from monsuite.backtest.states import runs
+from monsuite.clients.prometheus import PrometheusClient
+
+# ALERTS sets alertstate itself, over any the alert had (a rule on ALERTS passes one on): not compared
+STATE = "alertstate"
+LAG_S = 0.05  # an evaluation's timestamp as Prometheus reports it runs this far behind at most, loaded machine
+
+
+@dataclass
+class AlertExactness:
+    alert: str
+    step: float
+    backtested: int = 0
+    recorded: int = 0
+    differences: list[str] = field(default_factory=list)
+    largest_shift_s: float = 0.0
+    one_evaluation_apart: int = 0  # firings paired within one interval, but not at the same evaluation
+
+    @property
+    def exact(self) -> bool:
+        return not self.differences
+
+
+def recorded_firings(client: PrometheusClient, alert: str, start: float, end: float, step: float) -> dict[tuple, list]:
+    """Per alert label set: (fired_at, resolved_at or None) as the ALERTS samples show them."""
+    window = int(end - start) + 1
+    matrix = client.query_at(f'ALERTS{{alertname="{alert}", alertstate="firing"}}[{window}s]', end)
+    found = {}
+    for series in matrix:
+        labels = tuple(sorted((k, v) for k, v in series["metric"].items() if k not in ("__name__", STATE)))
+        times = [float(t) for t, _ in series["values"]]
+        found[labels] = [(first, last + step if last + step <= end else None) for first, last in runs(times, step)]
+    return found
+
+
+def judge(client: PrometheusClient, backtest: Backtest) -> list[AlertExactness]:
+    """Per alert rule of the backtest, how its firings inside the range compare with the recorded ones; an
+    interval that began within one evaluation of the range's edges is left out (either side may hold it)."""
+    verdicts = []
+    for result in backtest.results:
+        step = result.step
+        verdict = AlertExactness(result.rule.alert, step)
+
+        def inside(fired: float, step: float = step) -> bool:
+            return backtest.start + step <= fired <= backtest.end - step
+
+        mine: dict[tuple, list] = {}
+        for firing in result.firings:
+            if inside(firing.fired_at):
+                key = tuple(sorted((k, v) for k, v in result.alert_labels(firing).items() if k != STATE))
+                mine.setdefault(key, []).append((firing.fired_at, firing.resolved_at))
+        theirs = {key: [i for i in intervals if inside(i[0])]
+                  for key, intervals in recorded_firings(client, result.rule.alert, backtest.start, backtest.end, step).items()}
+        for key in sorted(set(mine) | set(theirs)):
+            _pair(verdict, dict(key), mine.get(key, []), theirs.get(key, []), backtest.end)
+        verdicts.append(verdict)
+    return verdicts
+
+
+def _pair(verdict: AlertExactness, labels: dict, mine: list, theirs: list, end: float) -> None:
+    verdict.backtested += len(mine)
+    verdict.recorded += len(theirs)
+    shown = ",".join(f"{k}={v}" for k, v in labels.items() if k != "alertname")
+    if len(mine) != len(theirs):
+        verdict.differences.append(f"{{{shown}}}: {len(mine)} firings backtested, {len(theirs)} recorded")
+        return
+    allowed = verdict.step + LAG_S
+    for (fired, resolved), (was_fired, was_resolved) in zip(mine, theirs):
+        shifts = [abs(fired - was_fired)]
+        if resolved is not None and was_resolved is not None:
+            shifts.append(abs(resolved - was_resolved))
+        elif (resolved is None) != (was_resolved is None) and (resolved or was_resolved) < end - verdict.step:
+            verdict.differences.append(f"{{{shown}}}: one side still firing at the end, the other resolved")
+        verdict.largest_shift_s = max(verdict.largest_shift_s, *shifts)
+        verdict.one_evaluation_apart += LAG_S < max(shifts) <= allowed
+        if max(shifts) > allowed:
+            verdict.differences.append(f"{{{shown}}}: fired/resolved {max(shifts):.3f} s apart (more than one "
+                                       f"evaluation interval, {verdict.step:g} s)")

@@ -1,0 +1,33 @@
+"""The stack's alert rules, backtested over the alert campaign that just ran on it: the firing intervals a
+backtest finds in the history Prometheus kept are those Prometheus itself recorded while it evaluated the same
+rules live (its ALERTS series), each within one evaluation interval."""
+
+from __future__ import annotations
+
+import pytest
+
+from monsuite.alerts.canary import ALERT as CANARY
+from monsuite.backtest.exactness import judge
+from monsuite.backtest.run import run_backtest
+from monsuite.backtest.running import running_alert_rules
+from monsuite.clients.prometheus import PrometheusClient
+
+pytestmark = [pytest.mark.live, pytest.mark.slow]
+
+
+def test_a_backtest_of_the_campaign_finds_the_firings_prometheus_recorded(alert_campaign, stack, record_measurement):
+    client = PrometheusClient(stack.first_url("prometheus"), timeout=60)
+    start = alert_campaign.started_at
+    end = start + alert_campaign.seconds
+    rules = [r for r in running_alert_rules(client) if r.alert != CANARY]  # monsuite's instrument, not the stack's
+    backtest = run_backtest(client, rules, start, end)
+    verdicts = judge(client, backtest)
+    fired = [v for v in verdicts if v.recorded or v.backtested]
+    exact = [v for v in fired if v.exact]
+    record_measurement("backtest_alerts_fired", len(fired))
+    record_measurement("backtest_alerts_exact", len(exact))
+    record_measurement("backtest_firings_recorded", sum(v.recorded for v in fired))
+    record_measurement("backtest_firings_one_evaluation_apart", sum(v.one_evaluation_apart for v in fired))
+    record_measurement("backtest_largest_shift_seconds", round(max((v.largest_shift_s for v in fired), default=0.0), 3))
+    assert fired, f"no alert fired during the campaign ({start:.0f} .. {end:.0f}): nothing to compare"
+    assert len(exact) == len(fired), "\n".join(f"{v.alert}: {d}" for v in fired for d in v.differences)
