@@ -13,10 +13,10 @@ setup:
 
 SUITE_SESSIONS = \
 	"suites $(PUBLIC_DASHBOARDS) --campaign-shards 2 --junitxml=reports/junit-suites.xml" \
-	"suites/test_alerts.py suites/test_notifications.py suites/test_routing.py suites/test_rules.py suites/test_templates.py --release current --report-dir reports/current --junitxml=reports/current/junit.xml" \
+	"suites/test_alerts.py suites/test_backtest.py suites/test_notifications.py suites/test_routing.py suites/test_rules.py suites/test_templates.py --release current --report-dir reports/current --junitxml=reports/current/junit.xml" \
 	"suites --stack stacks/minimal --report-dir reports/minimal --junitxml=reports/minimal/junit.xml" \
-	"suites/test_alerts.py suites/test_rules.py suites/test_templates.py --stack stacks/seed-003 --report-dir reports/seed-003 --junitxml=reports/seed-003/junit.xml" \
-	"suites/test_alerts.py suites/test_rules.py suites/test_templates.py --stack stacks/seed-004 --report-dir reports/seed-004 --junitxml=reports/seed-004/junit.xml"
+	"suites/test_alerts.py suites/test_backtest.py suites/test_rules.py suites/test_templates.py --stack stacks/seed-003 --report-dir reports/seed-003 --junitxml=reports/seed-003/junit.xml" \
+	"suites/test_alerts.py suites/test_backtest.py suites/test_rules.py suites/test_templates.py --stack stacks/seed-004 --report-dir reports/seed-004 --junitxml=reports/seed-004/junit.xml"
 
 # Two lanes side by side (what CI runs), about half the wall time on two cores: the library's tests over
 # pytest-xdist workers, and the suites one stack at a time (scripts/test-lanes.sh; LIBRARY_NICE=N lets the
