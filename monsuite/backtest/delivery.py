@@ -77,10 +77,13 @@ def deliver(backtest: Backtest, plan: AlertmanagerPlan, *, binary: str | None = 
 
 
 def compare_delivered(now: Delivered, before: Delivered) -> list[str]:
-    """"pagerduty: +14 notifications (3 -> 17)", per receiver that changed."""
+    """"pagerduty: +14 notifications (3 -> 17)", per receiver that changed; then how many did not."""
     was = before.per_receiver()
-    lines = []
+    lines, unchanged = [], 0
     for receiver, counts in now.per_receiver().items():
         old, new = was.get(receiver, Counter())["notifications"], counts["notifications"]
-        lines.append(f"{receiver}: {new - old:+d} notifications ({old} -> {new})" if new != old else f"{receiver}: no change")
-    return lines
+        if new != old:
+            lines.append(f"{receiver}: {new - old:+d} notifications ({old} -> {new})")
+        else:
+            unchanged += 1
+    return lines + ([f"{unchanged} receivers unchanged"] if unchanged else [])

@@ -114,9 +114,10 @@ def judge_incidents(results: list[RuleResult], incidents: list[Incident]) -> tup
 
 
 def compare(now: list[AlertSummary], before: list[AlertSummary]) -> list[str]:
-    """The difference a rule change makes, per alert: "+14 firings", "fires 6m later"."""
+    """The difference a rule change makes, per alert that changed: "+14 firings", "fires 6m later"; then how
+    many did not change."""
     old = {s.alert: s for s in before}
-    lines = []
+    lines, unchanged = [], 0
     for summary in now:
         was = old.pop(summary.alert, None)
         if was is None:
@@ -130,6 +131,9 @@ def compare(now: list[AlertSummary], before: list[AlertSummary]) -> list[str]:
         if summary.median_delay_s is not None and was.median_delay_s is not None and summary.median_delay_s != was.median_delay_s:
             change = summary.median_delay_s - was.median_delay_s
             said.append(f"fires {format_ms(int(abs(change) * 1000))} {'later' if change > 0 else 'sooner'} (median)")
-        lines.append(f"{summary.alert}: {', '.join(said) if said else 'no change'}")
+        if said:
+            lines.append(f"{summary.alert}: {', '.join(said)}")
+        else:
+            unchanged += 1
     lines += [f"{alert}: removed (it fired {was.firings} times)" for alert, was in old.items()]
-    return lines
+    return lines + ([f"{unchanged} alerts unchanged"] if unchanged else [])

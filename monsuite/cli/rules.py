@@ -158,7 +158,7 @@ def rules_backtest(args) -> int:
     if args.html_out:
         from monsuite.backtest.html import page
 
-        write_atomic(args.html_out, page(now, before))
+        write_atomic(args.html_out, page(now, before, delivered, delivered_before))
         lines.append(f"  written: {args.html_out}")
     emit(args.format, lines, findings, cases)
     return 1 if any(c.failure for c in cases) else 0
