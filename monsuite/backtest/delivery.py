@@ -63,7 +63,9 @@ class AlertmanagerPlan:
     @classmethod
     def read(cls, source: Path) -> "AlertmanagerPlan":
         config = load_config(source)
-        return cls(Path(source), config, routes_of(config, source))
+        routes = routes_of(config, source)
+        destinations(config, source, [])  # a matcher Alertmanager refuses is said now, before any query
+        return cls(Path(source), config, routes)
 
 
 def deliver(backtest: Backtest, plan: AlertmanagerPlan, *, binary: str | None = None) -> Delivered:

@@ -339,4 +339,8 @@ CASES = [
     Case("routes-unknown-argument-with-secret", "an unknown argument holding a password", ("routes", "test", "--config",
          "{stack}/alertmanager.yml.j2", "{stack}/routes.yaml", "--bogus", "http://me:hunter2@127.0.0.1:1"),
          ("unrecognized arguments", "***@127.0.0.1:1")),
+    Case("backtest-matcher-refused", "rules backtest through an Alertmanager config whose matcher does not parse",
+         ("rules", "backtest", "--rules", "{stack}/rules/service.yml", "--alertmanager-config", "{tmp}/am.yml",
+          "--prometheus-url", NOWHERE, "--from", "now-1h"), ("am.yml", "missing closing )"),
+         files=(("am.yml", "route: {receiver: a, routes: [{receiver: a, matchers: ['severity=~\"(\"']}]}\nreceivers: [{name: a}]\n"),)),
 ]
