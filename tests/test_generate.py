@@ -72,6 +72,36 @@ def test_every_test_checks_quiet_then_not_yet_then_firing_with_labels_and_render
     assert error_rate.quiet is not None and error_rate.fires_at_ms > error_rate.quiet_until_ms
 
 
+CLOCK_CHANGES_AND_NO_METRIC = """
+groups:
+  - name: kinds
+    rules:
+      - alert: BackupStale
+        expr: time() - backup_last_success_timestamp_seconds > 600
+        for: 1m
+      - alert: CertificateExpiring
+        expr: (probe_ssl_earliest_cert_expiry - time()) / 86400 < 7
+      - alert: Restarting
+        expr: changes(process_start_time_seconds[15m]) > 2
+      - alert: Watchdog
+        expr: vector(1)
+"""
+
+
+def test_timestamps_beside_time_changes_and_rules_reading_no_metric_get_tests_that_catch_a_moved_threshold(tmp_path):
+    rules = tmp_path / "rules.yml"
+    rules.write_text(CLOCK_CHANGES_AND_NO_METRIC)
+    outcome = generate([rules])
+    assert sorted(outcome.covered) == ["BackupStale", "CertificateExpiring", "Restarting", "Watchdog"], outcome.unsupported
+    path = write(outcome, tmp_path)
+    assert run_file(path).verdict == "passed"
+    stale_input = next(g.test["input_series"] for g in outcome.generated if g.rule.alert == "BackupStale" and not g.via)
+    assert any("+15x" in s["values"] for s in stale_input)  # the timestamp follows the clock, 15 s a sample
+    for old, new in (("> 600", "> 6000"), ("< 7", "< 0.7"), ("> 2", "> 200"), ("vector(1)", "vector(1) > 1")):
+        rules.write_text(CLOCK_CHANGES_AND_NO_METRIC.replace(old, new))
+        assert run_file(path).verdict == "failed", f"{old} -> {new} went unnoticed"
+
+
 def test_a_broken_expectation_in_a_generated_test_fails_under_promtool(tmp_path):
     outcome = generate([shipped_stack("seed-004") / "rules" / "aurelis-rules.yml"])
     path = write(outcome, tmp_path)
@@ -107,7 +137,7 @@ def test_the_command_prints_the_proportion_and_refuses_live_output_without_a_sta
     proc = subprocess.run([sys.executable, "-m", "monsuite", "scenarios", "generate", "--rules", str(rules),
                            "--tests", str(tmp_path / "t.yml")], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    assert "10/12 alert rules have generated tests (83%)" in proc.stdout
+    assert "11/12 alert rules have generated tests (92%)" in proc.stdout
     assert "not generated  RedisMissingBackup" not in proc.stdout
     bad = subprocess.run([sys.executable, "-m", "monsuite", "scenarios", "generate", "--rules", str(rules),
                           "--out", str(tmp_path / "s.yaml")], capture_output=True, text=True, timeout=60)

@@ -51,11 +51,20 @@ def test_absent_and_or_make_absence_a_candidate():
     assert None not in design("x > 1").variables[0].candidates
 
 
+def test_a_metric_beside_time_is_a_clock_and_an_expression_without_metrics_has_no_inputs():
+    clock = design("time() - backup_last_success_timestamp_seconds > 600")
+    assert [s.kind for s in clock.series] == ["clock"] and -600.0 in clock.variables[0].candidates
+    assert [s.kind for s in design("last_over_time(x[10m]) - time() < 0").series] == ["clock"]
+    assert [s.kind for s in design("x - 5 > 0").series] == ["gauge"]
+    assert design("changes(x[15m]) > 2").series[0].kind == "counter"
+    watchdog = design("vector(1)")
+    assert watchdog.series == [] and watchdog.variables == []
+
+
 @pytest.mark.parametrize("expr, reason", [
     ("max_over_time(x[10m:1m]) > 1", "subquery"),
     ("x @ 1600000000 > 1", "@"),
     ('{__name__=~"x.*"} > 1', "no metric name"),
-    ("vector(1)", "reads no metric"),
     ("rate(x[5m]) > 1 and x > 2", "both as"),
 ])
 def test_what_cannot_be_generated_says_why(expr, reason):

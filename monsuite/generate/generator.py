@@ -254,19 +254,21 @@ def _best(d: Design, candidates: list, firing: bool, cost=lambda assignment: 0) 
         finite = [v for v in values if math.isfinite(v)]
         holding = [v for v in finite if d.holds(v)]
         if firing and holding and len(finite) == len(values):
-            scored.append((_negative(assignment), cost(assignment), _distance(d, holding, firing=True),
+            scored.append((_negative(d, assignment), cost(assignment), _distance(d, holding, firing=True),
                            _absent(assignment), assignment))
         elif not firing and not holding and len(finite) == len(values) and (finite or d.comparison is None):
-            scored.append((_negative(assignment), cost(assignment), _distance(d, finite, firing=False),
+            scored.append((_negative(d, assignment), cost(assignment), _distance(d, finite, firing=False),
                            _absent(assignment), assignment))
     if not scored:
         return None
     return min(scored, key=lambda item: item[:4])[4]
 
 
-def _negative(assignment: dict) -> int:
-    """Most metrics cannot go below zero: an input with fewer negative values reads more plausibly."""
-    return sum(v is not None and v < 0 for v in assignment.values())
+def _negative(d: Design, assignment: dict) -> int:
+    """Most metrics cannot go below zero: an input with fewer negative values reads more plausibly (a clock's
+    offset is a moment before or after the evaluation: either is plausible)."""
+    clocks = {s.var for s in d.series if s.kind == "clock"}
+    return sum(v is not None and v < 0 for i, v in assignment.items() if i not in clocks)
 
 
 def _absent(assignment: dict) -> int:

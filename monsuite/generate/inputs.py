@@ -3,8 +3,9 @@
 Every selector contributes series of its metric carrying the labels its matchers accept; a series that
 satisfies every selector of the metric where that is possible, and a decoy for each label whose
 matchers tell the selectors apart (status=~"5.." vs all statuses), so a ratio can be both high and low.
-How a metric is read decides its shape: through rate/increase it is a counter (its unknown is a rate per
-second), through predict_linear/deriv/delta a gauge with a slope, a `_bucket` metric under
+How a metric is read decides its shape: through rate/increase/changes it is a counter (its unknown is a
+rate per second), through predict_linear/deriv/delta a gauge with a slope, beside time() a clock (a
+timestamp: its unknown is how far from the evaluation's time it is), a `_bucket` metric under
 histogram_quantile a histogram whose unknown is the latency level, anything else a gauge holding a value.
 Every series also carries job and instance labels, as a scraped series does.
 """
@@ -21,7 +22,7 @@ from monsuite.generate.matchers import NoValue, accepted_value, accepts, refused
 COMPARISONS = {">": lambda a, b: a > b, "<": lambda a, b: a < b, ">=": lambda a, b: a >= b,
                "<=": lambda a, b: a <= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
 FLIPPED = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "==": "==", "!=": "!="}
-COUNTER_READS = {"rate", "irate", "increase", "resets"}
+COUNTER_READS = {"rate", "irate", "increase", "resets", "changes"}
 SLOPE_READS = {"predict_linear", "deriv", "delta", "idelta"}
 ABSENCE = {"absent", "absent_over_time"}
 DEFAULT_JOB = "generated"
@@ -43,8 +44,9 @@ class Variable:
 class InputSeries:
     metric: str
     labels: dict
-    kind: str  # gauge | counter | slope | bucket
-    var: int  # its value (gauge), rate (counter), starting value (slope) or latency level (bucket)
+    kind: str  # gauge | counter | slope | bucket | clock
+    var: int  # its value (gauge), rate (counter), starting value (slope), latency level (bucket) or offset
+    # from the sample's own time in seconds (clock)
     slope_var: int | None = None
     le: str | None = None
 
@@ -84,8 +86,8 @@ def design(expr: str) -> Design:
         raise Unsupported(f"its expression does not parse: {exc}") from None
     measured, comparison = _split_threshold(tree)
     reads, window_ms, under_absent = _reads(tree)
-    if not reads:
-        raise Unsupported("it reads no metric")
+    if not reads:  # vector(1), a dead man's switch: it holds on no input at all, and its test says so
+        return Design([], [], measured, comparison, window_ms, notes=["it reads no metric: it fires on any input"])
     numbers = _numbers(tree)
     series: list[InputSeries] = []
     variables: list[Variable] = []
@@ -191,7 +193,7 @@ def _reads(tree) -> tuple[list[_Read], int, set]:
                 raise Unsupported("a selector uses a negative offset")
             window = node.range.total_seconds() if isinstance(node, pp.MatrixSelector) else 0
             longest[0] = max(longest[0], int((window + offset) * 1000))
-            kind = "gauge"
+            kind = "clock" if selector.name in clocks else "gauge"
             if isinstance(node, pp.MatrixSelector):
                 if in_quantile and selector.name.endswith("_bucket") and context in COUNTER_READS:
                     kind = "bucket"
@@ -209,8 +211,37 @@ def _reads(tree) -> tuple[list[_Read], int, set]:
         for child in children(node):
             visit(child, context, in_absent, in_quantile)
 
+    clocks = _beside_time(tree)
     visit(tree, "", False, False)
     return reads, longest[0], under_absent
+
+
+def _beside_time(tree) -> set[str]:
+    """Metrics added to or subtracted from time() (`time() - x_timestamp_seconds > 600`, `expiry - time()`):
+    they hold a moment, so their input follows the clock (see series_notation: `clock`)."""
+    found: set[str] = set()
+
+    def is_time(node) -> bool:
+        node = _unwrap(node)
+        return isinstance(node, pp.Call) and node.func.name == "time"
+
+    def metrics(node) -> set[str]:
+        if isinstance(node, pp.MatrixSelector):
+            node = node.vector_selector
+        if isinstance(node, pp.VectorSelector):
+            return {node.name} if node.name else set()
+        return {m for child in children(node) for m in metrics(child)}
+
+    def visit(node):
+        if isinstance(node, pp.BinaryExpr) and str(node.op) in ("+", "-"):
+            for side, other in ((node.lhs, node.rhs), (node.rhs, node.lhs)):
+                if is_time(side):
+                    found.update(metrics(other))
+        for child in children(node):
+            visit(child)
+
+    visit(tree)
+    return found
 
 
 def _label_sets(reads: list[_Read]) -> list[tuple[dict, bool]]:
@@ -297,13 +328,13 @@ def _candidates(kind: str, numbers: list[float], may_be_absent: bool) -> list:
             if n > 0:
                 values += [n, n / 2, n * 2, n / 10, n * 10, n / 100, n * 100, n + 1]
         values = sorted(dict.fromkeys(values))
-        if kind == "gauge":
+        if kind in ("gauge", "clock"):
             values += [-v for v in values if v > 0]
     return ([None] if may_be_absent else []) + values
 
 
 def _slope_candidates(numbers: list[float]) -> list[float]:
-    magnitudes = sorted(dict.fromkeys([1.0, 10.0, 1000.0] + [n for n in numbers if n > 0]))
+    magnitudes = sorted(dict.fromkeys([1.0, 10.0, 1000.0] + [n * f for n in numbers if n > 0 for f in (1, 2, 0.5)]))
     return [0.0] + [-m for m in magnitudes] + magnitudes
 
 

@@ -149,6 +149,8 @@ def _fault(generated: Generated, components: set[str], jobs: dict[str, str], tim
         if s.le is not None:
             labels["le"] = s.le
         entry = {"name": s.metric, **({"labels": labels} if labels else {})}
+        if s.kind == "clock":
+            raise NotLive(f"{s.metric} holds a moment (read beside time()): a push cannot follow the stack's clock")
         if s.kind == "gauge":
             entry["value"] = level
         elif s.kind == "slope":
@@ -189,7 +191,7 @@ def _described(generated: Generated) -> str:
         if level is None:
             continue
         what = {"gauge": f"= {level:g}", "counter": f"+{level:g}/s", "slope": f"from {level:g} at {firing.get(s.slope_var, 0):+g}/s",
-                "bucket": f"observations at {level:g}"}[s.kind]
+                "bucket": f"observations at {level:g}", "clock": f"= the time {level:+g}s"}[s.kind]
         parts.append(f"{s.metric} {what}")
     described = "; ".join(dict.fromkeys(parts))
     if generated.collateral:

@@ -1,6 +1,7 @@
 """promtool's input series notation for generated series: a quiet phase, then a firing phase.
 
-`a+bxn` is n+1 samples from a growing by b; `_xn` n missing samples; `stale` ends a series at once.
+`a+bxn` is n+1 samples from a growing by b; `_xn` n missing samples; `stale` ends a series at once. A clock
+series holds its sample's time plus its offset (a timestamp some seconds old, or in the future).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ def phases(series: InputSeries, assignments: list[dict], steps: list[int], inter
     parts: list[str] = []
     last = 0.0
     present_before = False
+    at = 0  # samples so far: a clock's value is its sample's time (promtool's series begin at 0 s)
     for assignment, count in zip(assignments, steps):
+        at, begun = at + count, at
         level = assignment[series.var]
         if level is None:
             parts.append("stale" if present_before else "")
@@ -31,6 +34,8 @@ def phases(series: InputSeries, assignments: list[dict], steps: list[int], inter
             continue
         if series.kind == "gauge":
             start, step = level, 0.0
+        elif series.kind == "clock":
+            start, step = begun * interval_s + level, interval_s
         elif series.kind == "slope":
             start, step = level, assignment[series.slope_var] * interval_s
         else:
