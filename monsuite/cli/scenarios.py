@@ -83,7 +83,7 @@ def scenarios_generate(args) -> int:
             print(f"    note: {note}")
     for rule, why in outcome.unsupported:
         print(f"not generated  {rule.alert}: {why}")
-    print(f"{len(outcome.covered)}/{outcome.alert_rules} alert rules have generated tests "
+    print(f"{outcome.rules_covered}/{outcome.alert_rules} alert rules have generated tests "
           f"({100 * outcome.proportion:.0f}%) -> {tests_path}")
     if args.stack:
         _write_live(outcome, manifest, live_out)

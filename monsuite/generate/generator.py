@@ -71,12 +71,17 @@ class Outcome:
         return list(dict.fromkeys(g.rule.alert for g in self.generated))
 
     @property
+    def rules_covered(self) -> int:
+        """Rules with a generated test (two rules sharing an alert name count twice)."""
+        return len({id(g.rule) for g in self.generated})
+
+    @property
     def alert_rules(self) -> int:
-        return len(self.covered) + len(self.unsupported)
+        return self.rules_covered + len(self.unsupported)
 
     @property
     def proportion(self) -> float:
-        return len(self.covered) / self.alert_rules if self.alert_rules else 0.0
+        return self.rules_covered / self.alert_rules if self.alert_rules else 0.0
 
 
 def generate(rule_files: list[Path], promtool: str = "promtool", also: tuple[str, ...] | None = None) -> Outcome:
@@ -106,8 +111,19 @@ def generate(rule_files: list[Path], promtool: str = "promtool", also: tuple[str
         if not g.via:
             g.live, g.collateral = live[g.rule.alert]
     order = {id(rule): i for i, rule in enumerate(rules)}
+    unsupported[:] = [(rule, _namesakes_said(rule, why, rules)) for rule, why in unsupported]
     unsupported.sort(key=lambda item: order[id(item[0])])
     return Outcome(list(rule_files), generated, unsupported)
+
+
+def _namesakes_said(rule: Rule, why: str, rules: list[Rule]) -> str:
+    """promtool's tests check alerts by name: where another rule fires under the same name, say so."""
+    others = [r for r in rules if r.alert == rule.alert and r is not rule]
+    if not others:
+        return why
+    where = ", ".join(f"group {r.group} in {Path(r.file).name}" for r in others)
+    return (f"{why}; another alert rule has the same name ({where}): promtool's tests check alerts by name, so "
+            "its firing counts as this one's")
 
 
 def unit_test_file(outcome: Outcome, relative_to: Path) -> dict:
@@ -333,7 +349,8 @@ def _timed_tests(chosen, rule_files: list[Path], promtools: list[str], unsupport
     probes = []
     for rule, d, firing, quiet in chosen:
         phase = _phase_ms(rule, d)
-        checks = [{"eval_time": format_ms(t), "alertname": rule.alert, "exp_alerts": []} for t in _probe_times(rule, d)]
+        checks = [{"eval_time": format_ms(t), "alertname": rule.alert, "exp_alerts": []}
+                  for t in _probe_times(rule, d, quiet is not None)]
         for via, variant in _variants(d, firing, quiet):
             probes.append({"name": f"probe {rule.alert} {via}", "interval": format_ms(INTERVAL_MS),
                            "input_series": _phased_input(d, variant, quiet, phase), "alert_rule_test": checks})
@@ -342,7 +359,7 @@ def _timed_tests(chosen, rule_files: list[Path], promtools: list[str], unsupport
     for rule, d, firing, quiet in chosen:
         for via, variant in _variants(d, firing, quiet):
             timeline = [(t, [results.alerts.get((f"probe {rule.alert} {via}", rule.alert, t), []) for results in judged])
-                        for t in _probe_times(rule, d)]
+                        for t in _probe_times(rule, d, quiet is not None)]
             made = _judged(rule, d, variant, quiet, timeline, via)
             if isinstance(made, Generated):
                 generated.append(made)
@@ -352,9 +369,10 @@ def _timed_tests(chosen, rule_files: list[Path], promtools: list[str], unsupport
     return generated
 
 
-def _probe_times(rule: Rule, d: Design) -> range:
+def _probe_times(rule: Rule, d: Design, calms_down: bool = False) -> range:
+    """Every evaluation of the probe: quiet, firing and, where a quiet input exists, quiet again."""
     group = _group_interval(rule)
-    return range(group, 2 * _phase_ms(rule, d), group)
+    return range(group, (3 if calms_down else 2) * _phase_ms(rule, d), group)
 
 
 def _judged(rule: Rule, d: Design, firing: dict, quiet: dict | None, timeline: list, via: str) -> Generated | str:
@@ -374,24 +392,37 @@ def _judged(rule: Rule, d: Design, firing: dict, quiet: dict | None, timeline: l
                 "or more time than the input covers)")
     quiet_before = [t for t, seen in timeline if quiet_end < t < fires[0] and not judge(seen)]
     made = _test(rule, d, firing, quiet, phase, quiet_end, fires[0], dict(timeline)[fires[0]][0], via,
-                 not_yet=quiet_before[-1] if quiet_before else None)
+                 not_yet=quiet_before[-1] if quiet_before else None, resolution=_resolution(timeline, fires[0], 2 * phase))
     if judge is not any:
         made.notes.append("Prometheus releases fire it with different alerts here (values in annotations): "
                           "the test holds under the first promtool")
     return made
 
 
+def _resolution(timeline: list, fires_at: int, calm_from: int) -> tuple[int, list, int] | None:
+    """Once the quiet input is back: (the last evaluation every release still fires it, with those alerts, the
+    first at which none does); None where it stops firing before the quiet input returns, or never does."""
+    firing = dict(timeline)
+    resolved = [t for t, seen in timeline if t > fires_at and not any(seen)]
+    if not resolved or resolved[0] < calm_from:
+        return None
+    still = [t for t, seen in timeline if fires_at <= t < resolved[0] and all(seen) and all(a == seen[0] for a in seen)]
+    return (still[-1], firing[still[-1]][0], resolved[0]) if still else None
+
+
 def _phased_input(d: Design, firing: dict, quiet: dict | None, phase: int) -> list[dict]:
-    samples = 2 * phase // INTERVAL_MS + 2
+    """Quiet for one phase, firing for one, quiet again for the third (no quiet input: firing throughout)."""
     if quiet is None:
-        return _input(d, [firing], [samples])
-    half = phase // INTERVAL_MS
-    return _input(d, [quiet, firing], [half, samples - half])
+        return _input(d, [firing], [2 * phase // INTERVAL_MS + 2])
+    steps = phase // INTERVAL_MS
+    return _input(d, [quiet, firing, _with_mirrors(d, quiet, firing)], [steps, steps, steps + 2])
 
 
 def _test(rule: Rule, d: Design, firing: dict, quiet: dict | None, phase: int, quiet_end: int, fires_at: int,
-          alerts: list, via: str = "", not_yet: int | None = None) -> Generated:
-    """``not_yet``: the last evaluation before ``fires_at`` at which no Prometheus release fires it."""
+          alerts: list, via: str = "", not_yet: int | None = None, resolution: tuple | None = None) -> Generated:
+    """``not_yet``: the last evaluation before ``fires_at`` at which no Prometheus release fires it;
+    ``resolution``: (still firing at, its alerts then, resolved at) once the quiet input is back, so a
+    window or a `keep_firing_for` that holds the alert longer (or shorter) is noticed too."""
     checks = []
     if quiet is not None:
         checks.append({"eval_time": format_ms(quiet_end), "alertname": rule.alert, "exp_alerts": []})
@@ -399,9 +430,16 @@ def _test(rule: Rule, d: Design, firing: dict, quiet: dict | None, phase: int, q
         checks.append({"eval_time": format_ms(not_yet), "alertname": rule.alert, "exp_alerts": []})
     checks.append({"eval_time": format_ms(fires_at), "alertname": rule.alert,
                    "exp_alerts": [{"exp_labels": a.labels, "exp_annotations": a.annotations} for a in alerts]})
+    if resolution is not None:
+        still_at, still_alerts, resolved_at = resolution
+        if still_at > fires_at:
+            checks.append({"eval_time": format_ms(still_at), "alertname": rule.alert,
+                           "exp_alerts": [{"exp_labels": a.labels, "exp_annotations": a.annotations} for a in still_alerts]})
+        checks.append({"eval_time": format_ms(resolved_at), "alertname": rule.alert, "exp_alerts": []})
     notes = [f"annotation {k} does not render: {v}" for a in alerts for k, v in a.annotations.items()
              if "error expanding template" in v or "<no value>" in v]
     name = (f"{rule.alert}: quiet until {format_ms(phase)}, then fires at {format_ms(fires_at)}"
+            + (f", resolved at {format_ms(resolution[2])}" if resolution is not None else "")
             if quiet is not None else f"{rule.alert}: fires at {format_ms(fires_at)}")
     if via:
         name += f" through {via} alone"

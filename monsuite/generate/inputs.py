@@ -324,6 +324,8 @@ def _candidates(kind: str, numbers: list[float], may_be_absent: bool) -> list:
         values: list = list(_levels(numbers))
     else:
         values = [0.0, 1.0, 10.0, 100.0, 1000.0]
+        if 0 in numbers:  # `> 0`: a value just past it, which `> 1` would not see
+            values += [0.001, 0.01, 0.1]
         for n in numbers:
             if n > 0:
                 values += [n, n / 2, n * 2, n / 10, n * 10, n / 100, n * 100, n + 1]

@@ -66,8 +66,11 @@ def lines(run: Run) -> list[str]:
         out.append(f"{rule['killed']:>3}/{rule['made']:<3} {rule['alert']}")
         out += [f"        survivor: {s}" for s in rule["survivors"]]
     out += [f"  no test checks: {alert}" for alert in data["untested_rules"]]
+    untested = len(data["untested_rules"])
     out.append(f"mutation score {100 * data['score']:.1f}% ({data['killed']}/{data['mutants']} killed) "
-               f"in {data['seconds']:.1f} s, {data['mutants_per_second']:.1f} mutants/s")
+               f"in {data['seconds']:.1f} s, {data['mutants_per_second']:.1f} mutants/s; "
+               + (f"{untested} of {len(data['rules'])} alert rules have no test (their mutants count as survived)"
+                  if untested else "every alert rule has a test"))
     routes = data["routes"]
     if routes["mutants"]:
         out += [f"        survivor: {s}" for s in routes["survivors"]]

@@ -15,6 +15,7 @@ import os
 import subprocess
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,7 +88,7 @@ def run(rule_files: list[Path], test_files: list[Path], promtool: str = "promtoo
     suite = _Suite([(str(data.get("evaluation_interval", "1m")), test) for data in tests.values() for test in data["tests"]])
     checked = suite.checked()
     alert_rules = [r for r in all_rules if r.alert]
-    untested = [r.alert for r in alert_rules if r.alert not in checked]
+    untested = list(dict.fromkeys(r.alert for r in alert_rules if r.alert not in checked))
     made = [m for r in alert_rules for m in mutants(r)]
     with tempfile.TemporaryDirectory(prefix="monsuite-mutants-") as directory:
         def judge(indexed) -> Verdict:
@@ -211,11 +212,18 @@ def _failing_file(test: Path, promtool: str) -> str:
 
 
 def summary(run_: Run) -> list[dict]:
-    """Per rule: mutants made and killed, and each survivor in one line."""
-    by_rule: dict[str, dict] = {}
+    """Per rule: mutants made and killed, and each survivor in one line. Rules that share an alert name are
+    told apart by their group and place (each has its own entry, its own survivors)."""
+    by_rule: dict[int, dict] = {}
+    rules = list({id(v.mutant.rule): v.mutant.rule for v in run_.verdicts}.values())
+    names = Counter(r.alert for r in rules)
+    seen: Counter = Counter()
+    for rule in rules:
+        seen[rule.alert] += 1
+        shown = rule.alert if names[rule.alert] == 1 else f"{rule.alert} (group {rule.group}, rule {seen[rule.alert]} of that name)"
+        by_rule[id(rule)] = {"alert": shown, "file": rule.file, "made": 0, "killed": 0, "survivors": []}
     for verdict in run_.verdicts:
-        rule: Rule = verdict.mutant.rule
-        entry = by_rule.setdefault(rule.alert, {"alert": rule.alert, "file": rule.file, "made": 0, "killed": 0, "survivors": []})
+        entry = by_rule[id(verdict.mutant.rule)]
         entry["made"] += 1
         entry["killed"] += verdict.killed
         if not verdict.killed:
