@@ -109,6 +109,39 @@ def test_a_weak_test_shows_its_survivors(tmp_path):
     assert 0 < result.score < 1
 
 
+NAMESAKES = """
+groups:
+  - name: a
+    rules:
+      - alert: Dup
+        expr: x > 5
+  - name: b
+    rules:
+      - alert: Dup
+        expr: y > 3
+      - alert: Lonely
+        expr: z > 1
+"""
+
+
+@needs_promtool
+def test_rules_sharing_a_name_are_scored_apart_and_the_score_line_counts_rules_without_a_test(tmp_path):
+    from monsuite.generate.generator import generate, unit_test_file
+    from monsuite.mutate.report import lines
+    import yaml
+
+    rules = tmp_path / "rules.yml"
+    rules.write_text(NAMESAKES.replace("      - alert: Lonely\n        expr: z > 1\n", ""))
+    tests = tmp_path / "tests.yml"
+    tests.write_text(yaml.safe_dump(unit_test_file(generate([rules]), tmp_path), sort_keys=False, width=100000))
+    rules.write_text(NAMESAKES)
+    said = lines(run([rules], [tests]))
+    assert any(line.endswith("Dup (group a, rule 1 of that name)") for line in said)
+    assert any(line.endswith("Dup (group b, rule 2 of that name)") for line in said)
+    assert said[-1].endswith("1 of 3 alert rules have no test (their mutants count as survived)")
+    assert "  no test checks: Lonely" in said
+
+
 @needs_promtool
 def test_the_command_writes_json_and_html_and_fails_below_the_minimum_score(tmp_path):
     (tmp_path / "rules.yml").write_text(RULES)
