@@ -86,19 +86,26 @@ groups:
         expr: changes(process_start_time_seconds[15m]) > 2
       - alert: Watchdog
         expr: vector(1)
+      - alert: VolumeDrop
+        expr: sum(rate(jobs_total[5m])) < sum(rate(jobs_total[1h] offset 1h)) * 0.5
+        for: 10m
 """
 
 
-def test_timestamps_beside_time_changes_and_rules_reading_no_metric_get_tests_that_catch_a_moved_threshold(tmp_path):
+def test_timestamps_changes_offsets_and_rules_reading_no_metric_get_tests_that_catch_a_moved_threshold(tmp_path):
     rules = tmp_path / "rules.yml"
     rules.write_text(CLOCK_CHANGES_AND_NO_METRIC)
     outcome = generate([rules])
-    assert sorted(outcome.covered) == ["BackupStale", "CertificateExpiring", "Restarting", "Watchdog"], outcome.unsupported
+    assert sorted(outcome.covered) == ["BackupStale", "CertificateExpiring", "Restarting", "VolumeDrop", "Watchdog"], \
+        outcome.unsupported
     path = write(outcome, tmp_path)
     assert run_file(path).verdict == "passed"
     stale_input = next(g.test["input_series"] for g in outcome.generated if g.rule.alert == "BackupStale" and not g.via)
     assert any("+15x" in s["values"] for s in stale_input)  # the timestamp follows the clock, 15 s a sample
-    for old, new in (("> 600", "> 6000"), ("< 7", "< 0.7"), ("> 2", "> 200"), ("vector(1)", "vector(1) > 1")):
+    drop_input = next(g.test["input_series"] for g in outcome.generated if g.rule.alert == "VolumeDrop" and not g.via)
+    assert len(drop_input[0]["values"].split()) > 3  # a past and a present in each phase
+    for old, new in (("> 600", "> 6000"), ("< 7", "< 0.7"), ("> 2", "> 200"), ("vector(1)", "vector(1) > 1"),
+                     ("* 0.5", "* 0.05"), ("offset 1h", "offset 2h")):
         rules.write_text(CLOCK_CHANGES_AND_NO_METRIC.replace(old, new))
         assert run_file(path).verdict == "failed", f"{old} -> {new} went unnoticed"
 

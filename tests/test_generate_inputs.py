@@ -57,6 +57,8 @@ def test_a_metric_beside_time_is_a_clock_and_an_expression_without_metrics_has_n
     assert [s.kind for s in design("last_over_time(x[10m]) - time() < 0").series] == ["clock"]
     assert [s.kind for s in design("x - 5 > 0").series] == ["gauge"]
     assert design("changes(x[15m]) > 2").series[0].kind == "counter"
+    drop = design("sum(rate(x[5m])) < sum(rate(x[1h] offset 1h)) * 0.5")
+    assert drop.series[0].past_var is not None and drop.recent_ms == 30 * 60_000  # half the offset
     watchdog = design("vector(1)")
     assert watchdog.series == [] and watchdog.variables == []
 

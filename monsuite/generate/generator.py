@@ -312,7 +312,7 @@ def _distance(d: Design, values: list[float], firing: bool) -> float:
 def _input(d: Design, assignments: list[dict], steps: list[int]) -> list[dict]:
     rendered = []
     for series in d.series:
-        values = phases(series, assignments, steps, INTERVAL_MS / 1000)
+        values = phases(series, assignments, steps, INTERVAL_MS / 1000, -(-d.recent_ms // INTERVAL_MS))
         if values:
             rendered.append({"series": series.selector(), "values": values})
     return rendered

@@ -49,6 +49,7 @@ class InputSeries:
     # from the sample's own time in seconds (clock)
     slope_var: int | None = None
     le: str | None = None
+    past_var: int | None = None  # read now and at an offset: its value before the recent part of each phase
 
     def selector(self) -> str:
         labels = {**self.labels, **({"le": self.le} if self.le is not None else {})}
@@ -64,6 +65,7 @@ class Design:
     comparison: tuple[str, float] | None  # (op, threshold): measured op threshold holds
     window_ms: int  # the longest range plus offset the expression reads
     notes: list[str] = field(default_factory=list)
+    recent_ms: int = 0  # with a metric read at an offset too: how much of each phase holds its present value
 
     def holds(self, value: float) -> bool:
         if self.comparison is None:
@@ -77,6 +79,8 @@ class _Read:
     metric: str
     matchers: list
     kind: str
+    offset_ms: int = 0
+    window_ms: int = 0
 
 
 def design(expr: str) -> Design:
@@ -94,7 +98,20 @@ def design(expr: str) -> Design:
     by_metric: dict[str, list[_Read]] = {}
     for read in reads:
         by_metric.setdefault(read.metric, []).append(read)
+    recent_ms = 0
     for metric, metric_reads in by_metric.items():
+        then_and_now = len({r.offset_ms for r in metric_reads}) > 1
+        if then_and_now:
+            # the present fills every window read now and lasts half the shortest offset (a `for` holds inside
+            # it), so the windows read at the offset see the past only
+            shortest = min(r.offset_ms for r in metric_reads if r.offset_ms)
+            now_windows = max(r.window_ms for r in metric_reads if r.offset_ms == 0) if any(
+                r.offset_ms == 0 for r in metric_reads) else 0
+            if now_windows > shortest:
+                raise Unsupported(f"it reads {metric} now over a window longer than its offset: no past can be "
+                                  "told from the present")
+            recent_ms = max(recent_ms, now_windows, shortest // 2)
+        main_past = None
         kinds = {r.kind for r in metric_reads}
         if kinds == {"gauge", "slope"}:  # a gauge with a slope also answers reads of its current value
             kinds = {"slope"}
@@ -124,7 +141,16 @@ def design(expr: str) -> Design:
                                           slope_var=len(variables) - 1 if own_variable else main_slope))
             else:
                 series.append(InputSeries(metric, labels, kind, var))
-    return Design(series, variables, measured, comparison, window_ms)
+            if then_and_now:
+                if own_variable or main_past is None:
+                    variables.append(Variable(f"{metric}{_brief(labels)} in the past", list(variables[var].candidates or
+                                                                                           variables[main_var].candidates)))
+                    main_past = len(variables) - 1 if main_past is None else main_past
+                past = len(variables) - 1 if own_variable else main_past
+                for made in series:
+                    if made.var == var:
+                        made.past_var = past
+    return Design(series, variables, measured, comparison, window_ms, recent_ms=recent_ms)
 
 
 def bucket_rate(series: InputSeries, level: float) -> float:
@@ -204,7 +230,7 @@ def _reads(tree) -> tuple[list[_Read], int, set]:
             matchers = [m for m in selector.matchers.matchers if m.name != "__name__"]
             if selector.matchers.or_matchers:
                 raise Unsupported("a selector uses `or` between matchers")
-            reads.append(_Read(selector.name, matchers, kind))
+            reads.append(_Read(selector.name, matchers, kind, int(offset * 1000), int(window * 1000)))
             if in_absent:
                 under_absent.add(selector.name)
             return

@@ -149,6 +149,8 @@ def _fault(generated: Generated, components: set[str], jobs: dict[str, str], tim
         if s.le is not None:
             labels["le"] = s.le
         entry = {"name": s.metric, **({"labels": labels} if labels else {})}
+        if s.past_var is not None:
+            raise NotLive(f"{s.metric} is read at an offset too: its input needs a past, which a push cannot write")
         if s.kind == "clock":
             raise NotLive(f"{s.metric} holds a moment (read beside time()): a push cannot follow the stack's clock")
         if s.kind == "gauge":

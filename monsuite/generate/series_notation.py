@@ -17,8 +17,19 @@ def number(value: float) -> str:
 RATE_SCALE = "rate_scale"  # an assignment's optional multiplier of every counter's (and histogram's) rate
 
 
-def phases(series: InputSeries, assignments: list[dict], steps: list[int], interval_s: float) -> str:
-    """The series' samples over consecutive phases: ``steps[i]`` samples under ``assignments[i]``."""
+def phases(series: InputSeries, assignments: list[dict], steps: list[int], interval_s: float, recent: int = 0) -> str:
+    """The series' samples over consecutive phases: ``steps[i]`` samples under ``assignments[i]``; a series
+    read at an offset too holds its past value in each phase but its last ``recent`` samples."""
+    if series.past_var is not None and recent:
+        split_assignments, split_steps = [], []
+        for assignment, count in zip(assignments, steps):
+            older = max(0, count - recent)
+            if older:
+                split_assignments.append({**assignment, series.var: assignment[series.past_var]})
+                split_steps.append(older)
+            split_assignments.append(assignment)
+            split_steps.append(count - older)
+        assignments, steps = split_assignments, split_steps
     parts: list[str] = []
     last = 0.0
     present_before = False
