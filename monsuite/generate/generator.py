@@ -23,7 +23,7 @@ from pathlib import Path
 
 from promql_parser import Call, walk
 
-from monsuite.generate.inputs import ABSENCE, Design, Unsupported, design
+from monsuite.generate.inputs import ABSENCE, COMPARISONS, Design, Unsupported, design
 from monsuite.deployed.rules import user_files
 from monsuite.generate.promtool_batch import Results, run_probes
 from monsuite.generate.series_notation import RATE_SCALE, phases
@@ -185,11 +185,14 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
         tests.append({"name": f"choose {rule.alert}", "interval": format_ms(INTERVAL_MS),
                       "input_series": _input(d, assignments, [slot // INTERVAL_MS] * len(assignments)),
                       "promql_expr_test": [{"expr": expr, "eval_time": format_ms(t), "exp_samples": []}
-                                           for expr in [d.measured, *neighbours.values()] for t in times]})
+                                           for expr in [d.measured, *([d.focus[0]] if d.focus else []),
+                                                        *neighbours.values()] for t in times]})
     results = run_probes(tests, [], promtool=promtool)
     chosen, live = [], {}
     for (rule, d), (assignments, times, neighbours) in zip(designed, slots):
-        candidates = [(a, [s.value for s in results.samples.get((d.measured, t), [])]) for a, t in zip(assignments, times)]
+        candidates = [(a, [s.value for s in results.samples.get((d.measured, t), [])],
+                       [s.value for s in results.samples.get((d.focus[0], t), [])] if d.focus else [])
+                      for a, t in zip(assignments, times)]
         collateral = [sorted(other for other, expr in neighbours.items() if results.samples.get((expr, t)))
                       for t in times]
         firing = _best(d, candidates, firing=True)
@@ -266,15 +269,15 @@ def _error_note(results: Results, rule: Rule) -> str:
 def _best(d: Design, candidates: list, firing: bool, cost=lambda assignment: 0) -> dict | None:
     """``cost``: ranked right after plausibility (fewer negative values), before the distance to the threshold."""
     scored = []
-    for assignment, values in candidates:
+    for assignment, values, focused in candidates:
         finite = [v for v in values if math.isfinite(v)]
         holding = [v for v in finite if d.holds(v)]
         if firing and holding and len(finite) == len(values):
-            scored.append((_negative(d, assignment), cost(assignment), _distance(d, holding, firing=True),
-                           _absent(assignment), assignment))
+            distance = _distance(d.comparison, holding, True) if d.comparison else _focus_distance(d, focused, True)
+            scored.append((_negative(d, assignment), cost(assignment), distance, _absent(assignment), assignment))
         elif not firing and not holding and len(finite) == len(values) and (finite or d.comparison is None):
-            scored.append((_negative(d, assignment), cost(assignment), _distance(d, finite, firing=False),
-                           _absent(assignment), assignment))
+            distance = _distance(d.comparison, finite, False) if d.comparison else _focus_distance(d, focused, False)
+            scored.append((_negative(d, assignment), cost(assignment), distance, _absent(assignment), assignment))
     if not scored:
         return None
     return min(scored, key=lambda item: item[:4])[4]
@@ -291,11 +294,21 @@ def _absent(assignment: dict) -> int:
     return sum(v is None for v in assignment.values())
 
 
-def _distance(d: Design, values: list[float], firing: bool) -> float:
-    """How far the compared values are from just past (firing) or just short of (quiet) the threshold."""
-    if d.comparison is None or not values:
+def _focus_distance(d: Design, values: list[float], firing: bool) -> float:
+    """With a focus comparison: how far its compared values are from just past or just short of its threshold
+    (an input where that part has no value ranks after every one where it has)."""
+    if d.focus is None:
         return 0.0
-    op, threshold = d.comparison
+    op, threshold = d.focus[1]
+    finite = [v for v in values if math.isfinite(v) and (not firing or COMPARISONS[op](v, threshold))]
+    return _distance(d.focus[1], finite, firing) if finite else math.inf
+
+
+def _distance(comparison: tuple[str, float] | None, values: list[float], firing: bool) -> float:
+    """How far the compared values are from just past (firing) or just short of (quiet) the threshold."""
+    if comparison is None or not values:
+        return 0.0
+    op, threshold = comparison
     above = op in (">", ">=", "!=") if firing else op in ("<", "<=", "==")
     target = threshold * 2 if above else threshold / 2
     if threshold == 0:

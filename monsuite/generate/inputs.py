@@ -66,6 +66,9 @@ class Design:
     window_ms: int  # the longest range plus offset the expression reads
     notes: list[str] = field(default_factory=list)
     recent_ms: int = 0  # with a metric read at an offset too: how much of each phase holds its present value
+    # where the whole expression compares nothing (`a / b < 0.1 and c == 0`): its first comparison with a
+    # number, whose value the inputs are chosen close to (expression compared, (op, threshold))
+    focus: tuple[str, tuple[str, float]] | None = None
 
     def holds(self, value: float) -> bool:
         if self.comparison is None:
@@ -150,7 +153,8 @@ def design(expr: str) -> Design:
                 for made in series:
                     if made.var == var:
                         made.past_var = past
-    return Design(series, variables, measured, comparison, window_ms, recent_ms=recent_ms)
+    return Design(series, variables, measured, comparison, window_ms, recent_ms=recent_ms,
+                  focus=None if comparison is not None else _first_comparison(tree))
 
 
 def bucket_rate(series: InputSeries, level: float) -> float:
@@ -169,6 +173,18 @@ def _split_threshold(tree) -> tuple[str, tuple[str, float] | None]:
         if isinstance(lhs, pp.NumberLiteral) and not isinstance(rhs, pp.NumberLiteral):
             return str(node.rhs), (FLIPPED[str(node.op)], float(lhs.val))
     return str(tree), None
+
+
+def _first_comparison(tree) -> tuple[str, tuple[str, float]] | None:
+    """The first comparison with a number inside the expression (left to right), as _split_threshold says it."""
+    measured, comparison = _split_threshold(tree)
+    if comparison is not None and measured != str(tree):
+        return measured, comparison
+    for child in children(tree):
+        found = _first_comparison(child)
+        if found is not None:
+            return found
+    return None
 
 
 def _unwrap(node):
