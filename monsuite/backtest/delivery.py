@@ -45,7 +45,7 @@ def histories(backtest: Backtest) -> list[AlertHistory]:
     found: dict[tuple, AlertHistory] = {}
     for result in backtest.results:
         for firing in result.firings:
-            labels = result.alert_labels(firing)
+            labels = {k: v for k, v in result.alert_labels(firing).items() if v != ""}  # as Prometheus drops them
             history = found.setdefault(tuple(sorted(labels.items())), AlertHistory(labels, []))
             history.intervals.append((firing.fired_at, firing.resolved_at))
     for history in found.values():
