@@ -61,6 +61,20 @@ def test_evaluations_fall_on_the_running_groups_phase_and_its_times_are_read_to_
     assert _instant("2026-12-07T06:48:04+01:00") == 1796622484.0
 
 
+def test_a_resolve_and_refire_on_one_side_is_a_flicker_and_anything_longer_a_difference():
+    from monsuite.backtest.exactness import AlertExactness, _pair
+
+    flicker = AlertExactness("Down", 0.5, rearm_s=1.5)
+    _pair(flicker, {}, [(10.0, 20.0), (21.0, 30.0)], [(10.0, 30.0)], end=100.0)
+    assert flicker.within_a_flicker and not flicker.exact and len(flicker.flickers) == 1
+    apart = AlertExactness("Down", 0.5, rearm_s=1.5)
+    _pair(apart, {}, [(10.0, 20.0), (40.0, 50.0)], [(10.0, 50.0)], end=100.0)
+    assert not apart.within_a_flicker
+    exact = AlertExactness("Down", 0.5, rearm_s=1.5)
+    _pair(exact, {}, [(10.0, 20.0)], [(10.003, 20.5)], end=100.0)
+    assert exact.exact and exact.one_evaluation_apart == 1
+
+
 def _backtest(firing_times: dict[str, list[tuple[float, float]]], end: float = 10_000):
     from monsuite.backtest.evaluate import RuleResult
     from monsuite.backtest.run import Backtest

@@ -24,9 +24,17 @@ class AlertExactness:
     differences: list[str] = field(default_factory=list)
     largest_shift_s: float = 0.0
     one_evaluation_apart: int = 0  # firings paired within one interval, but not at the same evaluation
+    rearm_s: float = 0.0  # how soon after resolving the alert can fire again: its `for` plus one evaluation
+    flickers: list[str] = field(default_factory=list)  # one side resolved and re-fired where the other kept firing
 
     @property
     def exact(self) -> bool:
+        return not self.differences and not self.flickers
+
+    @property
+    def within_a_flicker(self) -> bool:
+        """Exact but for a brief resolve-and-refire on one side: the condition crossed at one evaluation on one
+        side only, as when a sample arrives after the live evaluation that it precedes (a scrape still running)."""
         return not self.differences
 
 
@@ -48,7 +56,7 @@ def judge(client: PrometheusClient, backtest: Backtest) -> list[AlertExactness]:
     verdicts = []
     for result in backtest.results:
         step = result.step
-        verdict = AlertExactness(result.rule.alert, step)
+        verdict = AlertExactness(result.rule.alert, step, rearm_s=result.rule.for_ms / 1000 + 2 * step)
 
         def inside(fired: float, step: float = step) -> bool:
             return backtest.start + step <= fired <= backtest.end - step
@@ -71,8 +79,13 @@ def _pair(verdict: AlertExactness, labels: dict, mine: list, theirs: list, end: 
     verdict.recorded += len(theirs)
     shown = ",".join(f"{k}={v}" for k, v in labels.items() if k != "alertname")
     if len(mine) != len(theirs):
-        verdict.differences.append(f"{{{shown}}}: {len(mine)} firings backtested, {len(theirs)} recorded")
-        return
+        joined_mine, joined_theirs = _joined(mine, verdict.rearm_s), _joined(theirs, verdict.rearm_s)
+        if len(joined_mine) != len(joined_theirs) or (joined_mine, joined_theirs) == (mine, theirs):
+            verdict.differences.append(f"{{{shown}}}: {len(mine)} firings backtested, {len(theirs)} recorded")
+            return
+        verdict.flickers.append(f"{{{shown}}}: {len(mine)} firings backtested, {len(theirs)} recorded: one side "
+                                f"resolved and fired again within {verdict.rearm_s:g} s")
+        mine, theirs = joined_mine, joined_theirs
     allowed = verdict.step + LAG_S
     for (fired, resolved), (was_fired, was_resolved) in zip(mine, theirs):
         shifts = [abs(fired - was_fired)]
@@ -85,3 +98,14 @@ def _pair(verdict: AlertExactness, labels: dict, mine: list, theirs: list, end: 
         if max(shifts) > allowed:
             verdict.differences.append(f"{{{shown}}}: fired/resolved {max(shifts):.3f} s apart (more than one "
                                        f"evaluation interval, {verdict.step:g} s)")
+
+
+def _joined(intervals: list, rearm_s: float) -> list:
+    """Firing intervals with a resolve-and-refire within ``rearm_s`` joined into one."""
+    joined: list = []
+    for fired, resolved in intervals:
+        if joined and joined[-1][1] is not None and fired - joined[-1][1] <= rearm_s + LAG_S:
+            joined[-1] = (joined[-1][0], resolved)
+        else:
+            joined.append((fired, resolved))
+    return joined
