@@ -53,12 +53,20 @@ def test_an_alert_firing_at_the_end_has_no_resolution():
 
 def test_evaluations_fall_on_the_running_groups_phase_and_its_times_are_read_to_the_microsecond():
     from monsuite.backtest.evaluate import evaluation_times
-    from monsuite.backtest.running import _instant
+    from monsuite.backtest.running import evaluation_phases
+
+    class Running:  # /api/v1/rules as Prometheus answers it: Go's RFC 3339 with nanoseconds
+        @staticmethod
+        def rule_groups():
+            return [{"name": "g", "interval": 0.5, "lastEvaluation": "2026-12-07T05:48:04.123456789Z"},
+                    {"name": "h", "interval": 60, "lastEvaluation": "2026-12-07T06:48:04+01:00"},
+                    {"name": "new", "interval": 60, "lastEvaluation": "0001-01-01T00:00:00Z"}]
 
     assert evaluation_times(100.2, 110.0, 1.0) == (101.0, 110.0)
     assert evaluation_times(100.2, 110.0, 1.0, 0.25) == (100.25, 109.25)
-    assert _instant("2026-12-07T05:48:04.123456789Z") == pytest.approx(1796622484.123456, abs=1e-6)
-    assert _instant("2026-12-07T06:48:04+01:00") == 1796622484.0
+    phases = evaluation_phases(Running())
+    assert phases[("g", 0.5)] == pytest.approx(0.123) and phases[("h", 60.0)] == pytest.approx(4.0)
+    assert ("new", 60.0) not in phases
 
 
 def test_a_resolve_and_refire_on_one_side_is_a_flicker_and_anything_longer_a_difference():

@@ -49,6 +49,11 @@ def test_a_group_left_empty_ends_and_the_next_firing_waits_group_wait_again():
     assert [(n.at, n.firing) for n in sent] == [(30, 1), (330, 0), (1030, 1), (1330, 0)]
 
 
+def test_an_alert_firing_at_the_very_moment_of_a_flush_is_in_it():
+    _, sent = dispatch([history("a", (0, None)), history("b", (30, None))], 100)  # b fires at a's first flush
+    assert [(n.at, n.firing) for n in sent] == [(30, 2)]
+
+
 def test_separate_groups_by_label_value():
     _, sent = dispatch([history("a", (0, None), service="x"), history("b", (0, None), service="y")], 100,
                        routed=route(group_by=("service",)))

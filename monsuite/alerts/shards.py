@@ -82,6 +82,11 @@ class ShardedCampaign:
         return self.main.rules
 
     @property
+    def started_at(self) -> float:
+        """When the first stack's campaign began (its stack is the session's `stack`)."""
+        return self.main.started_at
+
+    @property
     def allowances(self):
         return self.main.allowances
 

@@ -20,7 +20,7 @@ def page(now: Backtest, before: Backtest | None = None, delivered: Delivered | N
         return round(LEFT + (max(at, now.start) - now.start) / span * WIDTH, 1)
 
     def marks(sent: Delivered | None, receiver: str) -> list[dict]:
-        return [{"x": x_of(n.at), "title": f"{iso(n.at)}: {n.firing} firing, {n.resolved} resolved "
+        return [{"x": x_of(n.at), "width": 1.5, "title": f"{iso(n.at)}: {n.firing} firing, {n.resolved} resolved "
                                            + " ".join(f"{k}={v}" for k, v in n.group)}
                 for n in (sent.notifications if sent else []) if n.receiver == receiver]
 
@@ -55,18 +55,15 @@ PAGE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
 <p>Each bar is one firing interval{% if baseline %}: <span style="color:#cf222e">the rule files judged</span> above,
 <span style="color:#8c959f">the baseline</span> below{% endif %}. Hover a bar for its times and labels.</p>
 <svg width="{{ width }}" height="24"><g>{% for t in ticks %}<text x="{{ t.x }}" y="12" text-anchor="{{ t.anchor }}">{{ t.label }}</text>{% endfor %}</g></svg>
-{% for r in rows %}<h2>{{ r.alert }}: {{ r.now|length }} firings{% if baseline %} (baseline {{ r.before|length }}){% endif %}</h2>
-<svg width="{{ width }}" height="{{ row * (2 if baseline else 1) + 2 }}">
+{% macro track(now, before) %}<svg width="{{ width }}" height="{{ row * (2 if baseline else 1) + 2 }}">
 <rect x="0" y="0" width="{{ width }}" height="{{ row * (2 if baseline else 1) + 2 }}" fill="#f6f8fa"/>
-{% for b in r.now %}<rect class="now" x="{{ b.x }}" y="1" width="{{ b.width }}" height="{{ row - 2 }}"><title>{{ b.title }}</title></rect>{% endfor %}
-{% for b in r.before %}<rect class="before" x="{{ b.x }}" y="{{ row + 1 }}" width="{{ b.width }}" height="{{ row - 2 }}"><title>{{ b.title }}</title></rect>{% endfor %}
-</svg>{% endfor %}
+{% for b in now %}<rect class="now" x="{{ b.x }}" y="1" width="{{ b.width }}" height="{{ row - 2 }}"><title>{{ b.title }}</title></rect>{% endfor %}
+{% for b in before %}<rect class="before" x="{{ b.x }}" y="{{ row + 1 }}" width="{{ b.width }}" height="{{ row - 2 }}"><title>{{ b.title }}</title></rect>{% endfor %}
+</svg>{% endmacro %}
+{% for r in rows %}<h2>{{ r.alert }}: {{ r.now|length }} firings{% if baseline %} (baseline {{ r.before|length }}){% endif %}</h2>
+{{ track(r.now, r.before) }}{% endfor %}
 {% if receivers %}<h1>Notifications per receiver</h1><p>Each mark is one notification the Alertmanager config would have sent.</p>
 {% for r in receivers %}<h2>{{ r.name }}: {{ r.now|length }} notifications{% if baseline %} (baseline {{ r.before|length }}){% endif %}</h2>
-<svg width="{{ width }}" height="{{ row * (2 if baseline else 1) + 2 }}">
-<rect x="0" y="0" width="{{ width }}" height="{{ row * (2 if baseline else 1) + 2 }}" fill="#f6f8fa"/>
-{% for m in r.now %}<rect class="now" x="{{ m.x }}" y="1" width="1.5" height="{{ row - 2 }}"><title>{{ m.title }}</title></rect>{% endfor %}
-{% for m in r.before %}<rect class="before" x="{{ m.x }}" y="{{ row + 1 }}" width="1.5" height="{{ row - 2 }}"><title>{{ m.title }}</title></rect>{% endfor %}
-</svg>{% endfor %}{% endif %}
+{{ track(r.now, r.before) }}{% endfor %}{% endif %}
 </body></html>
 """)

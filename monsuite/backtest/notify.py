@@ -36,7 +36,7 @@ class AlertHistory:
     intervals: list[tuple[float, float | None]]  # (fired_at, resolved_at or None: still firing), sorted
 
     def firing_at(self, t: float) -> bool:
-        index = bisect.bisect_right(self.intervals, (t, math.inf)) - 1
+        index = bisect.bisect_right(self.intervals, t, key=lambda interval: interval[0]) - 1
         return index >= 0 and (self.intervals[index][1] is None or self.intervals[index][1] > t)
 
     def times(self) -> list[float]:

@@ -7,14 +7,13 @@ Alertmanager inherits them."""
 from __future__ import annotations
 
 import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from monsuite.clients.prometheus import parse_duration
-from monsuite.errors import ManifestError, UserError
+from monsuite.errors import ManifestError
 from monsuite.routing.engines import LiveAlertmanager, alert
 
 # Alertmanager's defaults for a root route that does not set them.
@@ -135,7 +134,7 @@ def destinations(config: dict, source: Path, label_sets: list[dict], *, binary: 
         path = Path(folder) / "alertmanager.yml"
         path.write_text(yaml.safe_dump(matching_config(config), sort_keys=False))
         found: dict[tuple, Destination] = {}
-        with _alertmanager(path, source, binary) as am:
+        with LiveAlertmanager(path, binary=binary, shown_as=source) as am:
             for at in range(0, len(label_sets), POST_BATCH):
                 am.post([alert(labels) for labels in label_sets[at:at + POST_BATCH]])
             for posted in am.alerts():
@@ -148,15 +147,3 @@ def destinations(config: dict, source: Path, label_sets: list[dict], *, binary: 
                     frozenset(int(i) for i, side in sides if side == "target"))
     return found
 
-
-@contextmanager
-def _alertmanager(path: Path, source: Path, binary: str | None):
-    """A live Alertmanager on the matching config; a refusal names the user's file, not the matching copy."""
-    try:
-        live = LiveAlertmanager(path, binary=binary).__enter__()
-    except UserError as exc:
-        raise UserError(str(exc).replace(str(path), str(source))) from None
-    try:
-        yield live
-    finally:
-        live.__exit__(None, None, None)

@@ -4,8 +4,7 @@ a backtest evaluates at the very timestamps the rule manager did."""
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timezone
+from datetime import datetime
 
 from monsuite.clients.http import ServiceError
 from monsuite.clients.prometheus import PrometheusClient
@@ -36,17 +35,7 @@ def evaluation_phases(client: PrometheusClient) -> dict[tuple[str, float], float
         interval = float(group.get("interval") or 0)
         if not last or last.startswith(NEVER) or interval <= 0:
             continue
-        at = _instant(last)
+        at = datetime.fromisoformat(last).timestamp()  # Go's nanoseconds: truncated to microseconds
         found.setdefault((group["name"], interval), set()).add(round((at % interval) * 1000) / 1000 % interval)
     return {key: phases.pop() for key, phases in found.items() if len(phases) == 1}
 
-
-def _instant(text: str) -> float:
-    """RFC 3339 with up to nanoseconds (Go's format), as unix seconds; the moment is truncated to microseconds,
-    the millisecond of the evaluation is what counts."""
-    match = re.fullmatch(r"(.*?T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)", text)
-    if not match:
-        raise ValueError(f"not an RFC 3339 time: {text!r}")
-    whole, fraction, zone = match.groups()
-    moment = datetime.fromisoformat(whole + ("+00:00" if zone == "Z" else zone)).astimezone(timezone.utc)
-    return moment.timestamp() + float(f"0.{(fraction or '0')[:6]}")

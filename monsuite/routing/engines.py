@@ -53,9 +53,12 @@ def amtool_label(name: str, value: str) -> str:
 class LiveAlertmanager:
     """An Alertmanager process of our own, started on a free port, stopped by its PID."""
 
-    def __init__(self, config: Path, *, binary: str | None = None, log: Path | None = None, args: tuple[str, ...] = ()):
-        """`log`: a file for its log, which a check reads while it runs (by default only a refusal is read)."""
+    def __init__(self, config: Path, *, binary: str | None = None, log: Path | None = None, args: tuple[str, ...] = (),
+                 shown_as: Path | None = None):
+        """`log`: a file for its log, which a check reads while it runs (by default only a refusal is read);
+        `shown_as`: the user's file that `config` was made from (a refusal names that one)."""
         self.config = config
+        self.shown_as = shown_as
         self.binary = binary or find_binary(ALERTMANAGER_BINARIES)
         if self.binary is None:
             raise UserError("Alertmanager not found on PATH (Debian package prometheus-alertmanager)")
@@ -89,7 +92,7 @@ class LiveAlertmanager:
     def _ready(self) -> bool:
         if self._proc.poll() is not None:
             said = self.log.read_text(errors="replace") if self.log else self._proc.stderr.read()
-            raise UserError(f"Alertmanager refused {self.config}: {refusal(said)}")
+            raise UserError(f"Alertmanager refused {self.shown_as or self.config}: {refusal(said)}")
         try:
             return self.client.request("GET", "/-/ready", timeout=1).status_code == 200
         except ServiceError:  # not listening yet
