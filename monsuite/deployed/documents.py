@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,12 +86,22 @@ def files_of(path: Path | str, what: str) -> list[Path]:
     path = Path(path)
     if path.is_dir():
         readable_dir(path, what)
-        found = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()
-                       and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        found = sorted(_yaml_files(path))
         if not found:
             raise ManifestError(path, "", f"no YAML or JSON file in this folder; give the {what} or a folder that holds it")
         return found
     return [check_readable(path, what)]
+
+
+def _yaml_files(folder: Path):
+    """The YAML/JSON files under a folder, hidden ones left out; an entry that vanishes or cannot be listed
+    while the folder is read (a busy folder such as /tmp) is passed over, not an error (os.walk's way)."""
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            candidate = Path(root, name)
+            if not name.startswith(".") and candidate.suffix in SUFFIXES and candidate.is_file():
+                yield candidate
 
 
 def documents_of(path: Path, what: str) -> list[Document]:
