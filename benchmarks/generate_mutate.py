@@ -1,6 +1,7 @@
 """Generated tests and mutation testing, measured: the share of the reference rule files' alert rules
-that get generated tests (and the time to generate them), then the default stack's mutation run on the
-promtool path (all rules; goal <= 60 s), its mutants per second and its score.
+that get generated tests (and the time to generate them) and the share of mutants those tests kill, then
+the default stack's mutation run on the promtool path (all rules; goal <= 60 s), its mutants per second
+and its score.
 
     python benchmarks/generate_mutate.py [--out FILE]
 """
@@ -19,7 +20,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.results_file import add_out_option, write_result  # noqa: E402
 from monsuite.alerts.scenarios import load_for_stack  # noqa: E402
-from monsuite.generate.generator import generate  # noqa: E402
+from monsuite.generate.generator import generate, rendered_unit_tests  # noqa: E402
 from monsuite.manifest import load_manifest  # noqa: E402
 from monsuite.mutate.runner import run  # noqa: E402
 from monsuite.rules.model import expand  # noqa: E402
@@ -43,13 +44,24 @@ def main() -> int:
         started = time.monotonic()
         outcome = generate([path])
         seconds = time.monotonic() - started
+        with tempfile.TemporaryDirectory() as directory:
+            written = rendered_unit_tests(outcome, Path(directory) / "generated-test.yml")
+            for where, text in written.items():
+                where.write_text(text)
+            mutation = run([path], list(written))
+        killed = sum(v.killed for v in mutation.verdicts)
         files.append({"file": str(path.relative_to(reference_configs.root())), "alert_rules": outcome.alert_rules,
                       "generated": outcome.rules_covered, "seconds": round(seconds, 2),
-                      "not_generated": {r.alert: why for r, why in outcome.unsupported}})
-        print(f"{path.name:<32} {outcome.rules_covered:>3}/{outcome.alert_rules:<3} generated in {seconds:.1f} s")
+                      "not_generated": {r.alert: why for r, why in outcome.unsupported},
+                      "mutants": len(mutation.verdicts), "killed": killed,
+                      "survivors": [v.mutant.description for v in mutation.verdicts if not v.killed]})
+        print(f"{path.name:<32} {outcome.rules_covered:>3}/{outcome.alert_rules:<3} generated in {seconds:.1f} s, "
+              f"{killed}/{len(mutation.verdicts)} mutants killed ({100 * mutation.score:.1f} %)")
     total = sum(f["alert_rules"] for f in files)
     generated = sum(f["generated"] for f in files)
-    print(f"reference rule files: {generated}/{total} alert rules ({100 * generated / total:.1f} %) get generated tests")
+    mutants, killed = sum(f["mutants"] for f in files), sum(f["killed"] for f in files)
+    print(f"reference rule files: {generated}/{total} alert rules ({100 * generated / total:.1f} %) get generated tests; "
+          f"they kill {killed}/{mutants} mutants ({100 * killed / mutants:.1f} %)")
 
     manifest = load_manifest("default")
     scenarios, rules = load_for_stack(manifest)
@@ -62,7 +74,8 @@ def main() -> int:
     print(f"default stack: {killed}/{len(result.verdicts)} mutants killed (score {100 * result.score:.1f} %) in "
           f"{result.seconds:.1f} s, {result.per_second:.1f} mutants/s on {os.cpu_count()} cores")
     return write_result({
-        "reference": {"alert_rules": total, "generated": generated, "share": round(generated / total, 4), "files": files},
+        "reference": {"alert_rules": total, "generated": generated, "share": round(generated / total, 4),
+                      "mutants": mutants, "killed": killed, "score": round(killed / mutants, 4), "files": files},
         "default_stack": {"mutants": len(result.verdicts), "killed": killed, "score": round(result.score, 4),
                           "seconds": round(result.seconds, 1), "mutants_per_second": round(result.per_second, 2),
                           "cores": os.cpu_count(),

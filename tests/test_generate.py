@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from monsuite.generate.generator import generate, unit_test_file
+from monsuite.generate.generator import generate, rendered_unit_tests
 from monsuite.components.release import promtools
 from monsuite.paths import shipped_stack
 from monsuite.rules.unittests import run_file
@@ -20,21 +20,22 @@ from tests.reference_configs import PROMTOOL_TESTDATA_V242, awesome_rules, needs
 DATA = Path(__file__).parent / "data"
 # Real public rule files (read in place), and the least share of their alert rules that must get generated tests.
 REFERENCE = {
-    awesome_rules("blackbox-exporter.yml"): 0.85,
-    awesome_rules("node-exporter.yml"): 0.8,
-    awesome_rules("postgres-exporter.yml"): 0.75,
-    awesome_rules("embedded-exporter.yml"): 0.8,
-    awesome_rules("oliver006-redis-exporter.yml"): 0.8,
-    reference(f"{PROMTOOL_TESTDATA_V242}/rules.yml"): 0.5,
+    awesome_rules("blackbox-exporter.yml"): 0.95,
+    awesome_rules("node-exporter.yml"): 0.9,
+    awesome_rules("postgres-exporter.yml"): 0.85,
+    awesome_rules("embedded-exporter.yml"): 0.95,
+    awesome_rules("oliver006-redis-exporter.yml"): 0.95,
+    reference(f"{PROMTOOL_TESTDATA_V242}/rules.yml"): 0.95,
 }
 
 pytestmark = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool (Debian package prometheus) is not installed")
 
 
-def write(outcome, directory: Path) -> Path:
-    path = directory / "generated-test.yml"
-    path.write_text(yaml.safe_dump(unit_test_file(outcome, directory), sort_keys=False, width=100000))
-    return path
+def write(outcome, directory: Path) -> list[Path]:
+    written = rendered_unit_tests(outcome, directory / "generated-test.yml")
+    for path, text in written.items():
+        path.write_text(text)
+    return list(written)
 
 
 @needs_reference
@@ -43,8 +44,9 @@ def test_reference_rule_files_get_tests_that_promtool_passes(path, tmp_path, rec
     outcome = generate([path])
     record_measurement("generated", f"{outcome.rules_covered}/{outcome.alert_rules}")
     assert outcome.proportion >= REFERENCE[path], [f"{r.alert}: {why}" for r, why in outcome.unsupported]
-    result = run_file(write(outcome, tmp_path))
-    assert result.verdict == "passed", result.output[-2000:]
+    for path in write(outcome, tmp_path):
+        result = run_file(path)
+        assert result.verdict == "passed", result.output[-2000:]
     for rule, why in outcome.unsupported:
         assert why, rule.alert
 
@@ -98,7 +100,7 @@ def test_timestamps_changes_offsets_and_rules_reading_no_metric_get_tests_that_c
     outcome = generate([rules])
     assert sorted(outcome.covered) == ["BackupStale", "CertificateExpiring", "Restarting", "VolumeDrop", "Watchdog"], \
         outcome.unsupported
-    path = write(outcome, tmp_path)
+    [path] = write(outcome, tmp_path)
     assert run_file(path).verdict == "passed"
     stale_input = next(g.test["input_series"] for g in outcome.generated if g.rule.alert == "BackupStale" and not g.via)
     assert any("+15x" in s["values"] for s in stale_input)  # the timestamp follows the clock, 15 s a sample
@@ -110,9 +112,47 @@ def test_timestamps_changes_offsets_and_rules_reading_no_metric_get_tests_that_c
         assert run_file(path).verdict == "failed", f"{old} -> {new} went unnoticed"
 
 
+WEEK_SCALE_AND_SEVERAL_SERIES = """
+groups:
+  - name: long
+    rules:
+      - alert: MemoryUnderused
+        expr: min_over_time(memory_free_bytes[1w]) > memory_total_bytes * .8
+      - alert: CpuIdleAllWeek
+        expr: min without (cpu) (rate(cpu_idle_seconds_total[1h])) > 0.8
+        for: 7d
+  - name: several
+    rules:
+      - alert: TooManyMasters
+        expr: count(instance_info{role="master"}) > 1
+      - alert: TargetMissing
+        expr: up == 0 unless on(job) (sum by (job) (up) == 0)
+"""
+
+
+def test_week_scale_rules_get_a_coarser_test_file_and_counted_series_a_second_instance(tmp_path):
+    rules = tmp_path / "rules.yml"
+    rules.write_text(WEEK_SCALE_AND_SEVERAL_SERIES)
+    outcome = generate([rules])
+    assert sorted(outcome.covered) == ["CpuIdleAllWeek", "MemoryUnderused", "TargetMissing", "TooManyMasters"], \
+        outcome.unsupported
+    paths = write(outcome, tmp_path)
+    assert [p.name for p in paths] == ["generated-test.yml", "generated-test-every-15m.yml"]
+    coarse = yaml.safe_load(paths[1].read_text())
+    assert coarse["evaluation_interval"] == "15m"
+    assert {t["alert_rule_test"][0]["alertname"] for t in coarse["tests"]} == {"CpuIdleAllWeek", "MemoryUnderused"}
+    assert all(run_file(p).verdict == "passed" for p in paths)
+    masters = next(g for g in outcome.generated if g.rule.alert == "TooManyMasters" and not g.via)
+    assert {s["series"].split("instance=")[1].split(",")[0] for s in masters.test["input_series"]} == \
+        {'"generated:9100"', '"generated-2:9100"'}
+    for old, new in (("[1w]", "[1d]"), ("for: 7d", "for: 5d"), ("> 0.8", "> 8"), ("> 1", "> 2"), ("unless", "and")):
+        rules.write_text(WEEK_SCALE_AND_SEVERAL_SERIES.replace(old, new, 1))
+        assert any(run_file(p).verdict == "failed" for p in paths), f"{old} -> {new} went unnoticed"
+
+
 def test_a_broken_expectation_in_a_generated_test_fails_under_promtool(tmp_path):
     outcome = generate([shipped_stack("seed-004") / "rules" / "aurelis-rules.yml"])
-    path = write(outcome, tmp_path)
+    [path] = write(outcome, tmp_path)
     data = yaml.safe_load(path.read_text())
     data["tests"][0]["alert_rule_test"][-1]["exp_alerts"][0]["exp_labels"]["severity"] = "critical"
     path.write_text(yaml.safe_dump(data, sort_keys=False, width=100000))
@@ -145,7 +185,7 @@ def test_the_command_prints_the_proportion_and_refuses_live_output_without_a_sta
     proc = subprocess.run([sys.executable, "-m", "monsuite", "scenarios", "generate", "--rules", str(rules),
                            "--tests", str(tmp_path / "t.yml")], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    assert "11/12 alert rules have generated tests (92%)" in proc.stdout
+    assert "12/12 alert rules have generated tests (100%)" in proc.stdout
     assert "not generated  RedisMissingBackup" not in proc.stdout
     bad = subprocess.run([sys.executable, "-m", "monsuite", "scenarios", "generate", "--rules", str(rules),
                           "--out", str(tmp_path / "s.yaml")], capture_output=True, text=True, timeout=60)

@@ -126,14 +126,13 @@ groups:
 
 @needs_promtool
 def test_rules_sharing_a_name_are_scored_apart_and_the_score_line_counts_rules_without_a_test(tmp_path):
-    from monsuite.generate.generator import generate, unit_test_file
+    from monsuite.generate.generator import generate, rendered_unit_tests
     from monsuite.mutate.report import lines
-    import yaml
 
     rules = tmp_path / "rules.yml"
     rules.write_text(NAMESAKES.replace("      - alert: Lonely\n        expr: z > 1\n", ""))
-    tests = tmp_path / "tests.yml"
-    tests.write_text(yaml.safe_dump(unit_test_file(generate([rules]), tmp_path), sort_keys=False, width=100000))
+    [(tests, text)] = rendered_unit_tests(generate([rules]), tmp_path / "tests.yml").items()
+    tests.write_text(text)
     rules.write_text(NAMESAKES)
     said = lines(run([rules], [tests]))
     assert any(line.endswith("Dup (group a, rule 1 of that name)") for line in said)

@@ -57,7 +57,7 @@ def scenarios_check(args) -> int:
 
 
 def scenarios_generate(args) -> int:
-    from monsuite.generate.generator import generate, unit_test_file
+    from monsuite.generate.generator import generate, rendered_unit_tests
     from monsuite.rules.unittests import run_file
 
     from monsuite.manifest import load_manifest
@@ -74,9 +74,9 @@ def scenarios_generate(args) -> int:
     tests_path = Path(args.tests)
     plain = all(source_of(f) is None or source_of(f).path == source_of(f).document.path for f in rule_files)
     runner = "promtool test rules" if plain else "monsuite rules test"  # promtool reads no manifest
-    write_atomic(tests_path, HEADER + f"# run with: {runner} {tests_path.name}\n"
-                          + yaml.safe_dump(unit_test_file(outcome, tests_path.parent), sort_keys=False, width=100000,
-                                           allow_unicode=True))
+    written = rendered_unit_tests(outcome, tests_path, HEADER + f"# run with: {runner} {tests_path.name}\n")
+    for path, text in written.items():
+        write_atomic(path, text)
     for generated in outcome.generated:
         print(f"generated  {generated.rule.alert}: {generated.test['name'].split(': ', 1)[1]}")
         for note in generated.notes:
@@ -84,14 +84,15 @@ def scenarios_generate(args) -> int:
     for rule, why in outcome.unsupported:
         print(f"not generated  {rule.alert}: {why}")
     print(f"{outcome.rules_covered}/{outcome.alert_rules} alert rules have generated tests "
-          f"({100 * outcome.proportion:.0f}%) -> {tests_path}")
+          f"({100 * outcome.proportion:.0f}%) -> {', '.join(map(str, written))}")
     if args.stack:
         _write_live(outcome, manifest, live_out)
     if not outcome.generated:
         return 1
-    result = run_file(tests_path)
-    print(f"{runner} {tests_path}: {result.verdict.upper()}")
-    return 0 if result.verdict == "passed" else 1
+    verdicts = [run_file(path).verdict for path in written]
+    for path, verdict in zip(written, verdicts):
+        print(f"{runner} {path}: {verdict.upper()}")
+    return 0 if all(verdict == "passed" for verdict in verdicts) else 1
 
 
 def _write_live(outcome, manifest, out: Path) -> None:

@@ -21,6 +21,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
 from promql_parser import Call, walk
 
 from monsuite.generate.inputs import ABSENCE, COMPARISONS, Design, Unsupported, design
@@ -36,6 +37,7 @@ MAX_CANDIDATES = 400  # assignments evaluated per rule
 LIVE_RATE_SCALE = 1000.0
 MAX_VARIANTS = 4  # inputs per rule that fire it through one unknown alone
 MAX_EVALUATIONS = 1500  # per generated test (6 h 15 m at 15 s): promtool evaluates every rule at each
+CADENCES_MS = (60_000, 300_000, 900_000, 3_600_000)  # coarser test intervals for week-scale rules, finest first
 EXPLORE_SEED = 15
 
 
@@ -96,10 +98,7 @@ def generate(rule_files: list[Path], promtool: str = "promtool", also: tuple[str
     for rule in rules:
         try:
             shaped = design(rule.expr)
-            evaluations = 2 * _phase_ms(rule, shaped) // _group_interval(rule)
-            if evaluations > MAX_EVALUATIONS:
-                raise Unsupported(f"its test would need {evaluations} evaluations (`for` {format_ms(rule.for_ms)}, "
-                                  f"windows {format_ms(shaped.window_ms)}), over the {MAX_EVALUATIONS} a generated test may take")
+            shaped.interval_ms = _cadence(rule, shaped)
             designed.append((rule, shaped))
         except Unsupported as exc:
             unsupported.append((rule, str(exc)))
@@ -116,6 +115,31 @@ def generate(rule_files: list[Path], promtool: str = "promtool", also: tuple[str
     return Outcome(list(rule_files), generated, unsupported)
 
 
+def _evaluations(rule: Rule, d: Design) -> int:
+    return 2 * _phase_ms(rule, d) // _group_interval(rule, d)
+
+
+def _cadence(rule: Rule, d: Design) -> int:
+    """The interval of a rule's test samples and evaluations: 15 s, or for week-scale windows and `for` the
+    finest of CADENCES_MS at which its test stays within MAX_EVALUATIONS while each range still holds three
+    samples (a group with its own interval keeps it, so its test stays at 15 s)."""
+    d.interval_ms = INTERVAL_MS
+    needed = _evaluations(rule, d)
+    if needed <= MAX_EVALUATIONS:
+        return INTERVAL_MS
+    for cadence in CADENCES_MS if not rule.group_interval_ms else ():
+        d.interval_ms = cadence
+        if d.shortest_window_ms and cadence * 3 > d.shortest_window_ms:
+            break
+        if _evaluations(rule, d) <= MAX_EVALUATIONS:
+            return cadence
+    d.interval_ms = INTERVAL_MS
+    raise Unsupported(f"its test would need {needed} evaluations at {format_ms(INTERVAL_MS)} (`for` "
+                      f"{format_ms(rule.for_ms)}, windows {format_ms(d.window_ms)}), over the {MAX_EVALUATIONS} a "
+                      "generated test may take, and no coarser interval keeps three samples in each of its ranges"
+                      + (f" (its group is evaluated every {format_ms(rule.group_interval_ms)})" if rule.group_interval_ms else ""))
+
+
 def _namesakes_said(rule: Rule, why: str, rules: list[Rule]) -> str:
     """promtool's tests check alerts by name: where another rule fires under the same name, say so."""
     others = [r for r in rules if r.alert == rule.alert and r is not rule]
@@ -126,10 +150,22 @@ def _namesakes_said(rule: Rule, why: str, rules: list[Rule]) -> str:
             "its firing counts as this one's")
 
 
-def unit_test_file(outcome: Outcome, relative_to: Path) -> dict:
-    files = [_relative(f, relative_to) for f in user_files(outcome.rule_files)]  # a manifest, not its plain copy
-    return {"rule_files": files, "evaluation_interval": format_ms(INTERVAL_MS),
-            "tests": [g.test for g in outcome.generated]}
+def unit_test_files(outcome: Outcome, path: Path) -> dict[Path, dict]:
+    """The promtool test files for ``path``: the tests at 15 s in it, those of week-scale rules (one evaluation
+    interval per file) beside it, named after their interval (``generated-test-every-15m.yml``)."""
+    files = [_relative(f, path.parent) for f in user_files(outcome.rule_files)]  # a manifest, not its plain copy
+    made = {}
+    for interval in sorted({g.design.interval_ms for g in outcome.generated} | {INTERVAL_MS}):
+        where = path if interval == INTERVAL_MS else path.with_name(f"{path.stem}-every-{format_ms(interval)}{path.suffix}")
+        made[where] = {"rule_files": files, "evaluation_interval": format_ms(interval),
+                       "tests": [g.test for g in outcome.generated if g.design.interval_ms == interval]}
+    return made
+
+
+def rendered_unit_tests(outcome: Outcome, path: Path, header: str = "") -> dict[Path, str]:
+    """unit_test_files as the YAML text each file gets, ``header`` (comment lines) first."""
+    return {where: header + yaml.safe_dump(document, sort_keys=False, width=100000, allow_unicode=True)
+            for where, document in unit_test_files(outcome, path).items()}
 
 
 def _relative(path: Path, base: Path) -> str:
@@ -165,7 +201,7 @@ def _combinations(spaces: list[list]) -> list[tuple]:
 
 
 def _steady_ms(d: Design) -> int:
-    return d.window_ms + 4 * INTERVAL_MS
+    return d.window_ms + 4 * d.interval_ms
 
 
 def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]):
@@ -179,15 +215,15 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
     for rule, d in designed:
         assignments = _assignments(d)
         slot = _steady_ms(d)
-        times = [(k + 1) * slot - INTERVAL_MS for k in range(len(assignments))]
+        times = [(k + 1) * slot - d.interval_ms for k in range(len(assignments))]
         neighbours = _neighbours(rule, d, rules)
         slots.append((assignments, times, neighbours))
-        tests.append({"name": f"choose {rule.alert}", "interval": format_ms(INTERVAL_MS),
-                      "input_series": _input(d, assignments, [slot // INTERVAL_MS] * len(assignments)),
+        tests.append({"name": f"choose {rule.alert}", "interval": format_ms(d.interval_ms),
+                      "input_series": _input(d, assignments, [slot // d.interval_ms] * len(assignments)),
                       "promql_expr_test": [{"expr": expr, "eval_time": format_ms(t), "exp_samples": []}
                                            for expr in [d.measured, *([d.focus[0]] if d.focus else []),
                                                         *neighbours.values()] for t in times]})
-    results = run_probes(tests, [], promtool=promtool)
+    results = _run_at_intervals(tests, [], promtool)
     chosen, live = [], {}
     for (rule, d), (assignments, times, neighbours) in zip(designed, slots):
         candidates = [(a, [s.value for s in results.samples.get((d.measured, t), [])],
@@ -245,13 +281,13 @@ def _rate_scales(chosen: list[tuple[Rule, Design, dict]], promtool: str) -> dict
         if not any(s.kind in ("counter", "bucket") for s in d.series):
             continue
         slot = _steady_ms(d)
-        times = [slot - INTERVAL_MS, 2 * slot - INTERVAL_MS]
+        times = [slot - d.interval_ms, 2 * slot - d.interval_ms]
         assignments = [firing, {**firing, RATE_SCALE: LIVE_RATE_SCALE}]
         slots.append((rule, d, times))
-        tests.append({"name": f"scale {rule.alert}", "interval": format_ms(INTERVAL_MS),
-                      "input_series": _input(d, assignments, [slot // INTERVAL_MS] * 2),
+        tests.append({"name": f"scale {rule.alert}", "interval": format_ms(d.interval_ms),
+                      "input_series": _input(d, assignments, [slot // d.interval_ms] * 2),
                       "promql_expr_test": [{"expr": d.measured, "eval_time": format_ms(t), "exp_samples": []} for t in times]})
-    results = run_probes(tests, [], promtool=promtool)
+    results = _run_at_intervals(tests, [], promtool)
     scales = {}
     for rule, d, (plain, scaled) in slots:
         before = sorted(s.value for s in results.samples.get((d.measured, plain), []))
@@ -325,7 +361,7 @@ def _distance(comparison: tuple[str, float] | None, values: list[float], firing:
 def _input(d: Design, assignments: list[dict], steps: list[int]) -> list[dict]:
     rendered = []
     for series in d.series:
-        values = phases(series, assignments, steps, INTERVAL_MS / 1000, -(-d.recent_ms // INTERVAL_MS))
+        values = phases(series, assignments, steps, d.interval_ms / 1000, -(-d.recent_ms // d.interval_ms))
         if values:
             rendered.append({"series": series.selector(), "values": values})
     return rendered
@@ -334,13 +370,13 @@ def _input(d: Design, assignments: list[dict], steps: list[int]) -> list[dict]:
 # steps 3 and 4: when it fires, with which labels and annotations
 
 
-def _group_interval(rule: Rule) -> int:
-    return rule.group_interval_ms or INTERVAL_MS
+def _group_interval(rule: Rule, d: Design) -> int:
+    return rule.group_interval_ms or d.interval_ms
 
 
 def _phase_ms(rule: Rule, d: Design) -> int:
-    length = _steady_ms(d) + rule.for_ms + 4 * _group_interval(rule)
-    return -(-length // INTERVAL_MS) * INTERVAL_MS
+    length = _steady_ms(d) + rule.for_ms + 4 * _group_interval(rule, d)
+    return -(-length // d.interval_ms) * d.interval_ms
 
 
 def _variants(d: Design, firing: dict, quiet: dict | None) -> list[tuple[str, dict]]:
@@ -365,9 +401,9 @@ def _timed_tests(chosen, rule_files: list[Path], promtools: list[str], unsupport
         checks = [{"eval_time": format_ms(t), "alertname": rule.alert, "exp_alerts": []}
                   for t in _probe_times(rule, d, quiet is not None)]
         for via, variant in _variants(d, firing, quiet):
-            probes.append({"name": f"probe {rule.alert} {via}", "interval": format_ms(INTERVAL_MS),
+            probes.append({"name": f"probe {rule.alert} {via}", "interval": format_ms(d.interval_ms),
                            "input_series": _phased_input(d, variant, quiet, phase), "alert_rule_test": checks})
-    judged = [run_probes(probes, rule_files, promtool=promtool) for promtool in promtools]
+    judged = [_run_at_intervals(probes, rule_files, promtool) for promtool in promtools]
     generated = []
     for rule, d, firing, quiet in chosen:
         for via, variant in _variants(d, firing, quiet):
@@ -382,9 +418,19 @@ def _timed_tests(chosen, rule_files: list[Path], promtools: list[str], unsupport
     return generated
 
 
+def _run_at_intervals(probes: list[dict], rule_files: list[Path], promtool: str) -> Results:
+    """Probes evaluated at their own test's interval (the sample interval each declares): promtool steps through
+    every evaluation up to the last time a test asks about, so a week at 15 s would take minutes."""
+    results = Results()
+    for interval in sorted({probe["interval"] for probe in probes}):
+        results.merge(run_probes([p for p in probes if p["interval"] == interval], rule_files,
+                                 evaluation_interval=interval, promtool=promtool))
+    return results
+
+
 def _probe_times(rule: Rule, d: Design, calms_down: bool = False) -> range:
     """Every evaluation of the probe: quiet, firing and, where a quiet input exists, quiet again."""
-    group = _group_interval(rule)
+    group = _group_interval(rule, d)
     return range(group, (3 if calms_down else 2) * _phase_ms(rule, d), group)
 
 
@@ -426,8 +472,8 @@ def _resolution(timeline: list, fires_at: int, calm_from: int) -> tuple[int, lis
 def _phased_input(d: Design, firing: dict, quiet: dict | None, phase: int) -> list[dict]:
     """Quiet for one phase, firing for one, quiet again for the third (no quiet input: firing throughout)."""
     if quiet is None:
-        return _input(d, [firing], [2 * phase // INTERVAL_MS + 2])
-    steps = phase // INTERVAL_MS
+        return _input(d, [firing], [2 * phase // d.interval_ms + 2])
+    steps = phase // d.interval_ms
     return _input(d, [quiet, firing, _with_mirrors(d, quiet, firing)], [steps, steps, steps + 2])
 
 
@@ -456,7 +502,7 @@ def _test(rule: Rule, d: Design, firing: dict, quiet: dict | None, phase: int, q
             if quiet is not None else f"{rule.alert}: fires at {format_ms(fires_at)}")
     if via:
         name += f" through {via} alone"
-    test = {"name": name, "interval": format_ms(INTERVAL_MS),
+    test = {"name": name, "interval": format_ms(d.interval_ms),
             "input_series": _phased_input(d, firing, quiet, phase), "alert_rule_test": checks}
     return Generated(rule, d, firing, quiet, test, fires_at, quiet_end, alerts, notes, via)
 

@@ -27,6 +27,7 @@ SLOPE_READS = {"predict_linear", "deriv", "delta", "idelta"}
 ABSENCE = {"absent", "absent_over_time"}
 DEFAULT_JOB = "generated"
 DEFAULT_INSTANCE = "generated:9100"
+SECOND_INSTANCE = "generated-2:9100"
 
 
 class Unsupported(ValueError):
@@ -69,6 +70,8 @@ class Design:
     # where the whole expression compares nothing (`a / b < 0.1 and c == 0`): its first comparison with a
     # number, whose value the inputs are chosen close to (expression compared, (op, threshold))
     focus: tuple[str, tuple[str, float]] | None = None
+    shortest_window_ms: int = 0  # the shortest range the expression reads (0: it reads none)
+    interval_ms: int = 15_000  # its test's input samples and evaluations (coarser for week-scale rules)
 
     def holds(self, value: float) -> bool:
         if self.comparison is None:
@@ -102,6 +105,7 @@ def design(expr: str) -> Design:
     for read in reads:
         by_metric.setdefault(read.metric, []).append(read)
     recent_ms = 0
+    counted = _counted_apart(tree)
     for metric, metric_reads in by_metric.items():
         then_and_now = len({r.offset_ms for r in metric_reads}) > 1
         if then_and_now:
@@ -153,8 +157,43 @@ def design(expr: str) -> Design:
                 for made in series:
                     if made.var == var:
                         made.past_var = past
+        if metric in counted and not then_and_now and kind != "bucket" and not any(
+                m.name == "instance" for r in metric_reads for m in r.matchers):
+            series.append(_second_instance(series, variables, metric, label_sets[0][0]))
     return Design(series, variables, measured, comparison, window_ms, recent_ms=recent_ms,
-                  focus=None if comparison is not None else _first_comparison(tree))
+                  focus=None if comparison is not None else _first_comparison(tree),
+                  shortest_window_ms=min((r.window_ms for r in reads if r.window_ms), default=0))
+
+
+def _counted_apart(tree) -> set[str]:
+    """Metrics whose series the expression tells apart from each other: counted (`count(x) > 1`,
+    `count_values`), or read both alone and aggregated (`up == 0 unless on(job) sum by (job) (up) == 0`).
+    One series cannot fire such a rule: these get a second instance."""
+    enclosing: dict[str, set[str]] = {}
+
+    def visit(node, aggregation: str) -> None:
+        if isinstance(node, pp.AggregateExpr):
+            by = node.modifier is not None and node.modifier.type == pp.AggModifierType.By
+            # an aggregation kept apart per instance sees one series per group, however many instances there are
+            aggregation = "per instance" if by and "instance" in node.modifier.labels else str(node.op)
+        if isinstance(node, (pp.MatrixSelector, pp.VectorSelector)):
+            selector = node.vector_selector if isinstance(node, pp.MatrixSelector) else node
+            enclosing.setdefault(selector.name, set()).add(aggregation)
+            return
+        for child in children(node):
+            visit(child, aggregation)
+
+    visit(tree, "")
+    return {metric for metric, ops in enclosing.items() if ops & {"count", "count_values"} or ("" in ops and len(ops) > 1)}
+
+
+def _second_instance(series: list[InputSeries], variables: list[Variable], metric: str, labels: dict) -> InputSeries:
+    """The metric's main series on a second instance, with a value of its own (or absent)."""
+    main = next(s for s in series if s.metric == metric and s.labels == labels)
+    own = [c for c in variables[main.var].candidates if c is not None]
+    variables.append(Variable(f"{metric}{_brief(labels)} on a second instance", own + [None]))
+    return InputSeries(metric, {**labels, "instance": SECOND_INSTANCE}, main.kind, len(variables) - 1,
+                       slope_var=main.slope_var)
 
 
 def bucket_rate(series: InputSeries, level: float) -> float:
