@@ -75,6 +75,8 @@ def scenarios_generate(args) -> int:
     plain = all(source_of(f) is None or source_of(f).path == source_of(f).document.path for f in rule_files)
     runner = "promtool test rules" if plain else "monsuite rules test"  # promtool reads no manifest
     written = rendered_unit_tests(outcome, tests_path, HEADER + f"# run with: {runner} {tests_path.name}\n")
+    for path in written:  # the files beside it (week-scale rules) obey the same rule as the one named
+        check_output_file(path, "generated test file", GENERATED)
     for path, text in written.items():
         write_atomic(path, text)
     for generated in outcome.generated:

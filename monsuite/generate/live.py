@@ -17,7 +17,7 @@ import yaml
 
 from monsuite.generate.generator import Generated
 from monsuite.rules.references import selectors
-from monsuite.generate.inputs import DEFAULT_INSTANCE, DEFAULT_JOB, bucket_rate
+from monsuite.generate.inputs import DEFAULT_INSTANCE, DEFAULT_JOB, SECOND_INSTANCE, bucket_rate
 from monsuite.timescale import format_ms
 
 BUDGET = "40s"  # firing -> delivered: the seeds' 30 s target plus the stack's group_wait
@@ -135,7 +135,10 @@ def _fault(generated: Generated, components: set[str], jobs: dict[str, str], tim
     main_jobs = {j for j in jobs if not j.endswith("-other") and j != DEFAULT_JOB}
     if len(main_jobs) > 1:
         raise NotLive(f"its series need several job labels ({', '.join(sorted(main_jobs))}); a push carries one")
-    if any(s.labels.get("instance") != DEFAULT_INSTANCE for s in series):
+    if any(s.labels.get("instance") == SECOND_INSTANCE and firing[s.var] is not None for s in series):
+        raise NotLive("it tells series of several instances apart (count, or a series against its aggregate); "
+                      "a push carries one instance")
+    if any(s.labels.get("instance") not in (DEFAULT_INSTANCE, SECOND_INSTANCE) for s in series):
         raise NotLive("it matches the instance label, which a pushed series cannot choose")
     pushed = []
     # only where more growth still fires (a `>` threshold), so the scenario holds in the real profile too
