@@ -39,8 +39,10 @@ def test_the_scaffolded_stack_validates_with_a_scenario_per_solvable_rule(tmp_pa
     target = init(tmp_path)
     printed = capsys.readouterr().out
     scenarios, rules = load_for_stack(load_manifest(target))
-    assert len(rules) == 12 and len(scenarios) == 9
+    assert len(rules) == 12 and len(scenarios) == 8
     assert "no scenario for RedisMissingMaster: it fires while redis_instance_info is absent" in printed
+    # count(...) - sum(...) - 1 > 0 fires on two replicas with no connected slaves: two instances, one push
+    assert "no scenario for RedisDisconnectedSlaves: it tells series of several instances apart" in printed
     assert all(s.receivers for s in scenarios)  # routed through amtool on the user's own config
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 from promql_parser import Call, walk
 
-from monsuite.generate.inputs import ABSENCE, COMPARISONS, Design, Unsupported, design
+from monsuite.generate.inputs import ABSENCE, COMPARISONS, SECOND_INSTANCE, Design, Unsupported, design
 from monsuite.deployed.rules import user_files
 from monsuite.generate.promtool_batch import Results, run_probes
 from monsuite.generate.series_notation import RATE_SCALE, phases
@@ -237,9 +237,14 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
                                       f" ({len(candidates)} tried{_error_note(results, rule)})"))
             continue
         fired_too = dict(zip(map(id, assignments), collateral))
-        calm = _best(d, candidates, firing=True, cost=lambda a: len(fired_too[id(a)]))
+        second = {s.var for s in d.series if s.labels.get("instance") == SECOND_INSTANCE}
+
+        def live_cost(a: dict) -> tuple[bool, int]:  # a push carries one instance; then fewer other rules fired
+            return any(a.get(v) is not None for v in second), len(fired_too[id(a)])
+
+        calm = _best(d, candidates, firing=True, cost=live_cost)
         quiet = _best(d, candidates, firing=False)
-        live_input = calm if len(fired_too[id(calm)]) < len(fired_too[id(firing)]) else None
+        live_input = calm if live_cost(calm) < live_cost(firing) else None
         live[rule.alert] = (None if live_input is None else _with_mirrors(d, live_input, quiet),
                             fired_too[id(live_input if live_input is not None else firing)])
         if quiet is not None:
