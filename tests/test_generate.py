@@ -153,6 +153,38 @@ def test_week_scale_rules_get_a_coarser_test_file_and_counted_series_a_second_in
         assert any(run_file(p).verdict == "failed" for p in paths), f"{old} -> {new} went unnoticed"
 
 
+GUARDS_GROUPS_AND_ALTERNATIVES = """
+groups:
+  - name: g
+    rules:
+      - alert: LinkSaturated
+        expr: rate(received_bytes_total[5m]) / link_speed_bytes > 0.8 and link_speed_bytes > 0
+      - alert: RollbacksHigh
+        expr: sum by (datname) (rate(rollbacks_total{datname!~"template.*|postgres"}[5m])) > 2
+      - alert: CpuBusy
+        expr: avg without (cpu) (rate(cpu_busy_seconds_total[5m])) > 0.9
+"""
+
+
+def test_guards_grouping_labels_and_regex_alternatives_get_inputs_that_tell_their_mutants_apart(tmp_path):
+    from monsuite.mutate.runner import run
+
+    rules = tmp_path / "rules.yml"
+    rules.write_text(GUARDS_GROUPS_AND_ALTERNATIVES)
+    outcome = generate([rules])
+    assert sorted(outcome.covered) == ["CpuBusy", "LinkSaturated", "RollbacksHigh"], outcome.unsupported
+    guard = [g for g in outcome.generated if "link_speed_bytes{} > 0 just held, then just not" in g.via]
+    assert guard and guard[0].quiet[next(s.var for s in guard[0].design.series if s.metric == "link_speed_bytes")] == 0
+    verdicts = run([rules], write(outcome, tmp_path)).verdicts
+    survivors = [v.mutant.description for v in verdicts if not v.killed]
+    # the guard at 0 while the ratio fires; datname and cpu carried by the series; the decoy from the last
+    # alternative ("postgres"), which an edited last alternative no longer refuses
+    for killed in ("threshold 0 -> -1", "threshold 0 -> 1", "by (datname) -> by ()", "without (cpu) -> without ()",
+                   '"template.*|postgres" -> "template.*|postgres-changed"'):
+        assert any(killed in v.mutant.description for v in verdicts), killed
+        assert not [s for s in survivors if killed in s], survivors
+
+
 def test_a_hand_written_file_where_a_coarser_test_file_goes_is_not_overwritten(tmp_path):
     rules = tmp_path / "rules.yml"
     rules.write_text(WEEK_SCALE_AND_SEVERAL_SERIES)

@@ -52,7 +52,7 @@ class Generated:
     quiet_until_ms: int
     alerts: list  # AlertEntry: what fires at fires_at_ms
     notes: list[str] = field(default_factory=list)
-    via: str = ""  # set for a variant that fires the rule through this one input alone
+    via: str = ""  # set for a variant: what it shows ("through x alone", a guard held just past, then just short)
     live_rate_scale: float = 1.0  # how much faster a live fault may grow its counters (see _rate_scales)
     live: dict | None = None  # the input a live fault pushes, where it fires fewer other rules than `firing`
     collateral: list[str] = field(default_factory=list)  # other alert rules the live input makes hold too
@@ -209,7 +209,7 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
     expression's windows at the slot's last sample see that candidate only. The same slots are read by the
     other alert rules that read the same metrics: a live fault should fire its own rule, not theirs too.
 
-    Returns the chosen (rule, design, firing, quiet) and, per alert, the input a live fault pushes where
+    Returns the chosen (rule, design, firing, quiet, guard pairs) and, per alert, the input a live fault pushes where
     one fires fewer other rules than the firing input (else None) with the other rules it fires."""
     tests, slots = [], []
     for rule, d in designed:
@@ -222,7 +222,8 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
                       "input_series": _input(d, assignments, [slot // d.interval_ms] * len(assignments)),
                       "promql_expr_test": [{"expr": expr, "eval_time": format_ms(t), "exp_samples": []}
                                            for expr in [d.measured, *([d.focus[0]] if d.focus else []),
-                                                        *neighbours.values()] for t in times]})
+                                                        *(g for g, _ in d.guards), *neighbours.values()]
+                                           for t in times]})
     results = _run_at_intervals(tests, [], promtool)
     chosen, live = [], {}
     for (rule, d), (assignments, times, neighbours) in zip(designed, slots):
@@ -247,10 +248,42 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
         live_input = calm if live_cost(calm) < live_cost(firing) else None
         live[rule.alert] = (None if live_input is None else _with_mirrors(d, live_input, quiet),
                             fired_too[id(live_input if live_input is not None else firing)])
+        guarded = _guard_pairs(d, candidates, [[[s.value for s in results.samples.get((g, t), [])] for g, _ in d.guards]
+                                               for t in times]) if quiet is not None and d.focus else []
         if quiet is not None:
             firing, quiet = _with_mirrors(d, firing, quiet), _with_mirrors(d, quiet, firing)
-        chosen.append((rule, d, firing, quiet))
+        chosen.append((rule, d, firing, quiet, guarded))
     return chosen, live
+
+
+def _guard_pairs(d: Design, candidates: list, guard_values: list[list[list[float]]]) -> list[tuple[str, dict, dict]]:
+    """Per comparison joined by `and` (`a / b < 0.1 and x == 0`), the first included: (what it is, an input that
+    fires with its value just past its threshold, one where every other comparison holds and its value is
+    just short of it), so each threshold moved either way is noticed, not hidden behind another comparison
+    that keeps the quiet input quiet. ``guard_values``: per candidate, per guard, its values."""
+    clauses = [d.focus, *d.guards]
+    made = []
+    for index, (expr, comparison) in enumerate(clauses):
+        firing, quiet = [], []
+        for (assignment, values, focused), guards in zip(candidates, guard_values):
+            per_clause = [focused, *guards]
+            own = [v for v in per_clause[index] if math.isfinite(v)]
+            if not own or len(own) != len(per_clause[index]):
+                continue
+            holding = [v for v in own if COMPARISONS[comparison[0]](v, comparison[1])]
+            others_hold = all(any(COMPARISONS[op](v, threshold) for v in per_clause[k] if not math.isnan(v))  # x / 0 holds
+                              for k, (_, (op, threshold)) in enumerate(clauses) if k != index)
+            rank = (_negative(d, assignment), _distance(comparison, holding or own, bool(holding)), _absent(assignment))
+            if values and holding:
+                firing.append((rank, assignment))
+            elif not values and not holding and others_hold:
+                quiet.append((rank, assignment))
+        if firing and quiet:
+            high = min(firing, key=lambda item: item[0])[1]
+            low = min(quiet, key=lambda item: item[0])[1]
+            made.append((f"with {expr} {comparison[0]} {comparison[1]:g} just held, then just not",
+                         _with_mirrors(d, high, low), _with_mirrors(d, low, high)))
+    return made
 
 
 def _fires_on_absence(expr: str) -> bool:
@@ -384,37 +417,39 @@ def _phase_ms(rule: Rule, d: Design) -> int:
     return -(-length // d.interval_ms) * d.interval_ms
 
 
-def _variants(d: Design, firing: dict, quiet: dict | None) -> list[tuple[str, dict]]:
-    """The firing input, and where the quiet input exists, the quiet input with one unknown at a time
-    set to its firing value: an `or`, or a ratio, can then be seen firing through each part alone."""
-    variants = [("", firing)]
+def _variants(d: Design, firing: dict, quiet: dict | None, guarded: list) -> list[tuple[str, dict, dict | None]]:
+    """(what it shows, firing input, quiet input): the chosen pair; where the quiet input exists, the quiet
+    input with one unknown at a time set to its firing value (an `or`, or a ratio, can then be seen firing
+    through each part alone); and each guard's pair (see _guard_pairs)."""
+    variants = [("", firing, quiet)]
     if quiet is None:
         return variants
     searched = [i for i, v in enumerate(d.variables) if v.mirrors is None and firing[i] != quiet[i]]
     if len(searched) > 1:
         for i in searched[:MAX_VARIANTS]:
-            variants.append((d.variables[i].describes, _with_mirrors(d, {**quiet, i: firing[i]}, quiet)))
-    return variants
+            variants.append((f"through {d.variables[i].describes} alone", _with_mirrors(d, {**quiet, i: firing[i]}, quiet),
+                             quiet))
+    return variants + [(via, high, low) for via, high, low in guarded if (high, low) != (firing, quiet)]
 
 
 def _timed_tests(chosen, rule_files: list[Path], promtools: list[str], unsupported: list) -> list[Generated]:
     """Each probe judged by every promtool: Prometheus 3 reads range selectors left-open, so a rule may fire
     one evaluation earlier than under 2.x; a test checks only times at which all of them agree."""
     probes = []
-    for rule, d, firing, quiet in chosen:
+    for rule, d, firing, quiet, guarded in chosen:
         phase = _phase_ms(rule, d)
         checks = [{"eval_time": format_ms(t), "alertname": rule.alert, "exp_alerts": []}
                   for t in _probe_times(rule, d, quiet is not None)]
-        for via, variant in _variants(d, firing, quiet):
+        for via, variant, calm in _variants(d, firing, quiet, guarded):
             probes.append({"name": f"probe {rule.alert} {via}", "interval": format_ms(d.interval_ms),
-                           "input_series": _phased_input(d, variant, quiet, phase), "alert_rule_test": checks})
+                           "input_series": _phased_input(d, variant, calm, phase), "alert_rule_test": checks})
     judged = [_run_at_intervals(probes, rule_files, promtool) for promtool in promtools]
     generated = []
-    for rule, d, firing, quiet in chosen:
-        for via, variant in _variants(d, firing, quiet):
+    for rule, d, firing, quiet, guarded in chosen:
+        for via, variant, calm in _variants(d, firing, quiet, guarded):
             timeline = [(t, [results.alerts.get((f"probe {rule.alert} {via}", rule.alert, t), []) for results in judged])
                         for t in _probe_times(rule, d, quiet is not None)]
-            made = _judged(rule, d, variant, quiet, timeline, via)
+            made = _judged(rule, d, variant, calm, timeline, via)
             if isinstance(made, Generated):
                 generated.append(made)
             elif not via:
@@ -506,7 +541,7 @@ def _test(rule: Rule, d: Design, firing: dict, quiet: dict | None, phase: int, q
             + (f", resolved at {format_ms(resolution[2])}" if resolution is not None else "")
             if quiet is not None else f"{rule.alert}: fires at {format_ms(fires_at)}")
     if via:
-        name += f" through {via} alone"
+        name += f" {via}"
     test = {"name": name, "interval": format_ms(d.interval_ms),
             "input_series": _phased_input(d, firing, quiet, phase), "alert_rule_test": checks}
     return Generated(rule, d, firing, quiet, test, fires_at, quiet_end, alerts, notes, via)

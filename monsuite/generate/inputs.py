@@ -28,6 +28,7 @@ ABSENCE = {"absent", "absent_over_time"}
 DEFAULT_JOB = "generated"
 DEFAULT_INSTANCE = "generated:9100"
 SECOND_INSTANCE = "generated-2:9100"
+GROUPED_VALUE = "generated"  # a label the expression groups by, where no matcher gives it a value
 
 
 class Unsupported(ValueError):
@@ -70,6 +71,9 @@ class Design:
     # where the whole expression compares nothing (`a / b < 0.1 and c == 0`): its first comparison with a
     # number, whose value the inputs are chosen close to (expression compared, (op, threshold))
     focus: tuple[str, tuple[str, float]] | None = None
+    # the other comparisons with a number joined to the focus by `and` (`... and x > 0`): each of them and the
+    # focus gets inputs with its own value just past and just short of its threshold while the rest holds
+    guards: list[tuple[str, tuple[str, float]]] = field(default_factory=list)
     shortest_window_ms: int = 0  # the shortest range the expression reads (0: it reads none)
     interval_ms: int = 15_000  # its test's input samples and evaluations (coarser for week-scale rules)
 
@@ -106,6 +110,7 @@ def design(expr: str) -> Design:
         by_metric.setdefault(read.metric, []).append(read)
     recent_ms = 0
     counted = _counted_apart(tree)
+    grouping = _grouped_by(tree)
     for metric, metric_reads in by_metric.items():
         then_and_now = len({r.offset_ms for r in metric_reads}) > 1
         if then_and_now:
@@ -126,7 +131,7 @@ def design(expr: str) -> Design:
             raise Unsupported(f"{metric} is read both as {' and as '.join(sorted(kinds))}")
         kind = kinds.pop()
         try:
-            label_sets = _label_sets(metric_reads)
+            label_sets = _label_sets(metric_reads, grouping)
         except NoValue as exc:
             raise Unsupported(str(exc)) from None
         main_var = main_slope = None
@@ -160,9 +165,25 @@ def design(expr: str) -> Design:
         if metric in counted and not then_and_now and kind != "bucket" and not any(
                 m.name == "instance" for r in metric_reads for m in r.matchers):
             series.append(_second_instance(series, variables, metric, label_sets[0][0]))
-    return Design(series, variables, measured, comparison, window_ms, recent_ms=recent_ms,
-                  focus=None if comparison is not None else _first_comparison(tree),
+    focus = None if comparison is not None else _first_comparison(tree)
+    return Design(series, variables, measured, comparison, window_ms, recent_ms=recent_ms, focus=focus,
+                  guards=[] if focus is None else [g for g in _joined_by_and(tree) if g != focus],
                   shortest_window_ms=min((r.window_ms for r in reads if r.window_ms), default=0))
+
+
+def _grouped_by(tree) -> set[str]:
+    """The labels of every `by (...)` and `without (...)` in the expression (job and instance come with every
+    series anyway): a series without them cannot tell `without (cpu)` from `without ()`."""
+    found: set[str] = set()
+
+    def visit(node) -> None:
+        if isinstance(node, pp.AggregateExpr) and node.modifier is not None:
+            found.update(node.modifier.labels)
+        for child in children(node):
+            visit(child)
+
+    visit(tree)
+    return found - {"job", "instance", "__name__"}
 
 
 def _counted_apart(tree) -> set[str]:
@@ -224,6 +245,17 @@ def _first_comparison(tree) -> tuple[str, tuple[str, float]] | None:
         if found is not None:
             return found
     return None
+
+
+def _joined_by_and(tree) -> list[tuple[str, tuple[str, float]]]:
+    """The comparisons with a number that `and` joins at the top of the expression, left to right."""
+    node = tree
+    while isinstance(node, pp.ParenExpr):
+        node = node.expr
+    if isinstance(node, pp.BinaryExpr) and str(node.op) == "and":
+        return _joined_by_and(node.lhs) + _joined_by_and(node.rhs)
+    measured, comparison = _split_threshold(node)
+    return [(measured, comparison)] if comparison is not None else []
 
 
 def _unwrap(node):
@@ -325,8 +357,10 @@ def _beside_time(tree) -> set[str]:
     return found
 
 
-def _label_sets(reads: list[_Read]) -> list[tuple[dict, bool]]:
-    """(labels, needs its own variable): the series every compatible selector reads, then decoys."""
+def _label_sets(reads: list[_Read], grouping: set[str] = frozenset()) -> list[tuple[dict, bool]]:
+    """(labels, needs its own variable): the series every compatible selector reads, then decoys. Each
+    carries the labels the expression groups by, where its matchers leave them out, so an alert that
+    keeps them shows them (a label dropped from `by (...)` is then noticed)."""
     main: dict = {}
     extra: list[dict] = []
     for read in reads:
@@ -349,7 +383,9 @@ def _label_sets(reads: list[_Read]) -> list[tuple[dict, bool]]:
             decoy = {**main, matcher.name: value}
             if value is not None and all(decoy != labels for labels, _ in sets):
                 sets.append((decoy, matcher.name in telling_apart))
-    return [(_scraped(labels), own) for labels, own in sets]
+    grouped = {name: GROUPED_VALUE for name in sorted(grouping)
+               if all(accepts(m, GROUPED_VALUE) for r in reads for m in r.matchers if m.name == name)}
+    return [(_scraped({**grouped, **labels}), own) for labels, own in sets]
 
 
 def _satisfying(read: _Read) -> dict:

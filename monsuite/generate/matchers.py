@@ -48,8 +48,10 @@ def refused_value(matcher) -> str | None:
 
 
 def _candidates(wanted: str) -> list[str]:
+    """The regex's own alternatives come first, the last first: a value taken from it also tells the matcher
+    from one whose last alternative was edited (`a|b` against `a|b2`)."""
     found = []
-    for alternative in wanted.split("|"):
+    for alternative in reversed(wanted.split("|")):
         literal = alternative.strip("^$()")
         found += [literal.replace(".*", "").replace(".+", "x").replace(".", "0"), literal]
     found += [wanted, *COMMON_VALUES, f"{wanted}-other", "other-value"]
