@@ -121,6 +121,8 @@ groups:
       - alert: CpuIdleAllWeek
         expr: min without (cpu) (rate(cpu_idle_seconds_total[1h])) > 0.8
         for: 7d
+      - alert: SwitchingSurge
+        expr: rate(context_switches_total[15m]) / rate(context_switches_total[1d]) > 2
   - name: several
     rules:
       - alert: TooManyMasters
@@ -134,13 +136,16 @@ def test_week_scale_rules_get_a_coarser_test_file_and_counted_series_a_second_in
     rules = tmp_path / "rules.yml"
     rules.write_text(WEEK_SCALE_AND_SEVERAL_SERIES)
     outcome = generate([rules])
-    assert sorted(outcome.covered) == ["CpuIdleAllWeek", "MemoryUnderused", "TargetMissing", "TooManyMasters"], \
-        outcome.unsupported
+    assert sorted(outcome.covered) == ["CpuIdleAllWeek", "MemoryUnderused", "SwitchingSurge", "TargetMissing",
+                                       "TooManyMasters"], outcome.unsupported
     paths = write(outcome, tmp_path)
-    assert [p.name for p in paths] == ["generated-test.yml", "generated-test-every-15m.yml"]
-    coarse = yaml.safe_load(paths[1].read_text())
+    assert [p.name for p in paths] == ["generated-test.yml", "generated-test-every-5m.yml", "generated-test-every-15m.yml"]
+    coarse = yaml.safe_load(paths[2].read_text())
     assert coarse["evaluation_interval"] == "15m"
     assert {t["alert_rule_test"][0]["alertname"] for t in coarse["tests"]} == {"CpuIdleAllWeek", "MemoryUnderused"}
+    # no steady input fires a rate over 15m twice the day's: the input gets a past and a present
+    surge = next(g for g in outcome.generated if g.rule.alert == "SwitchingSurge" and not g.via)
+    assert surge.design.interval_ms == 300_000 and surge.design.series[0].past_var is not None
     assert all(run_file(p).verdict == "passed" for p in paths)
     masters = next(g for g in outcome.generated if g.rule.alert == "TooManyMasters" and not g.via)
     assert {s["series"].split("instance=")[1].split(",")[0] for s in masters.test["input_series"]} == \
@@ -148,7 +153,8 @@ def test_week_scale_rules_get_a_coarser_test_file_and_counted_series_a_second_in
     from monsuite.generate.live import NotLive, live_scenario
     with pytest.raises(NotLive, match="several instances"):  # a push carries one instance
         live_scenario(masters, [{"labels": {"alertname": "TooManyMasters"}, "receivers": ["team"]}], {"pushgateway"}, {})
-    for old, new in (("[1w]", "[1d]"), ("for: 7d", "for: 5d"), ("> 0.8", "> 8"), ("> 1", "> 2"), ("unless", "and")):
+    for old, new in (("[1w]", "[1d]"), ("for: 7d", "for: 5d"), ("> 0.8", "> 8"), ("> 1", "> 2"), ("unless", "and"),
+                     ("[1d]) > 2", "[1d]) > 20")):
         rules.write_text(WEEK_SCALE_AND_SEVERAL_SERIES.replace(old, new, 1))
         assert any(run_file(p).verdict == "failed" for p in paths), f"{old} -> {new} went unnoticed"
 

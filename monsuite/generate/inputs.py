@@ -93,7 +93,10 @@ class _Read:
     window_ms: int = 0
 
 
-def design(expr: str) -> Design:
+def design(expr: str, windows_apart: bool = False) -> Design:
+    """``windows_apart``: a metric read over windows of different lengths (`rate(x[15m]) / rate(x[1d])`)
+    gets a past and a present too, the present as long as the shortest window (for rules no steady input
+    fires)."""
     try:
         tree = pp.parse(expr)
     except ValueError as exc:
@@ -123,6 +126,9 @@ def design(expr: str) -> Design:
                 raise Unsupported(f"it reads {metric} now over a window longer than its offset: no past can be "
                                   "told from the present")
             recent_ms = max(recent_ms, now_windows, shortest // 2)
+        elif windows_apart and len({r.window_ms for r in metric_reads}) > 1:
+            then_and_now = True
+            recent_ms = max(recent_ms, min(r.window_ms for r in metric_reads if r.window_ms))
         main_past = None
         kinds = {r.kind for r in metric_reads}
         if kinds == {"gauge", "slope"}:  # a gauge with a slope also answers reads of its current value
@@ -131,7 +137,7 @@ def design(expr: str) -> Design:
             raise Unsupported(f"{metric} is read both as {' and as '.join(sorted(kinds))}")
         kind = kinds.pop()
         try:
-            label_sets = _label_sets(metric_reads, grouping)
+            label_sets = _label_sets(metric_reads, grouping.get(metric, set()))
         except NoValue as exc:
             raise Unsupported(str(exc)) from None
         main_var = main_slope = None
@@ -171,19 +177,31 @@ def design(expr: str) -> Design:
                   shortest_window_ms=min((r.window_ms for r in reads if r.window_ms), default=0))
 
 
-def _grouped_by(tree) -> set[str]:
-    """The labels of every `by (...)` and `without (...)` in the expression (job and instance come with every
-    series anyway): a series without them cannot tell `without (cpu)` from `without ()`."""
-    found: set[str] = set()
+def _keeps_instance(modifier) -> bool:
+    if modifier is None:
+        return False
+    if modifier.type == pp.AggModifierType.By:
+        return "instance" in modifier.labels
+    return "instance" not in modifier.labels
 
-    def visit(node) -> None:
+
+def _grouped_by(tree) -> dict[str, set[str]]:
+    """Per metric, the labels of every `by (...)` and `without (...)` around its selectors (job and instance
+    come with every series anyway): a series without them cannot tell `without (cpu)` from `without ()`."""
+    found: dict[str, set[str]] = {}
+
+    def visit(node, around: frozenset) -> None:
         if isinstance(node, pp.AggregateExpr) and node.modifier is not None:
-            found.update(node.modifier.labels)
+            around = around | set(node.modifier.labels)
+        if isinstance(node, (pp.MatrixSelector, pp.VectorSelector)):
+            selector = node.vector_selector if isinstance(node, pp.MatrixSelector) else node
+            found.setdefault(selector.name, set()).update(around - {"job", "instance", "__name__"})
+            return
         for child in children(node):
-            visit(child)
+            visit(child, around)
 
-    visit(tree)
-    return found - {"job", "instance", "__name__"}
+    visit(tree, frozenset())
+    return found
 
 
 def _counted_apart(tree) -> set[str]:
@@ -194,9 +212,8 @@ def _counted_apart(tree) -> set[str]:
 
     def visit(node, aggregation: str) -> None:
         if isinstance(node, pp.AggregateExpr):
-            by = node.modifier is not None and node.modifier.type == pp.AggModifierType.By
             # an aggregation kept apart per instance sees one series per group, however many instances there are
-            aggregation = "per instance" if by and "instance" in node.modifier.labels else str(node.op)
+            aggregation = "per instance" if _keeps_instance(node.modifier) else str(node.op)
         if isinstance(node, (pp.MatrixSelector, pp.VectorSelector)):
             selector = node.vector_selector if isinstance(node, pp.MatrixSelector) else node
             enclosing.setdefault(selector.name, set()).add(aggregation)
