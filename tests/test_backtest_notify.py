@@ -8,6 +8,7 @@ import pytest
 
 from monsuite.backtest.notify import AlertHistory, Dispatch, InhibitRule
 from monsuite.backtest.routes import Destination, Integration, Route, destinations, integrations_of, routes_of
+from monsuite.backtest.timeintervals import NamedIntervals
 from monsuite.errors import ManifestError
 from monsuite.routing.engines import ALERTMANAGER_BINARIES
 from monsuite.runtimes.process import find_binary
@@ -20,11 +21,13 @@ def route(group_by=("alertname",), wait=30.0, interval=300.0, repeat=3600.0) -> 
     return Route("0", "team", group_by, wait, interval, repeat)
 
 
-def dispatch(alerts: list[AlertHistory], end: float, *, routed=None, integrations=(WEBHOOK,), rules=(), sides=None):
+def dispatch(alerts: list[AlertHistory], end: float, *, routed=None, integrations=(WEBHOOK,), rules=(), sides=None,
+             intervals=None):
     sides = sides or {}
     where = {tuple(sorted(a.labels.items())): Destination(("0",), *sides.get(a.labels["name"], (frozenset(), frozenset())))
              for a in alerts}
-    made = Dispatch({"0": routed or route()}, {"team": list(integrations)}, list(rules), where)
+    made = Dispatch({"0": routed or route()}, {"team": list(integrations)}, list(rules), where,
+                    NamedIntervals.of({"time_intervals": intervals or []}))
     return made, made.run(alerts, end)
 
 
@@ -52,6 +55,36 @@ def test_a_group_left_empty_ends_and_the_next_firing_waits_group_wait_again():
 def test_an_alert_firing_at_the_very_moment_of_a_flush_is_in_it():
     _, sent = dispatch([history("a", (0, None)), history("b", (30, None))], 100)  # b fires at a's first flush
     assert [(n.at, n.firing) for n in sent] == [(30, 2)]
+
+
+MONDAY = 1_796_601_600.0  # 2026-12-07 00:00 UTC, a Monday
+NIGHTS_AND_WEEKENDS = [{"name": "quiet-hours", "time_intervals": [
+    {"times": [{"start_time": "00:00", "end_time": "08:00"}]}, {"weekdays": ["saturday", "sunday"]}]}]
+
+
+def test_a_flush_inside_a_mute_interval_sends_nothing_and_leaves_the_log_as_it_was():
+    muted = Route("0", "team", ("alertname",), 30.0, 300.0, 3600.0, mute_time_intervals=("quiet-hours",))
+    made, sent = dispatch([history("a", (MONDAY + 7 * 3600, MONDAY + 9 * 3600))], MONDAY + 86_400, routed=muted,
+                          intervals=NIGHTS_AND_WEEKENDS)
+    # fires at 07:00: its flushes before 08:00 send nothing; the first after it is the first notification
+    assert [n.at - MONDAY for n in sent] == [7 * 3600 + 30 + 12 * 300, 9 * 3600 + 30]
+    assert made.muted_by_time == 12
+    active = Route("0", "team", ("alertname",), 30.0, 300.0, 3600.0, active_time_intervals=("quiet-hours",))
+    _, sent = dispatch([history("a", (MONDAY + 7 * 3600, MONDAY + 9 * 3600))], MONDAY + 86_400, routed=active,
+                       intervals=NIGHTS_AND_WEEKENDS)
+    assert [n.at - MONDAY for n in sent] == [7 * 3600 + 30]  # only while active; the resolution at 09:00 is not
+
+
+def test_time_intervals_read_as_alertmanager_reads_them():
+    named = NamedIntervals.of({"time_intervals": NIGHTS_AND_WEEKENDS, "mute_time_intervals": [
+        {"name": "month-end", "time_intervals": [{"days_of_month": ["-3:-1"], "months": ["december"],
+                                                   "location": "Europe/Berlin"}]}]})
+    hour = 3600
+    assert named.holds("quiet-hours", MONDAY + 7 * hour) and not named.holds("quiet-hours", MONDAY + 8 * hour)
+    assert named.holds("quiet-hours", MONDAY - 2 * hour)  # Sunday evening
+    assert not named.holds("month-end", MONDAY + 21 * 86_400 + 22 * hour)  # 28 Dec 23:00 in Berlin
+    assert named.holds("month-end", MONDAY + 21 * 86_400 + 23 * hour)  # 29 Dec 00:00 in Berlin: 3rd from last
+    assert not named.holds("undefined", MONDAY)
 
 
 def test_separate_groups_by_label_value():
@@ -107,6 +140,14 @@ def test_timers_and_grouping_are_inherited_down_the_tree():
     assert routes["0.0"].repeat_interval == 3600 and routes["0.0"].group_by == ("alertname",)
     assert routes["0.1"].group_by is None and routes["0.1.0"].group_by is None  # '...' is every label
     assert (routes["0.1.0"].receiver, routes["0.1.0"].group_interval, routes["0.1.0"].group_wait) == ("db", 60, 10)
+
+
+def test_time_intervals_are_a_routes_own_not_inherited():
+    timed = {**CONFIG, "route": {**CONFIG["route"], "routes": [
+        {**CONFIG["route"]["routes"][0], "mute_time_intervals": ["quiet-hours"],
+         "routes": [{"receiver": "team", "match": {"x": "y"}}]}]}}
+    routes = routes_of(timed, "alertmanager.yml")
+    assert routes["0.0"].mute_time_intervals == ("quiet-hours",) and routes["0.0.0"].mute_time_intervals == ()
 
 
 def test_send_resolved_follows_alertmanagers_defaults_per_integration():

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from monsuite.backtest.notify import AlertHistory, Dispatch, InhibitRule, Notification
 from monsuite.backtest.routes import Route, destinations, integrations_of, routes_of
+from monsuite.backtest.timeintervals import NamedIntervals
 from monsuite.backtest.run import Backtest
 from monsuite.routing.config import load_config
 
@@ -18,7 +19,7 @@ class Delivered:
     receivers: list[str]  # every receiver of the config, in its order
     notifications: list[Notification]
     inhibited: int  # alert label sets some inhibition left out of a notification
-    timed_routes: list[str]  # routes with time intervals, which the backtest does not apply
+    muted_by_time: int  # flushes that sent nothing: their route's time intervals muted it
 
     def per_receiver(self) -> dict[str, Counter]:
         counts = {name: Counter({"notifications": 0, "firing": 0, "resolved only": 0}) for name in self.receivers}
@@ -35,8 +36,8 @@ class Delivered:
                            if counts["notifications"] else ""))
         if self.inhibited:
             made.append(f"{self.inhibited} alerts were muted by an inhibition rule at some notification")
-        if self.timed_routes:
-            made.append(f"not applied: the time intervals of routes {', '.join(self.timed_routes)}")
+        if self.muted_by_time:
+            made.append(f"{self.muted_by_time} notifications were not sent: a time interval muted their route then")
         return made
 
 
@@ -72,10 +73,10 @@ def deliver(backtest: Backtest, plan: AlertmanagerPlan, *, binary: str | None = 
     alerts = histories(backtest)
     where = destinations(plan.config, plan.source, [a.labels for a in alerts], binary=binary) if alerts else {}
     rules = [InhibitRule(tuple(rule.get("equal") or ())) for rule in plan.config.get("inhibit_rules") or []]
-    dispatch = Dispatch(plan.routes, integrations_of(plan.config), rules, where)
+    dispatch = Dispatch(plan.routes, integrations_of(plan.config), rules, where, NamedIntervals.of(plan.config))
     sent = dispatch.run(alerts, backtest.end)
     return Delivered([r["name"] for r in plan.config["receivers"]], sent, len(dispatch.inhibited),
-                     [path for path, route in plan.routes.items() if route.muted_by_time])
+                     dispatch.muted_by_time)
 
 
 def compare_delivered(now: Delivered, before: Delivered) -> list[str]:

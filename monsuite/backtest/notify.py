@@ -16,7 +16,9 @@ As Alertmanager does it:
   an integration that does not send resolved alerts sends nothing when only resolved ones are left;
 - after a flush the resolved alerts leave the group; a group left empty ends (Alertmanager removes it at
   its next maintenance, within 30 s, which moves the next notification's time, not the count).
-Not applied: mute_time_intervals and active_time_intervals (the routes that have them are named), silences.
+- a flush at a moment a route's mute_time_intervals hold, or none of its active_time_intervals does, sends
+  nothing and leaves the notification log as it was.
+Not applied: silences (they live in Alertmanager's state, not in its config).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import math
 from dataclasses import dataclass, field
 
 from monsuite.backtest.routes import Destination, Integration, Route
+from monsuite.backtest.timeintervals import NamedIntervals
 
 Key = tuple  # sorted (name, value) label pairs
 
@@ -72,8 +75,10 @@ class Dispatch:
     integrations: dict[str, list[Integration]]
     inhibit_rules: list[InhibitRule]
     destinations: dict[Key, Destination]
+    intervals: NamedIntervals = field(default_factory=lambda: NamedIntervals({}))
     notifications: list[Notification] = field(default_factory=list)
     inhibited: set = field(default_factory=set)  # label sets left out of some flush by an inhibition
+    muted_by_time: int = 0  # flushes that sent nothing: their route's time intervals muted it
 
     def run(self, alerts: list[AlertHistory], end: float) -> list[Notification]:
         by_key = {tuple(sorted(a.labels.items())): a for a in alerts}
@@ -133,12 +138,17 @@ class Dispatch:
                 self.inhibited.update(tuple(sorted(members[i].labels.items())) for i in inside - set(shown))
                 firing = frozenset(i for i in shown if members[i].firing_at(flush))
                 resolved = frozenset(shown) - firing
-                if shown:
+                muted = bool(shown) and self._muted_at(route, flush)
+                if muted:
+                    self.muted_by_time += 1
+                elif shown:
                     self._notify(route, group, flush, firing, resolved, sent_to, log)
                 inside = {i for i in inside if members[i].firing_at(flush)}
                 if not inside:
                     break
-                flush = self._next_flush(route, created, flush, changes, arrivals, next_arrival, log)
+                # while muted, every tick may be the first one let through: none is skipped
+                flush = flush + route.group_interval if muted else self._next_flush(
+                    route, created, flush, changes, arrivals, next_arrival, log)
                 if flush is None:
                     return
 
@@ -170,6 +180,13 @@ class Dispatch:
                 sent.append(integration.name)
         if sent:
             self.notifications.append(Notification(at, route.receiver, route.path, group, len(firing), len(resolved), tuple(sent)))
+
+
+    def _muted_at(self, route: Route, at: float) -> bool:
+        def held(names: tuple[str, ...]) -> bool:
+            return any(self.intervals.holds(name, at) for name in names)
+
+        return held(route.mute_time_intervals) or bool(route.active_time_intervals) and not held(route.active_time_intervals)
 
 
 def _needs_update(entry: _LogEntry | None, firing: frozenset, resolved: frozenset, send_resolved: bool,

@@ -36,7 +36,9 @@ class Route:
     group_wait: float
     group_interval: float
     repeat_interval: float
-    muted_by_time: bool = False  # mute_time_intervals / active_time_intervals: not applied by the backtest
+    # names of time intervals: a route's own, not inherited (as Alertmanager builds its routes)
+    mute_time_intervals: tuple[str, ...] = ()
+    active_time_intervals: tuple[str, ...] = ()
 
     def group_key(self, labels: dict) -> tuple:
         names = sorted(labels) if self.group_by is None else self.group_by
@@ -82,12 +84,12 @@ def routes_of(config: dict, source: Path) -> dict[str, Route]:
         receiver = route.get("receiver") or inherited["receiver"]
         if receiver not in defined:
             raise ManifestError(source, f"{where}.receiver", f"no receiver named {receiver!r} is defined under receivers")
-        muted = bool(route.get("mute_time_intervals") or route.get("active_time_intervals")) or inherited["muted"]
-        made[path] = Route(path, receiver, group_by, muted_by_time=muted, **timers)
+        made[path] = Route(path, receiver, group_by, mute_time_intervals=tuple(route.get("mute_time_intervals") or ()),
+                           active_time_intervals=tuple(route.get("active_time_intervals") or ()), **timers)
         for index, child in enumerate(route.get("routes") or []):
-            walk(child, f"{path}.{index}", {"timers": timers, "group_by": group_by, "receiver": receiver, "muted": muted})
+            walk(child, f"{path}.{index}", {"timers": timers, "group_by": group_by, "receiver": receiver})
 
-    walk(config["route"], "0", {"timers": DEFAULT_TIMERS, "group_by": (), "receiver": None, "muted": False})
+    walk(config["route"], "0", {"timers": DEFAULT_TIMERS, "group_by": (), "receiver": None})
     return made
 
 
