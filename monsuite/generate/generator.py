@@ -514,7 +514,7 @@ def _judged(rule: Rule, d: Design, firing: dict, quiet: dict | None, timeline: l
     if not fires:
         return ("promtool never fires it on the firing input (it may need the whole rule file's other rules, "
                 "or more time than the input covers)")
-    quiet_before = [t for t, seen in timeline if quiet_end < t < fires[0] and not judge(seen)]
+    quiet_before = [t for t, seen in timeline if quiet_end < t < fires[0] and not any(seen)]  # under every release
     made = _test(rule, d, firing, quiet, phase, quiet_end, fires[0], dict(timeline)[fires[0]][0], via,
                  not_yet=quiet_before[-1] if quiet_before else None, resolution=_resolution(timeline, fires[0], 2 * phase))
     if judge is not any:
