@@ -107,4 +107,4 @@ def test_the_shipped_suites_pass_on_a_stack_made_from_the_users_own_files(instal
                  "-k", "test_alert_scenario or test_routing or test_receivers or test_targets",
                  "--report-dir", str(work / "theirs-reports"), cwd=work, timeout=600)
     assert tested.returncode == 0, tested.stdout[-4000:] + tested.stderr[-1500:]
-    assert " failed" not in tested.stdout and "9/12 alert rules have a passing live scenario" in tested.stdout
+    assert " failed" not in tested.stdout and "8/12 alert rules have a passing live scenario" in tested.stdout
