@@ -181,7 +181,6 @@ class Dispatch:
         if sent:
             self.notifications.append(Notification(at, route.receiver, route.path, group, len(firing), len(resolved), tuple(sent)))
 
-
     def _muted_at(self, route: Route, at: float) -> bool:
         def held(names: tuple[str, ...]) -> bool:
             return any(self.intervals.holds(name, at) for name in names)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
@@ -26,17 +26,13 @@ class TimeInterval:
     location: str = "UTC"
 
     def holds(self, t: float) -> bool:
-        when = datetime.fromtimestamp(t, timezone.utc if self.location == "UTC" else _zone(self.location))
+        when = datetime.fromtimestamp(t, None if self.location == "Local" else ZoneInfo(self.location))  # Go's Local
         minute = when.hour * 60 + when.minute
         weekday = (when.weekday() + 1) % 7
         days = calendar.monthrange(when.year, when.month)[1]
         return (_within(self.minutes, minute, end_exclusive=True) and _within(self.weekdays, weekday)
                 and _within(tuple((_day(a, days), _day(b, days)) for a, b in self.days_of_month), when.day)
                 and _within(self.months, when.month) and _within(self.years, when.year))
-
-
-def _zone(name: str):
-    return None if name == "Local" else ZoneInfo(name)  # None: the machine's own zone, as Go's Local
 
 
 def _within(ranges: tuple, value: int, end_exclusive: bool = False) -> bool:

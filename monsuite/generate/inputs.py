@@ -112,8 +112,8 @@ def design(expr: str, windows_apart: bool = False) -> Design:
     for read in reads:
         by_metric.setdefault(read.metric, []).append(read)
     recent_ms = 0
-    counted = _counted_apart(tree)
-    grouping = _grouped_by(tree)
+    enclosing = _enclosing_aggregations(tree)
+    counted, grouping = _counted_apart(enclosing), _grouped_by(enclosing)
     for metric, metric_reads in by_metric.items():
         then_and_now = len({r.offset_ms for r in metric_reads}) > 1
         if then_and_now:
@@ -185,44 +185,48 @@ def _keeps_instance(modifier) -> bool:
     return "instance" not in modifier.labels
 
 
-def _grouped_by(tree) -> dict[str, set[str]]:
-    """Per metric, the labels of every `by (...)` and `without (...)` around its selectors (job and instance
-    come with every series anyway): a series without them cannot tell `without (cpu)` from `without ()`."""
-    found: dict[str, set[str]] = {}
+def _enclosing_aggregations(tree) -> dict[str, list[tuple]]:
+    """Per metric, for each selector of it: the aggregations around it, outermost first."""
+    found: dict[str, list[tuple]] = {}
 
-    def visit(node, around: frozenset) -> None:
-        if isinstance(node, pp.AggregateExpr) and node.modifier is not None:
-            around = around | set(node.modifier.labels)
+    def visit(node, around: tuple) -> None:
+        if isinstance(node, pp.AggregateExpr):
+            around = (*around, node)
         if isinstance(node, (pp.MatrixSelector, pp.VectorSelector)):
             selector = node.vector_selector if isinstance(node, pp.MatrixSelector) else node
-            found.setdefault(selector.name, set()).update(around - {"job", "instance", "__name__"})
+            found.setdefault(selector.name, []).append(around)
             return
         for child in children(node):
             visit(child, around)
 
-    visit(tree, frozenset())
+    visit(tree, ())
     return found
 
 
-def _counted_apart(tree) -> set[str]:
+def _grouped_by(enclosing: dict[str, list[tuple]]) -> dict[str, set[str]]:
+    """Per metric, the labels of every `by (...)` and `without (...)` around its selectors (job and instance
+    come with every series anyway): a series without them cannot tell `without (cpu)` from `without ()`."""
+    return {metric: {label for around in chains for node in around if node.modifier is not None
+                     for label in node.modifier.labels} - {"job", "instance", "__name__"}
+            for metric, chains in enclosing.items()}
+
+
+def _counted_apart(enclosing: dict[str, list[tuple]]) -> set[str]:
     """Metrics whose series the expression tells apart from each other: counted (`count(x) > 1`,
     `count_values`), or read both alone and aggregated (`up == 0 unless on(job) sum by (job) (up) == 0`).
     One series cannot fire such a rule: these get a second instance."""
-    enclosing: dict[str, set[str]] = {}
+    def innermost(around: tuple) -> str:
+        if not around:
+            return ""
+        # an aggregation kept apart per instance sees one series per group, however many instances there are
+        return "per instance" if _keeps_instance(around[-1].modifier) else str(around[-1].op)
 
-    def visit(node, aggregation: str) -> None:
-        if isinstance(node, pp.AggregateExpr):
-            # an aggregation kept apart per instance sees one series per group, however many instances there are
-            aggregation = "per instance" if _keeps_instance(node.modifier) else str(node.op)
-        if isinstance(node, (pp.MatrixSelector, pp.VectorSelector)):
-            selector = node.vector_selector if isinstance(node, pp.MatrixSelector) else node
-            enclosing.setdefault(selector.name, set()).add(aggregation)
-            return
-        for child in children(node):
-            visit(child, aggregation)
-
-    visit(tree, "")
-    return {metric for metric, ops in enclosing.items() if ops & {"count", "count_values"} or ("" in ops and len(ops) > 1)}
+    made = set()
+    for metric, chains in enclosing.items():
+        ops = {innermost(around) for around in chains}
+        if ops & {"count", "count_values"} or ("" in ops and len(ops) > 1):
+            made.add(metric)
+    return made
 
 
 def _second_instance(series: list[InputSeries], variables: list[Variable], metric: str, labels: dict) -> InputSeries:
