@@ -87,6 +87,13 @@ def test_time_intervals_read_as_alertmanager_reads_them():
     assert not named.holds("undefined", MONDAY)
 
 
+@pytest.mark.parametrize("interval, said", [({"weekdays": ["funday"]}, "funday"),
+                                             ({"location": "Mars/Olympus"}, "Mars/Olympus")])
+def test_a_time_interval_alertmanager_would_not_read_is_refused_with_its_place(interval, said):
+    with pytest.raises(ManifestError, match=rf"am.yml: time_intervals\[0\].time_intervals\[0\]: .*{said}"):
+        NamedIntervals.of({"time_intervals": [{"name": "off", "time_intervals": [interval]}]}, "am.yml")
+
+
 def test_separate_groups_by_label_value():
     _, sent = dispatch([history("a", (0, None), service="x"), history("b", (0, None), service="y")], 100,
                        routed=route(group_by=("service",)))

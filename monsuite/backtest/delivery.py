@@ -60,20 +60,22 @@ class AlertmanagerPlan:
     source: Path
     config: dict
     routes: dict[str, Route]
+    intervals: NamedIntervals
 
     @classmethod
     def read(cls, source: Path) -> "AlertmanagerPlan":
         config = load_config(source)
         routes = routes_of(config, source)
+        intervals = NamedIntervals.of(config, source)
         destinations(config, source, [])  # a matcher Alertmanager refuses is said now, before any query
-        return cls(Path(source), config, routes)
+        return cls(Path(source), config, routes, intervals)
 
 
 def deliver(backtest: Backtest, plan: AlertmanagerPlan, *, binary: str | None = None) -> Delivered:
     alerts = histories(backtest)
     where = destinations(plan.config, plan.source, [a.labels for a in alerts], binary=binary) if alerts else {}
     rules = [InhibitRule(tuple(rule.get("equal") or ())) for rule in plan.config.get("inhibit_rules") or []]
-    dispatch = Dispatch(plan.routes, integrations_of(plan.config), rules, where, NamedIntervals.of(plan.config))
+    dispatch = Dispatch(plan.routes, integrations_of(plan.config), rules, where, plan.intervals)
     sent = dispatch.run(alerts, backtest.end)
     return Delivered([r["name"] for r in plan.config["receivers"]], sent, len(dispatch.inhibited),
                      dispatch.muted_by_time)

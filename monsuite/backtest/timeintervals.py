@@ -9,7 +9,10 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from monsuite.errors import ManifestError
 
 WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -61,13 +64,16 @@ def _minutes(text: str) -> int:
 
 
 def interval_of(entry: dict) -> TimeInterval:
+    location = entry.get("location") or "UTC"
+    if location != "Local":
+        ZoneInfo(location)  # an unknown zone is refused here, not when a moment is first asked of it
     return TimeInterval(
         minutes=tuple((_minutes(t["start_time"]), _minutes(t["end_time"])) for t in entry.get("times") or []),
         weekdays=_ranges(entry.get("weekdays"), WEEKDAYS),
         days_of_month=_ranges(entry.get("days_of_month")),
         months=_ranges(entry.get("months"), MONTHS, offset=1),
         years=_ranges(entry.get("years")),
-        location=entry.get("location") or "UTC")
+        location=location)
 
 
 @dataclass
@@ -75,11 +81,19 @@ class NamedIntervals:
     by_name: dict[str, tuple[TimeInterval, ...]]
 
     @classmethod
-    def of(cls, config: dict) -> "NamedIntervals":
+    def of(cls, config: dict, source: Path | str = "alertmanager config") -> "NamedIntervals":
         named = {}
         for section in ("time_intervals", "mute_time_intervals"):
-            for entry in config.get(section) or []:
-                named[entry["name"]] = tuple(interval_of(i) for i in entry.get("time_intervals") or [])
+            for index, entry in enumerate(config.get(section) or []):
+                made = []
+                for inner, interval in enumerate(entry.get("time_intervals") or []):
+                    try:
+                        made.append(interval_of(interval))
+                    except (ValueError, KeyError, TypeError, ZoneInfoNotFoundError) as exc:
+                        raise ManifestError(source, f"{section}[{index}].time_intervals[{inner}]",
+                                            f"not a time interval Alertmanager reads: {exc} (see its "
+                                            "time_interval documentation)") from None
+                named[entry.get("name")] = tuple(made)
         return cls(named)
 
     def holds(self, name: str, t: float) -> bool:
