@@ -83,6 +83,23 @@ def test_a_resolve_and_refire_on_one_side_is_a_flicker_and_anything_longer_a_dif
     assert exact.exact and exact.one_evaluation_apart == 1
 
 
+def test_a_sample_that_reached_the_live_evaluations_after_a_long_scrape_may_shift_a_firing_by_that_scrape():
+    from monsuite.backtest.exactness import AlertExactness, _pair, _scrape_lag
+
+    durations = {("postgres", "127.0.0.1:1"): 1.2, ("node", "127.0.0.1:2"): 0.01}
+    lag = _scrape_lag(durations, {"job": "postgres", "instance": "127.0.0.1:1", "severity": "critical"})
+    assert lag == 1.2
+    assert _scrape_lag(durations, {"job": "node"}) == 0.01
+    assert _scrape_lag(durations, {"severity": "critical"}) == 1.2  # names no target: the longest of all
+    assert _scrape_lag({}, {"job": "node"}) == 0.0
+    late = AlertExactness("Down", 0.5, rearm_s=1.5)
+    _pair(late, {}, [(10.0, 20.0)], [(10.0, 21.463)], end=100.0, scrape_lag_s=lag)
+    assert late.exact and late.scrape_lag_s == 1.2
+    too_late = AlertExactness("Down", 0.5, rearm_s=1.5)
+    _pair(too_late, {}, [(10.0, 20.0)], [(10.0, 21.463)], end=100.0, scrape_lag_s=0.01)
+    assert not too_late.within_a_flicker and "0.010 s" in too_late.differences[0]
+
+
 def _backtest(firing_times: dict[str, list[tuple[float, float]]], end: float = 10_000):
     from monsuite.backtest.evaluate import RuleResult
     from monsuite.backtest.run import Backtest

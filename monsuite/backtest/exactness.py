@@ -1,6 +1,8 @@
 """A backtest held against what the Prometheus that ran the same rules recorded: its ALERTS series, one raw
 sample per evaluation that found the alert firing. Per alert, the firing intervals must pair up one to one,
-each beginning and ending within one evaluation interval of the recorded one."""
+each beginning and ending within one evaluation interval of the recorded one, plus the longest scrape of the
+targets the alert names: a sample carries its scrape's start as its time but reaches the live evaluations only
+when the scrape ends (a target that is down can take its whole timeout), while a backtest reads it at its time."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ class AlertExactness:
     largest_shift_s: float = 0.0
     one_evaluation_apart: int = 0  # firings paired within one interval, but not at the same evaluation
     rearm_s: float = 0.0  # how soon after resolving the alert can fire again: its `for` plus one evaluation
+    scrape_lag_s: float = 0.0  # the longest scrape of the targets behind the alert, as Prometheus measured it
     flickers: list[str] = field(default_factory=list)  # one side resolved and re-fired where the other kept firing
 
     @property
@@ -50,10 +53,25 @@ def recorded_firings(client: PrometheusClient, alert: str, start: float, end: fl
     return found
 
 
+def scrape_durations(client: PrometheusClient, start: float, end: float) -> dict[tuple[str, str], float]:
+    """Per (job, instance): the longest scrape Prometheus measured in the range (``scrape_duration_seconds``)."""
+    window = int(end - start) + 1
+    found = client.query_at(f"max_over_time(scrape_duration_seconds[{window}s])", end)
+    return {(s["metric"].get("job", ""), s["metric"].get("instance", "")): float(s["value"][1]) for s in found}
+
+
+def _scrape_lag(durations: dict[tuple[str, str], float], labels: dict) -> float:
+    """The longest scrape of the targets an alert's job / instance labels name; of every target if it names none."""
+    named = [seconds for (job, instance), seconds in durations.items()
+             if labels.get("job", job) == job and labels.get("instance", instance) == instance]
+    return max(named or durations.values() or [0.0])
+
+
 def judge(client: PrometheusClient, backtest: Backtest) -> list[AlertExactness]:
     """Per alert rule of the backtest, how its firings inside the range compare with the recorded ones; an
     interval that began within one evaluation of the range's edges is left out (either side may hold it)."""
     verdicts = []
+    durations = scrape_durations(client, backtest.start, backtest.end)
     for result in backtest.results:
         step = result.step
         verdict = AlertExactness(result.rule.alert, step, rearm_s=result.rule.for_ms / 1000 + 2 * step)
@@ -69,12 +87,15 @@ def judge(client: PrometheusClient, backtest: Backtest) -> list[AlertExactness]:
         theirs = {key: [i for i in intervals if inside(i[0])]
                   for key, intervals in recorded_firings(client, result.rule.alert, backtest.start, backtest.end, step).items()}
         for key in sorted(set(mine) | set(theirs)):
-            _pair(verdict, dict(key), mine.get(key, []), theirs.get(key, []), backtest.end)
+            labels = dict(key)
+            _pair(verdict, labels, mine.get(key, []), theirs.get(key, []), backtest.end,
+                  scrape_lag_s=_scrape_lag(durations, labels))
         verdicts.append(verdict)
     return verdicts
 
 
-def _pair(verdict: AlertExactness, labels: dict, mine: list, theirs: list, end: float) -> None:
+def _pair(verdict: AlertExactness, labels: dict, mine: list, theirs: list, end: float,
+          scrape_lag_s: float = 0.0) -> None:
     verdict.backtested += len(mine)
     verdict.recorded += len(theirs)
     shown = ",".join(f"{k}={v}" for k, v in labels.items() if k != "alertname")
@@ -86,7 +107,8 @@ def _pair(verdict: AlertExactness, labels: dict, mine: list, theirs: list, end: 
         verdict.flickers.append(f"{{{shown}}}: {len(mine)} firings backtested, {len(theirs)} recorded: one side "
                                 f"resolved and fired again within {verdict.rearm_s:g} s")
         mine, theirs = joined_mine, joined_theirs
-    allowed = verdict.step + LAG_S
+    verdict.scrape_lag_s = max(verdict.scrape_lag_s, scrape_lag_s)
+    allowed = verdict.step + scrape_lag_s + LAG_S
     for (fired, resolved), (was_fired, was_resolved) in zip(mine, theirs):
         shifts = [abs(fired - was_fired)]
         if resolved is not None and was_resolved is not None:
@@ -97,7 +119,8 @@ def _pair(verdict: AlertExactness, labels: dict, mine: list, theirs: list, end: 
         verdict.one_evaluation_apart += LAG_S < max(shifts) <= allowed
         if max(shifts) > allowed:
             verdict.differences.append(f"{{{shown}}}: fired/resolved {max(shifts):.3f} s apart (more than one "
-                                       f"evaluation interval, {verdict.step:g} s)")
+                                       f"evaluation interval, {verdict.step:g} s, and the longest scrape of its "
+                                       f"targets, {scrape_lag_s:.3f} s)")
 
 
 def _joined(intervals: list, rearm_s: float) -> list:

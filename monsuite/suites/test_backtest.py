@@ -1,8 +1,9 @@
 """The stack's alert rules, backtested over the alert campaign that just ran on it: the firing intervals a
 backtest finds in the history Prometheus kept are those Prometheus itself recorded while it evaluated the same
-rules live (its ALERTS series), each within one evaluation interval. A live evaluation cannot see a sample
-whose scrape was still running: where that flips the condition at one evaluation, one side resolves and
-fires again (a flicker); at least 90 % of the alerts must be exact and none may differ otherwise."""
+rules live (its ALERTS series), each within one evaluation interval plus the longest scrape of its targets
+(Prometheus measures it): a live evaluation cannot see a sample whose scrape was still running. Where that
+flips the condition at one evaluation, one side resolves and fires again (a flicker); at least 90 % of the
+alerts must be exact and none may differ otherwise."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def test_a_backtest_of_the_campaign_finds_the_firings_prometheus_recorded(alert_
     record_measurement("backtest_firings_recorded", sum(v.recorded for v in fired))
     record_measurement("backtest_firings_one_evaluation_apart", sum(v.one_evaluation_apart for v in fired))
     record_measurement("backtest_largest_shift_seconds", round(max((v.largest_shift_s for v in fired), default=0.0), 3))
+    record_measurement("backtest_longest_scrape_seconds", round(max((v.scrape_lag_s for v in fired), default=0.0), 3))
     assert fired, f"no alert fired during the campaign ({start:.0f} .. {end:.0f}): nothing to compare"
     assert all(v.within_a_flicker for v in fired), "\n".join(f"{v.alert}: {d}" for v in fired for d in v.differences)
     # a sample still being scraped when the live evaluation ran can flip one evaluation on one side; the rest
