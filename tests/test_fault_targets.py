@@ -98,3 +98,34 @@ def test_a_bad_fault_names_its_field(raw, field):
 
     with pytest.raises(UserError, match=f"^{field}: "):
         parse_faults(raw, {"redis"}, _fail)
+
+
+def test_a_push_with_a_past_holds_the_past_values_first_and_a_counter_carries_on_from_them():
+    from monsuite.alerts.faults import SeriesPusher, parse_faults
+
+    [push] = parse_faults({"push": {"series": [
+        {"name": "jobs_total", "rate": 0, "past": {"rate": 10}},
+        {"name": "queue_depth", "value": 200, "past": {"value": 0}},
+        {"name": "workers", "value": 3}], "past_for": "15m"}}, set(), _fail)
+    assert push.past_ms == 900_000 and "after their past" in push.describe()
+    pusher = SeriesPusher("http://127.0.0.1:1", "scenario-s", push.series, past_s=15.0)  # 15m at time scale 60
+
+    def values(elapsed: float) -> dict:
+        pairs = (line.rsplit(" ", 1) for line in pusher.body(elapsed).splitlines() if not line.startswith("#"))
+        return {name: float(value) for name, value in pairs}
+
+    assert values(10) == {"jobs_total": 100, "queue_depth": 0, "workers": 3}
+    assert values(20) == {"jobs_total": 150, "queue_depth": 200, "workers": 3}  # 150: no reset at the switch
+
+
+@pytest.mark.parametrize("push, field", [
+    ({"series": [{"name": "x", "past": {"value": 1}}]}, "fault.push.past_for"),
+    ({"series": [{"name": "x"}], "past_for": "5m"}, "fault.push.series"),
+    ({"series": [{"name": "x", "past": {"value": "high"}}], "past_for": "5m"}, r"fault.push.series\[0\].past"),
+    ({"series": [{"name": "x", "past": {"value": 1}}], "past_for": "soon"}, "fault.push.past_for"),
+])
+def test_a_past_without_its_duration_or_with_a_bad_value_names_its_field(push, field):
+    from monsuite.alerts.faults import parse_faults
+
+    with pytest.raises(UserError, match=f"^{field}: "):
+        parse_faults({"push": push}, set(), _fail)

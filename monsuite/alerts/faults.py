@@ -16,6 +16,7 @@ from monsuite.clients.pushgateway import PushgatewayClient
 from monsuite.clients.traffic import TrafficClient
 from monsuite.demo.faults import FaultError, FaultState, Faults
 from monsuite.errors import UserError
+from monsuite.timescale import TimeScaleError, parse_ms
 from monsuite.traffic.generator import Rates
 
 PUSH_JOB = "monsuite-scenario"
@@ -32,6 +33,8 @@ class Target(Protocol):
 
     def start_component(self, name: str) -> None: ...
 
+    def time_scale(self) -> float: ...
+
 
 @dataclass(frozen=True)
 class PushedSeries:
@@ -39,19 +42,39 @@ class PushedSeries:
     labels: dict = field(default_factory=dict)
     value: float = 0.0
     rate: float = 0.0  # growth per second: a counter the injector keeps pushing
+    past: dict | None = None  # {value, rate} held first, for the push's `past_for` (a rule reading an offset)
+
+    def value_at(self, elapsed: float, past_s: float) -> float:
+        """Its value ``elapsed`` seconds into the push: the past's for ``past_s``, then the present's; a
+        counter carries on from where its past ended, as a counter does when its rate changes."""
+        if self.past is None or past_s <= 0:
+            return self.value + self.rate * elapsed
+        past_value, past_rate = self.past.get("value", self.value), self.past.get("rate", self.rate)
+        if elapsed < past_s:
+            return past_value + past_rate * elapsed
+        carried = past_value + past_rate * past_s if self.name.endswith("_total") else 0.0
+        return carried + self.value + self.rate * (elapsed - past_s)
+
+
+PUSHED_KEYS = tuple(f.name for f in dataclasses.fields(PushedSeries))
 
 
 @dataclass
 class Push:
-    """Series pushed through the Pushgateway (counters growing at their rate) until cleared."""
+    """Series pushed through the Pushgateway (counters growing at their rate) until cleared; with a past, the
+    series' past values first, for ``past_ms`` (real time, divided by the profile's time scale), so that a
+    rule reading them at an offset finds the past it compares with."""
 
     series: tuple[PushedSeries, ...]
     job: str = PUSH_JOB
     instance: str = ""  # set per scenario: it partitions concurrent scenarios
+    past_ms: int = 0
     _pusher: "SeriesPusher | None" = None
 
     def inject(self, target: Target) -> None:
-        self._pusher = SeriesPusher(target.url_of("pushgateway", "exporter"), self.instance, self.series, self.job)
+        past_s = self.past_ms / 1000 / target.time_scale() if self.past_ms else 0.0
+        self._pusher = SeriesPusher(target.url_of("pushgateway", "exporter"), self.instance, self.series, self.job,
+                                    past_s=past_s)
         self._pusher.start()
 
     def clear(self, target: Target) -> None:
@@ -60,7 +83,8 @@ class Push:
             self._pusher = None
 
     def describe(self) -> str:
-        return "push " + ", ".join(s.name for s in self.series)
+        past = f" after their past ({self.past_ms / 1000:g} s real time)" if self.past_ms else ""
+        return "push " + ", ".join(s.name for s in self.series) + past
 
 
 @dataclass
@@ -149,12 +173,27 @@ def _stop(value, components, fail) -> StopComponent:
 @_kind("push")
 def _push(value, components, fail) -> Push:
     series = value.get("series") if isinstance(value, dict) else None
-    if not isinstance(series, list) or not series or set(value) - {"series", "job"}:
-        fail("fault.push", "must be {series: [{name, labels, value | rate}, ...], job: <optional job label>}")
-    for item in series:
-        if not isinstance(item, dict) or not item.get("name") or set(item) - {"name", "labels", "value", "rate"}:
-            fail("fault.push.series", "each series needs a name and value or rate (and optional labels)")
-    return Push(tuple(PushedSeries(**item) for item in series), str(value.get("job", PUSH_JOB)))
+    if not isinstance(series, list) or not series or set(value) - {"series", "job", "past_for"}:
+        fail("fault.push", "must be {series: [{name, labels, value | rate, past}, ...], job: <optional job label>, "
+                           "past_for: <real time the series' past values are pushed first>}")
+    for index, item in enumerate(series):
+        if not isinstance(item, dict) or not item.get("name") or set(item) - set(PUSHED_KEYS):
+            fail(f"fault.push.series[{index}]", "each series needs a name and value or rate (optional: labels, past)")
+        past = item.get("past")
+        if past is not None and (not isinstance(past, dict) or set(past) - {"value", "rate"} or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in past.values())):
+            fail(f"fault.push.series[{index}].past", "must be {value: <number>, rate: <number per second>}")
+    past_ms = 0
+    if "past_for" in value:
+        try:
+            past_ms = parse_ms(str(value["past_for"]))
+        except TimeScaleError as exc:
+            fail("fault.push.past_for", str(exc))
+    has_past = any(item.get("past") is not None for item in series)
+    if has_past != (past_ms > 0):
+        fail("fault.push.past_for" if has_past else "fault.push.series",
+             "a past needs both: `past:` on the series it changes and a `past_for:` duration above 0")
+    return Push(tuple(PushedSeries(**item) for item in series), str(value.get("job", PUSH_JOB)), past_ms=past_ms)
 
 
 @_kind("traffic")
@@ -220,6 +259,9 @@ class FaultInjector:
     def start_component(self, name: str) -> None:
         self.stack.start_component(name)
 
+    def time_scale(self) -> float:
+        return float(self.stack.profile_values.get("time_scale", 1))
+
     def _url(self, name: str, kind: str) -> str:
         """The component called ``name``, or else the stack's only running component of ``kind``."""
         url = self.stack.url(name)
@@ -236,10 +278,11 @@ class FaultInjector:
 class SeriesPusher:
     """Pushes a scenario's series to the Pushgateway until stopped; counters grow at their rate."""
 
-    def __init__(self, pushgateway_url: str, instance: str, series, job: str = PUSH_JOB):
+    def __init__(self, pushgateway_url: str, instance: str, series, job: str = PUSH_JOB, past_s: float = 0.0):
         self.pushgateway = PushgatewayClient(pushgateway_url)
         self.job, self.instance = job, instance
         self.series = series
+        self.past_s = past_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name=f"push-{instance}")
         self._started = 0.0
@@ -255,16 +298,16 @@ class SeriesPusher:
             self._thread.join(timeout=5)
         self.pushgateway.delete_group(self.job, self.instance)
 
-    def body(self) -> str:
+    def body(self, elapsed: float | None = None) -> str:
         """The text exposition format, each family typed: the Pushgateway refuses an untyped push of a
         family it exports itself (process_*, go_*), and `_total` counters read as counters."""
-        elapsed = time.monotonic() - self._started
+        elapsed = time.monotonic() - self._started if elapsed is None else elapsed
         lines = []
         for name in dict.fromkeys(item.name for item in self.series):
             lines.append(f"# TYPE {name} {'counter' if name.endswith('_total') else 'gauge'}")
             for item in (i for i in self.series if i.name == name):
                 labels = ",".join(f'{k}="{v}"' for k, v in sorted(item.labels.items()))
-                value = item.value + item.rate * elapsed
+                value = item.value_at(elapsed, self.past_s)
                 lines.append(f"{item.name}{{{labels}}} {value!r}" if labels else f"{item.name} {value!r}")
         return "\n".join(lines) + "\n"
 

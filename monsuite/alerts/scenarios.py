@@ -4,7 +4,9 @@
       - name: api-down
         alert: WindmillPlatformAPIDown           # must be an alert rule of the stack
         fault: {stop: demo}                       # demo / stop / push / traffic (any combination);
-                                                  #   push: {series: [...], job: <job label, optional>}
+                                                  #   push: {series: [...], job: <job label, optional>,
+                                                  #   past_for: <real time each series' `past: {value, rate}`
+                                                  #   is pushed before its present (a rule reading an offset)>}
         labels: {severity: critical}              # the firing alert carries these
         annotations: {summary: Windmill Platform API is down}
         receivers: [pagerduty, discord]           # exactly these get it (firing and resolved)

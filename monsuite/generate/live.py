@@ -21,6 +21,8 @@ from monsuite.generate.inputs import DEFAULT_INSTANCE, DEFAULT_JOB, SECOND_INSTA
 from monsuite.timescale import format_ms
 
 BUDGET = "40s"  # firing -> delivered: the seeds' 30 s target plus the stack's group_wait
+LONGEST_PAST_MS = 180_000  # a past pushed first, as the profile compresses it; a longer one is for `history:`
+PAST_RATE_FLOOR = 1000.0  # per second: a past compared without a fixed scale outweighs the stack's own traffic
 
 
 class NotLive(ValueError):
@@ -141,9 +143,11 @@ def _fault(generated: Generated, components: set[str], jobs: dict[str, str], tim
     if any(s.labels.get("instance") not in (DEFAULT_INSTANCE, SECOND_INSTANCE) for s in series):
         raise NotLive("it matches the instance label, which a pushed series cannot choose")
     pushed = []
+    past_ms = _past_ms(generated, time_scale)
     # only where more growth still fires (a `>` threshold), so the scenario holds in the real profile too
     rising = generated.design.comparison is not None and generated.design.comparison[0] in (">", ">=")
     increased = read_through_increase(generated.rule.expr) if rising else set()
+    boost = _past_boost(generated)
     for s in series:
         level = firing[s.var]
         if level is None or s.labels.get("job", "").endswith("-other"):
@@ -152,8 +156,6 @@ def _fault(generated: Generated, components: set[str], jobs: dict[str, str], tim
         if s.le is not None:
             labels["le"] = s.le
         entry = {"name": s.metric, **({"labels": labels} if labels else {})}
-        if s.past_var is not None:
-            raise NotLive(f"{s.metric} is read at an offset too: its input needs a past, which a push cannot write")
         if s.kind == "clock":
             raise NotLive(f"{s.metric} holds a moment (read beside time()): a push cannot follow the stack's clock")
         if s.kind == "gauge":
@@ -161,17 +163,54 @@ def _fault(generated: Generated, components: set[str], jobs: dict[str, str], tim
         elif s.kind == "slope":
             entry.update(value=level, rate=firing[s.slope_var])
         else:
-            rate = bucket_rate(s, level) if s.kind == "bucket" else level
-            growth = time_scale if s.metric in increased else 1.0
-            entry.update(value=0, rate=rate * generated.live_rate_scale * growth)
+            growth = generated.live_rate_scale * boost * (time_scale if s.metric in increased else 1.0)
+            entry.update(value=0, rate=_counter_rate(s, level) * growth)
+            if s.past_var is not None:
+                entry["past"] = {"rate": _counter_rate(s, firing[s.past_var]) * growth}
+        if s.past_var is not None and "past" not in entry:
+            slope = {"rate": firing[s.slope_var]} if s.kind == "slope" else {}
+            entry["past"] = {"value": firing[s.past_var], **slope}
         pushed.append(entry)
     if not pushed:
         raise NotLive("it fires while its series are absent: a stack that does not export them has it firing "
                       "from the start, and a push can only end it")
     job = main_jobs.pop() if main_jobs else DEFAULT_JOB
-    fault = {"push": {"series": pushed, **({"job": job} if job != DEFAULT_JOB else {})}}
+    fault = {"push": {"series": pushed, **({"job": job} if job != DEFAULT_JOB else {}),
+                      **({"past_for": format_ms(past_ms)} if past_ms else {})}}
     keeps_instance = all("instance" in alert.labels for alert in generated.alerts)
     return fault, sorted({f"series.{s['name']}" for s in pushed}), keeps_instance
+
+
+def _counter_rate(s, level: float) -> float:
+    return bucket_rate(s, level) if s.kind == "bucket" else level
+
+
+def _past_ms(generated: Generated, time_scale: float) -> int:
+    """How long the past of a rule reading an offset is pushed before its present (real time), as its generated
+    test holds it: every window read at the offset sees the past alone once the present has filled the windows
+    read now. Refused where the profile would still wait longer than LONGEST_PAST_MS for it."""
+    design = generated.design
+    if not any(s.past_var is not None for s in design.series):
+        return 0
+    past_ms = design.window_ms - design.recent_ms
+    if past_ms / time_scale > LONGEST_PAST_MS:
+        raise NotLive(f"its past lasts {format_ms(past_ms)}, {format_ms(int(past_ms / time_scale))} at the profile's "
+                      f"time scale ({time_scale:g}): longer than a campaign waits ({format_ms(LONGEST_PAST_MS)}); "
+                      "write it before the start as the scenario's `history:`")
+    return past_ms
+
+
+def _past_boost(generated: Generated) -> float:
+    """How much more than its live scale a counter with a past grows live. A rule comparing a rate with its
+    own past (`rate(x[5m]) < 0.5 * rate(x[1h] offset 1h)`) that fired unchanged at LIVE_RATE_SCALE times the
+    rates compares them without a fixed scale; the stack's own series of the metric (a service's traffic)
+    add the same to the past and the present and would blur the difference, unless the past outweighs them."""
+    if generated.live_rate_scale <= 1:
+        return 1.0
+    firing = generated.live_firing
+    past_rates = [firing[s.past_var] * generated.live_rate_scale for s in generated.design.series
+                  if s.past_var is not None and s.kind in ("counter", "bucket") and firing.get(s.past_var)]
+    return max(1.0, PAST_RATE_FLOOR / max(past_rates)) if past_rates else 1.0
 
 
 def _receivers(generated: Generated, routes: list[dict]) -> list[str]:
@@ -195,13 +234,18 @@ def _described(generated: Generated) -> str:
         level = firing[s.var]
         if level is None:
             continue
-        what = {"gauge": f"= {level:g}", "counter": f"+{level:g}/s", "slope": f"from {level:g} at {firing.get(s.slope_var, 0):+g}/s",
-                "bucket": f"observations at {level:g}", "clock": f"= the time {level:+g}s"}[s.kind]
-        parts.append(f"{s.metric} {what}")
+        parts.append(f"{s.metric} {_level(s, level, firing)}")
+        if s.past_var is not None and firing.get(s.past_var) is not None:
+            parts[-1] += f" after {_level(s, firing[s.past_var], firing)} in the past"
     described = "; ".join(dict.fromkeys(parts))
     if generated.collateral:
         described += f" (also makes {', '.join(generated.collateral)} hold)"
     return described
+
+
+def _level(s, level: float, firing: dict) -> str:
+    return {"gauge": f"= {level:g}", "counter": f"+{level:g}/s", "slope": f"from {level:g} at {firing.get(s.slope_var, 0):+g}/s",
+            "bucket": f"observations at {level:g}", "clock": f"= the time {level:+g}s"}[s.kind]
 
 
 def read_through_increase(expr: str) -> set[str]:
