@@ -91,6 +91,8 @@ groups:
       - alert: VolumeDrop
         expr: sum(rate(jobs_total[5m])) < sum(rate(jobs_total[1h] offset 1h)) * 0.5
         for: 10m
+      - alert: RestartLoop
+        expr: resets(worker_cpu_seconds_total[30m]) > 3
 """
 
 
@@ -98,16 +100,19 @@ def test_timestamps_changes_offsets_and_rules_reading_no_metric_get_tests_that_c
     rules = tmp_path / "rules.yml"
     rules.write_text(CLOCK_CHANGES_AND_NO_METRIC)
     outcome = generate([rules])
-    assert sorted(outcome.covered) == ["BackupStale", "CertificateExpiring", "Restarting", "VolumeDrop", "Watchdog"], \
-        outcome.unsupported
+    assert sorted(outcome.covered) == ["BackupStale", "CertificateExpiring", "RestartLoop", "Restarting", "VolumeDrop",
+                                       "Watchdog"], outcome.unsupported
     [path] = write(outcome, tmp_path)
     assert run_file(path).verdict == "passed"
     stale_input = next(g.test["input_series"] for g in outcome.generated if g.rule.alert == "BackupStale" and not g.via)
     assert any("+15x" in s["values"] for s in stale_input)  # the timestamp follows the clock, 15 s a sample
     drop_input = next(g.test["input_series"] for g in outcome.generated if g.rule.alert == "VolumeDrop" and not g.via)
     assert len(drop_input[0]["values"].split()) > 3  # a past and a present in each phase
+    restarts = next(g.test["input_series"] for g in outcome.generated if g.rule.alert == "RestartLoop" and not g.via)
+    assert " 0+1x" in restarts[0]["values"]  # a counter dropping back to 0, again and again
     for old, new in (("> 600", "> 6000"), ("< 7", "< 0.7"), ("> 2", "> 200"), ("vector(1)", "vector(1) > 1"),
-                     ("* 0.5", "* 0.05"), ("offset 1h", "offset 2h")):
+                     ("* 0.5", "* 0.05"), ("offset 1h", "offset 2h"), ("> 3", "> 4"), ("> 3", "> 2"),
+                     ("[30m]) > 3", "[15m]) > 3"), ("resets(", "changes(")):
         rules.write_text(CLOCK_CHANGES_AND_NO_METRIC.replace(old, new))
         assert run_file(path).verdict == "failed", f"{old} -> {new} went unnoticed"
 

@@ -4,7 +4,7 @@ Every selector contributes series of its metric carrying the labels its matchers
 satisfies every selector of the metric where that is possible, and a decoy for each label whose
 matchers tell the selectors apart (status=~"5.." vs all statuses), so a ratio can be both high and low.
 How a metric is read decides its shape: through rate/increase/changes it is a counter (its unknown is a
-rate per second), through predict_linear/deriv/delta a gauge with a slope, beside time() a clock (a
+rate per second), through resets a counter that drops back to 0 (its unknown is how many times a second), through predict_linear/deriv/delta a gauge with a slope, beside time() a clock (a
 timestamp: its unknown is how far from the evaluation's time it is), a `_bucket` metric under
 histogram_quantile a histogram whose unknown is the latency level, anything else a gauge holding a value.
 Every series also carries job and instance labels, as a scraped series does.
@@ -133,6 +133,8 @@ def design(expr: str, windows_apart: bool = False) -> Design:
         kinds = {r.kind for r in metric_reads}
         if kinds == {"gauge", "slope"}:  # a gauge with a slope also answers reads of its current value
             kinds = {"slope"}
+        if kinds == {"counter", "resetting"}:  # a counter that resets also has a rate
+            kinds = {"resetting"}
         if len(kinds) > 1:
             raise Unsupported(f"{metric} is read both as {' and as '.join(sorted(kinds))}")
         kind = kinds.pop()
@@ -144,7 +146,9 @@ def design(expr: str, windows_apart: bool = False) -> Design:
         for labels, own_variable in label_sets:
             if own_variable or main_var is None:
                 may_be_absent = metric in under_absent or _combines_presence(tree)
-                variables.append(Variable(f"{metric}{_brief(labels)}", _candidates(kind, numbers, may_be_absent)))
+                candidates = _reset_candidates(numbers, metric_reads) if kind == "resetting" else _candidates(
+                    kind, numbers, may_be_absent)
+                variables.append(Variable(f"{metric}{_brief(labels)}", candidates))
                 main_var = len(variables) - 1 if main_var is None else main_var
             else:
                 variables.append(Variable(f"{metric}{_brief(labels)}", [], mirrors=main_var))
@@ -331,6 +335,8 @@ def _reads(tree) -> tuple[list[_Read], int, set]:
             if isinstance(node, pp.MatrixSelector):
                 if in_quantile and selector.name.endswith("_bucket") and context in COUNTER_READS:
                     kind = "bucket"
+                elif context == "resets":
+                    kind = "resetting"
                 elif context in COUNTER_READS:
                     kind = "counter"
                 elif context in SLOPE_READS:
@@ -471,6 +477,13 @@ def _candidates(kind: str, numbers: list[float], may_be_absent: bool) -> list:
         if kind in ("gauge", "clock"):
             values += [-v for v in values if v > 0]
     return ([None] if may_be_absent else []) + values
+
+
+def _reset_candidates(numbers: list[float], reads: list[_Read]) -> list[float]:
+    """Resets per second: so many resets in each window read, around the expression's numbers."""
+    counts = {0.0, 1.0, 2.0} | {c for n in numbers if n > 0 for c in (n, n + 1, n * 2, math.floor(n / 2))}
+    windows = {r.window_ms / 1000 for r in reads if r.window_ms}
+    return sorted({c / w for c in counts for w in windows if c > 0} | {0.0})
 
 
 def _slope_candidates(numbers: list[float]) -> list[float]:

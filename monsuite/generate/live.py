@@ -156,6 +156,9 @@ def _fault(generated: Generated, components: set[str], jobs: dict[str, str], tim
         if s.le is not None:
             labels["le"] = s.le
         entry = {"name": s.metric, **({"labels": labels} if labels else {})}
+        if s.kind == "resetting":
+            raise NotLive(f"{s.metric} must drop back to 0 again and again (read through resets()): a push "
+                          "holds a counter that only grows")
         if s.kind == "clock":
             raise NotLive(f"{s.metric} holds a moment (read beside time()): a push cannot follow the stack's clock")
         if s.kind == "gauge":
@@ -245,7 +248,8 @@ def _described(generated: Generated) -> str:
 
 def _level(s, level: float, firing: dict) -> str:
     return {"gauge": f"= {level:g}", "counter": f"+{level:g}/s", "slope": f"from {level:g} at {firing.get(s.slope_var, 0):+g}/s",
-            "bucket": f"observations at {level:g}", "clock": f"= the time {level:+g}s"}[s.kind]
+            "bucket": f"observations at {level:g}", "clock": f"= the time {level:+g}s",
+            "resetting": f"reset {level:g} times a second"}[s.kind]
 
 
 def read_through_increase(expr: str) -> set[str]:

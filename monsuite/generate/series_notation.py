@@ -43,6 +43,11 @@ def phases(series: InputSeries, assignments: list[dict], steps: list[int], inter
                 parts.append(f"_x{count - 1 if present_before else count}")
             present_before = False
             continue
+        if series.kind == "resetting":
+            text, last = _sawtooth(level, count, interval_s, last if present_before else -1.0)
+            parts.append(text)
+            present_before = True
+            continue
         if series.kind == "gauge":
             start, step = level, 0.0
         elif series.kind == "clock":
@@ -57,6 +62,18 @@ def phases(series: InputSeries, assignments: list[dict], steps: list[int], inter
         last = start + step * (count - 1)
         present_before = True
     return " ".join(p for p in parts if p)
+
+
+def _sawtooth(resets_per_second: float, count: int, interval_s: float, last: float) -> tuple[str, float]:
+    """``count`` samples of a counter growing by 1 a sample that drops back to 0 every so many samples (at
+    least two: a reset is a drop between two samples), and its last value; without resets it carries on
+    from ``last``."""
+    if resets_per_second <= 0:
+        return _run(last + 1, 1.0, count - 1), last + count
+    period = max(2, round(1 / (resets_per_second * interval_s)))
+    runs, rest = divmod(count, period)
+    parts = [_run(0, 1.0, period - 1)] * runs + ([_run(0, 1.0, rest - 1)] if rest else [])
+    return " ".join(parts), float((rest or period) - 1)
 
 
 def _run(start: float, step: float, repeats: int) -> str:
