@@ -70,13 +70,13 @@ def main() -> int:
         own = write_tests(Path(directory) / "scenario-test.yml",
                           build_tests([s for s in scenarios if s.unit], rules, rule_files))
         result = run(rule_files, [own, manifest.directory / "rule-tests" / "generated-test.yml"])
-    killed = sum(v.killed for v in result.verdicts)
-    print(f"default stack: {killed}/{len(result.verdicts)} mutants killed (score {100 * result.score:.1f} %) in "
+    stack_killed = sum(v.killed for v in result.verdicts)
+    print(f"default stack: {stack_killed}/{len(result.verdicts)} mutants killed (score {100 * result.score:.1f} %) in "
           f"{result.seconds:.1f} s, {result.per_second:.1f} mutants/s on {os.cpu_count()} cores")
     return write_result({
         "reference": {"alert_rules": total, "generated": generated, "share": round(generated / total, 4),
                       "mutants": mutants, "killed": killed, "score": round(killed / mutants, 4), "files": files},
-        "default_stack": {"mutants": len(result.verdicts), "killed": killed, "score": round(result.score, 4),
+        "default_stack": {"mutants": len(result.verdicts), "killed": stack_killed, "score": round(result.score, 4),
                           "seconds": round(result.seconds, 1), "mutants_per_second": round(result.per_second, 2),
                           "cores": os.cpu_count(),
                           "survivors": [v.mutant.description for v in result.verdicts if not v.killed]},
