@@ -123,6 +123,7 @@ def test_a_push_with_a_past_holds_the_past_values_first_and_a_counter_carries_on
     ({"series": [{"name": "x"}], "past_for": "5m"}, "fault.push.series"),
     ({"series": [{"name": "x", "past": {"value": "high"}}], "past_for": "5m"}, r"fault.push.series\[0\].past"),
     ({"series": [{"name": "x", "past": {"value": 1}}], "past_for": "soon"}, "fault.push.past_for"),
+    ({"series": [{"name": "x_total", "past": {"rate": -1}}], "past_for": "5m"}, r"fault.push.series\[0\].rate"),
 ])
 def test_a_past_without_its_duration_or_with_a_bad_value_names_its_field(push, field):
     from monsuite.alerts.faults import parse_faults
