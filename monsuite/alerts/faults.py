@@ -183,7 +183,7 @@ def _push(value, components, fail) -> Push:
         if past is not None and (not isinstance(past, dict) or set(past) - {"value", "rate"} or not all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) for v in past.values())):
             fail(f"fault.push.series[{index}].past", "must be {value: <number>, rate: <number per second>}")
-        rates = [item.get("rate", 0), *((past or {}).get("rate", 0),)]
+        rates = [item.get("rate", 0), (past or {}).get("rate", 0)]
         if str(item["name"]).endswith("_total") and any(isinstance(r, (int, float)) and r < 0 for r in rates):
             fail(f"fault.push.series[{index}].rate", f"{item['name']} is a counter: its rate (and its past's) "
                                                      "must be >= 0 (a counter only grows)")

@@ -4,8 +4,9 @@ Every selector contributes series of its metric carrying the labels its matchers
 satisfies every selector of the metric where that is possible, and a decoy for each label whose
 matchers tell the selectors apart (status=~"5.." vs all statuses), so a ratio can be both high and low.
 How a metric is read decides its shape: through rate/increase/changes it is a counter (its unknown is a
-rate per second), through resets a counter that drops back to 0 (its unknown is how many times a second), through predict_linear/deriv/delta a gauge with a slope, beside time() a clock (a
-timestamp: its unknown is how far from the evaluation's time it is), a `_bucket` metric under
+rate per second), through resets a counter that drops back to 0 (its unknown: how many times a second),
+through predict_linear/deriv/delta a gauge with a slope, beside time() a clock (a timestamp: its unknown
+is how far from the evaluation's time it is), a `_bucket` metric under
 histogram_quantile a histogram whose unknown is the latency level, anything else a gauge holding a value.
 Every series also carries job and instance labels, as a scraped series does.
 """
