@@ -196,6 +196,32 @@ def test_guards_grouping_labels_and_regex_alternatives_get_inputs_that_tell_thei
         assert not [s for s in survivors if killed in s], survivors
 
 
+BOUNDS_AND_A_SHARED_EXPRESSION = """
+groups:
+  - name: bounds
+    rules:
+      - alert: ExpiresSoon
+        expr: 3 <= round((expiry_seconds - time()) / 86400, 0.1) < 20
+      - alert: Expired
+        expr: round((expiry_seconds - time()) / 86400, 0.1) < 0
+"""
+
+
+def test_both_bounds_of_a_chained_comparison_are_tested_and_rules_asking_the_same_expression_keep_apart(tmp_path):
+    """`3 <= x < 20` filters, then compares: the lower bound gets inputs just inside and just outside it too.
+    Expired asks promtool the expression the bound compares, at the same moments, of its own input."""
+    from monsuite.mutate.runner import run
+
+    rules = tmp_path / "rules.yml"
+    rules.write_text(BOUNDS_AND_A_SHARED_EXPRESSION)
+    outcome = generate([rules])
+    assert sorted(outcome.covered) == ["Expired", "ExpiresSoon"], outcome.unsupported
+    assert any(">= 3 just held, then just not" in g.via for g in outcome.generated if g.rule.alert == "ExpiresSoon")
+    verdicts = run([rules], write(outcome, tmp_path)).verdicts
+    lower = [v for v in verdicts if "threshold 3 -> " in v.mutant.description]
+    assert lower and all(v.killed for v in lower), [v.mutant.description for v in lower if not v.killed]
+
+
 def test_a_hand_written_file_where_a_coarser_test_file_goes_is_not_overwritten(tmp_path):
     rules = tmp_path / "rules.yml"
     rules.write_text(WEEK_SCALE_AND_SEVERAL_SERIES)

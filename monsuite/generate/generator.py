@@ -26,7 +26,7 @@ from promql_parser import Call, walk
 
 from monsuite.generate.inputs import ABSENCE, COMPARISONS, SECOND_INSTANCE, Design, Unsupported, design
 from monsuite.deployed.rules import user_files
-from monsuite.generate.promtool_batch import Results, run_probes
+from monsuite.generate.promtool_batch import Results, run_probes, tagged
 from monsuite.generate.series_notation import RATE_SCALE, phases
 from monsuite.rules.model import Rule, load_rules
 from monsuite.rules.references import parse, selectors
@@ -235,30 +235,30 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
     Returns the chosen (rule, design, firing, quiet, guard pairs) and, per alert, the input a live fault pushes where
     one fires fewer other rules than the firing input (else None) with the other rules it fires."""
     tests, slots = [], []
-    for rule, d in designed:
+    for index, (rule, d) in enumerate(designed):
         assignments = _assignments(d)
         slot = _steady_ms(d)
         times = [(k + 1) * slot - d.interval_ms for k in range(len(assignments))]
         neighbours = _neighbours(rule, d, rules)
-        slots.append((assignments, times, neighbours))
-        tests.append({"name": f"choose {rule.alert}", "interval": format_ms(d.interval_ms),
+        name = _choice_test(rule, index)
+        slots.append((name, assignments, times, neighbours))
+        tests.append({"name": name, "interval": format_ms(d.interval_ms),
                       "input_series": _input(d, assignments, [slot // d.interval_ms] * len(assignments)),
-                      "promql_expr_test": [{"expr": expr, "eval_time": format_ms(t), "exp_samples": []}
+                      "promql_expr_test": [{"expr": tagged(expr, name), "eval_time": format_ms(t), "exp_samples": []}
                                            for expr in [d.measured, *([d.focus[0]] if d.focus else []),
                                                         *(g for g, _ in d.guards), *neighbours.values()]
                                            for t in times]})
     results = _run_at_intervals(tests, [], promtool)
     chosen, live = [], {}
-    for (rule, d), (assignments, times, neighbours) in zip(designed, slots):
-        candidates = [(a, [s.value for s in results.samples.get((d.measured, t), [])],
-                       [s.value for s in results.samples.get((d.focus[0], t), [])] if d.focus else [])
+    for (rule, d), (name, assignments, times, neighbours) in zip(designed, slots):
+        candidates = [(a, results.values(name, d.measured, t), results.values(name, d.focus[0], t) if d.focus else [])
                       for a, t in zip(assignments, times)]
-        collateral = [sorted(other for other, expr in neighbours.items() if results.samples.get((expr, t)))
+        collateral = [sorted(other for other, expr in neighbours.items() if results.values(name, expr, t))
                       for t in times]
         firing = _best(d, candidates, firing=True)
         if firing is None:
             unsupported.append((rule, "no input found that makes it hold on series as a scrape gives them"
-                                      f" ({len(candidates)} tried{_error_note(results, rule)})"))
+                                      f" ({len(candidates)} tried{_error_note(results, name)})"))
             continue
         fired_too = dict(zip(map(id, assignments), collateral))
         second = {s.var for s in d.series if s.labels.get("instance") == SECOND_INSTANCE}
@@ -271,7 +271,7 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
         live_input = calm if live_cost(calm) < live_cost(firing) else None
         live[rule.alert] = (None if live_input is None else _with_mirrors(d, live_input, quiet),
                             fired_too[id(live_input if live_input is not None else firing)])
-        guarded = _guard_pairs(d, candidates, [[[s.value for s in results.samples.get((g, t), [])] for g, _ in d.guards]
+        guarded = _guard_pairs(d, candidates, [[results.values(name, g, t) for g, _ in d.guards]
                                                for t in times]) if quiet is not None and d.focus else []
         if quiet is not None:
             firing, quiet = _with_mirrors(d, firing, quiet), _with_mirrors(d, quiet, firing)
@@ -338,28 +338,34 @@ def _rate_scales(chosen: list[tuple[Rule, Design, dict]], promtool: str) -> dict
     faster (a ratio of rates, a quantile of a histogram), that factor: a live fault then outweighs the
     stack's own series of the same metrics (a real service's traffic) instead of being diluted by them."""
     tests, slots = [], []
-    for rule, d, firing in chosen:
+    for index, (rule, d, firing) in enumerate(chosen):
         if not any(s.kind in ("counter", "bucket") for s in d.series):
             continue
         slot = _steady_ms(d)
         times = [slot - d.interval_ms, 2 * slot - d.interval_ms]
         assignments = [firing, {**firing, RATE_SCALE: LIVE_RATE_SCALE}]
-        slots.append((rule, d, times))
-        tests.append({"name": f"scale {rule.alert}", "interval": format_ms(d.interval_ms),
+        name = f"scale {rule.alert} ({index})"
+        slots.append((rule, d, name, times))
+        tests.append({"name": name, "interval": format_ms(d.interval_ms),
                       "input_series": _input(d, assignments, [slot // d.interval_ms] * 2),
-                      "promql_expr_test": [{"expr": d.measured, "eval_time": format_ms(t), "exp_samples": []} for t in times]})
+                      "promql_expr_test": [{"expr": tagged(d.measured, name), "eval_time": format_ms(t), "exp_samples": []}
+                                           for t in times]})
     results = _run_at_intervals(tests, [], promtool)
     scales = {}
-    for rule, d, (plain, scaled) in slots:
-        before = sorted(s.value for s in results.samples.get((d.measured, plain), []))
-        after = sorted(s.value for s in results.samples.get((d.measured, scaled), []))
+    for rule, d, name, (plain, scaled) in slots:
+        before, after = sorted(results.values(name, d.measured, plain)), sorted(results.values(name, d.measured, scaled))
         if before and len(before) == len(after) and all(math.isclose(a, b, rel_tol=1e-6) for a, b in zip(before, after)):
             scales[rule.alert] = LIVE_RATE_SCALE
     return scales
 
 
-def _error_note(results: Results, rule: Rule) -> str:
-    errors = [m for test, m in results.errors.items() if test == f"choose {rule.alert}"]
+def _choice_test(rule: Rule, index: int) -> str:
+    """The name of a rule's candidate test: its own, also where two rules share an alert name."""
+    return f"choose {rule.alert} ({index})"
+
+
+def _error_note(results: Results, test: str) -> str:
+    errors = [m for name, m in results.errors.items() if name == test]
     return f"; promtool: {errors[0]}" if errors else ""
 
 

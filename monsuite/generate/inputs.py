@@ -177,8 +177,12 @@ def design(expr: str, windows_apart: bool = False) -> Design:
                 m.name == "instance" for r in metric_reads for m in r.matchers):
             series.append(_second_instance(series, variables, metric, label_sets[0][0]))
     focus = None if comparison is not None else _first_comparison(tree)
+    guards = [] if focus is None else [g for g in _joined_by_and(tree) if g != focus]
+    chained = _chained(tree) if comparison is not None else []
+    if chained:  # `3 <= x < 20`: each bound a comparison of its own, as if joined by `and`
+        focus, guards = chained[0], chained[1:]
     return Design(series, variables, measured, comparison, window_ms, recent_ms=recent_ms, focus=focus,
-                  guards=[] if focus is None else [g for g in _joined_by_and(tree) if g != focus],
+                  guards=guards,
                   shortest_window_ms=min((r.window_ms for r in reads if r.window_ms), default=0))
 
 
@@ -282,6 +286,18 @@ def _joined_by_and(tree) -> list[tuple[str, tuple[str, float]]]:
         return _joined_by_and(node.lhs) + _joined_by_and(node.rhs)
     measured, comparison = _split_threshold(node)
     return [(measured, comparison)] if comparison is not None else []
+
+
+def _chained(tree) -> list[tuple[str, tuple[str, float]]]:
+    """`3 <= x < 20` (the inner comparison filters, the outer compares what is left): both bounds, each as a
+    comparison of x with its number, outer first; [] for anything else."""
+    outer_measured, outer = _split_threshold(tree)
+    if outer is None:
+        return []
+    inner_measured, inner = _split_threshold(pp.parse(outer_measured))
+    if inner is None:
+        return []
+    return [(inner_measured, outer), (inner_measured, inner)]
 
 
 def _unwrap(node):

@@ -43,10 +43,20 @@ class Results:
     alerts: dict = field(default_factory=dict)  # (test, alertname, time in ms) -> [AlertEntry]
     errors: dict = field(default_factory=dict)  # test -> message
 
+    def values(self, test: str, expr: str, at_ms: int) -> list[float]:
+        """What ``expr`` returned at ``at_ms`` in ``test``, asked as ``tagged(expr, test)``: promtool names no
+        test beside a sample, and tests of other rules may ask the same expression at the same time."""
+        return [s.value for s in self.samples.get((tagged(expr, test), at_ms), [])]
+
     def merge(self, other: "Results") -> None:
         self.samples.update(other.samples)
         self.alerts.update(other.alerts)
         self.errors.update(other.errors)
+
+
+def tagged(expr: str, test: str) -> str:
+    """The expression as one test asks it: with a PromQL comment naming the test, so its samples are its own."""
+    return f"{expr.rstrip()}\n# {test}"
 
 
 def run_probes(tests: list[dict], rule_files: list[Path], evaluation_interval: str = "15s",
