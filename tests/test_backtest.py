@@ -270,10 +270,11 @@ def test_the_command_reports_and_refuses_a_range_beyond_retention(evaluated_live
     url, rules, start, end = evaluated_live.url, evaluated_live.rules, evaluated_live.start, evaluated_live.end
     said = subprocess.run([sys.executable, "-m", "monsuite", "rules", "backtest", "--rules", str(rules), "--prometheus-url",
                            url, "--from", str(start), "--to", str(end), "--json", str(tmp_path / "b.json"),
-                           "--alertmanager-config", str(evaluated_live.alertmanager_config),
+                           "--alertmanager-config", str(evaluated_live.alertmanager_config), "--baseline", str(rules),
                            "--html", str(tmp_path / "b.html")], capture_output=True, text=True, timeout=120)
     assert said.returncode == 0, said.stderr
     assert "ToggleHigh: 3 firings" in said.stdout
+    assert "3 receivers unchanged" in said.stdout, said.stdout  # the baseline is the same file
     assert f"together: {len(evaluated_live.delivered['together'])} notifications" in said.stdout
     assert json.loads((tmp_path / "b.json").read_text())["per_receiver"]["held"]["notifications"] == 0
     assert "ToggleHigh: 3 firings" in (tmp_path / "b.html").read_text()

@@ -71,9 +71,18 @@ class AlertmanagerPlan:
         return cls(Path(source), config, routes, intervals)
 
 
-def deliver(backtest: Backtest, plan: AlertmanagerPlan, *, binary: str | None = None) -> Delivered:
+def route(plan: AlertmanagerPlan, backtests: list[Backtest], *, binary: str | None = None) -> dict:
+    """Where Alertmanager sends every alert label set of these backtests (one Alertmanager for all of them)."""
+    label_sets = {tuple(sorted(a.labels.items())): a.labels for b in backtests for a in histories(b)}
+    return destinations(plan.config, plan.source, list(label_sets.values()), binary=binary) if label_sets else {}
+
+
+def deliver(backtest: Backtest, plan: AlertmanagerPlan, *, binary: str | None = None, where: dict | None = None
+            ) -> Delivered:
+    """``where``: the routes of its alerts, when route() already asked (for a baseline beside it)."""
     alerts = histories(backtest)
-    where = destinations(plan.config, plan.source, [a.labels for a in alerts], binary=binary) if alerts else {}
+    if where is None:
+        where = route(plan, [backtest], binary=binary)
     rules = [InhibitRule(tuple(rule.get("equal") or ())) for rule in plan.config.get("inhibit_rules") or []]
     dispatch = Dispatch(plan.routes, integrations_of(plan.config), rules, where, plan.intervals)
     sent = dispatch.run(alerts, backtest.end)

@@ -133,7 +133,7 @@ def rules_backtest(args) -> int:
     incidents = read_incidents(args.incidents) if args.incidents else []
     plan = None
     if args.alertmanager_config:
-        from monsuite.backtest.delivery import AlertmanagerPlan, deliver
+        from monsuite.backtest.delivery import AlertmanagerPlan, deliver, route
 
         plan = AlertmanagerPlan.read(args.alertmanager_config)
     if not rules:
@@ -148,8 +148,9 @@ def rules_backtest(args) -> int:
     before = run_backtest(client, baseline, args.start, args.end) if baseline else None
     delivered = delivered_before = None
     if plan:
-        delivered = deliver(now, plan)
-        delivered_before = deliver(before, plan) if before else None
+        where = route(plan, [now, before] if before else [now])
+        delivered = deliver(now, plan, where=where)
+        delivered_before = deliver(before, plan, where=where) if before else None
     lines, findings, cases, document = told(now, before, incidents, parse_ms(args.flap_window) / 1000, delivered,
                                             delivered_before)
     if args.json_out:
