@@ -71,9 +71,9 @@ class AlertmanagerPlan:
         return cls(Path(source), config, routes, intervals)
 
 
-def route(plan: AlertmanagerPlan, backtests: list[Backtest], *, binary: str | None = None) -> dict:
-    """Where Alertmanager sends every alert label set of these backtests (one Alertmanager for all of them)."""
-    label_sets = {tuple(sorted(a.labels.items())): a.labels for b in backtests for a in histories(b)}
+def route(plan: AlertmanagerPlan, alerts: list[AlertHistory], *, binary: str | None = None) -> dict:
+    """Where Alertmanager sends each of these alerts (one Alertmanager for all of them)."""
+    label_sets = {tuple(sorted(a.labels.items())): a.labels for a in alerts}
     return destinations(plan.config, plan.source, list(label_sets.values()), binary=binary) if label_sets else {}
 
 
@@ -82,7 +82,7 @@ def deliver(backtest: Backtest, plan: AlertmanagerPlan, *, binary: str | None = 
     """``where``: the routes of its alerts, when route() already asked (for a baseline beside it)."""
     alerts = histories(backtest)
     if where is None:
-        where = route(plan, [backtest], binary=binary)
+        where = route(plan, alerts, binary=binary)
     rules = [InhibitRule(tuple(rule.get("equal") or ())) for rule in plan.config.get("inhibit_rules") or []]
     dispatch = Dispatch(plan.routes, integrations_of(plan.config), rules, where, plan.intervals)
     sent = dispatch.run(alerts, backtest.end)

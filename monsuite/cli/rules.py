@@ -133,7 +133,7 @@ def rules_backtest(args) -> int:
     incidents = read_incidents(args.incidents) if args.incidents else []
     plan = None
     if args.alertmanager_config:
-        from monsuite.backtest.delivery import AlertmanagerPlan, deliver, route
+        from monsuite.backtest.delivery import AlertmanagerPlan, deliver, histories, route
 
         plan = AlertmanagerPlan.read(args.alertmanager_config)
     if not rules:
@@ -148,7 +148,7 @@ def rules_backtest(args) -> int:
     before = run_backtest(client, baseline, args.start, args.end) if baseline else None
     delivered = delivered_before = None
     if plan:
-        where = route(plan, [now, before] if before else [now])
+        where = route(plan, [a for backtest in (now, before) if backtest for a in histories(backtest)])
         delivered = deliver(now, plan, where=where)
         delivered_before = deliver(before, plan, where=where) if before else None
     lines, findings, cases, document = told(now, before, incidents, parse_ms(args.flap_window) / 1000, delivered,

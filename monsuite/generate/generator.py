@@ -317,8 +317,8 @@ def _fires_on_absence(expr: str) -> bool:
 
 
 def _neighbours(rule: Rule, d: Design, rules: list[Rule]) -> dict[str, str]:
-    """alert -> its expression, made distinct per probe (a PromQL comment), for the other alert rules that
-    read a metric this rule's input writes."""
+    """alert -> its expression, for the other alert rules that read a metric this rule's input writes (each
+    probe tags its expressions with its own test)."""
     written = {s.metric for s in d.series}
     found = {}
     for other in rules:
@@ -329,7 +329,7 @@ def _neighbours(rule: Rule, d: Design, rules: list[Rule]) -> dict[str, str]:
         except ValueError:
             continue
         if read & written and not _fires_on_absence(other.expr):
-            found[other.alert] = f"{other.expr.rstrip()}\n# as {rule.alert}'s input fires it"
+            found[other.alert] = other.expr
     return found
 
 

@@ -147,9 +147,8 @@ def design(expr: str, windows_apart: bool = False) -> Design:
         for labels, own_variable in label_sets:
             if own_variable or main_var is None:
                 may_be_absent = metric in under_absent or _combines_presence(tree)
-                candidates = _reset_candidates(numbers, metric_reads) if kind == "resetting" else _candidates(
-                    kind, numbers, may_be_absent)
-                variables.append(Variable(f"{metric}{_brief(labels)}", candidates))
+                variables.append(Variable(f"{metric}{_brief(labels)}",
+                                          _candidates(kind, numbers, may_be_absent, metric_reads)))
                 main_var = len(variables) - 1 if main_var is None else main_var
             else:
                 variables.append(Variable(f"{metric}{_brief(labels)}", [], mirrors=main_var))
@@ -480,9 +479,11 @@ def _constant(node) -> float | None:
     return None
 
 
-def _candidates(kind: str, numbers: list[float], may_be_absent: bool) -> list:
-    if kind == "bucket":
-        values: list = list(_levels(numbers))
+def _candidates(kind: str, numbers: list[float], may_be_absent: bool, reads: list[_Read]) -> list:
+    if kind == "resetting":
+        values: list = _reset_candidates(numbers, reads)
+    elif kind == "bucket":
+        values = list(_levels(numbers))
     else:
         values = [0.0, 1.0, 10.0, 100.0, 1000.0]
         if 0 in numbers:  # `> 0`: a value just past it, which `> 1` would not see
