@@ -38,6 +38,8 @@ def test_a_slow_machine_widens_the_allowance_to_its_far_out_fence():
     assert round(allowances.fence_ms, 6) == 2 * max(excess)  # heavier than Q3 + 3 IQR here
     assert allowances.pipeline_ms() == round(allowances.fence_ms, 1)
     assert "2 x max" in allowances.why
+    assert round(allowances.largest_excess_ms(), 6) == max(excess)  # the worst cycle itself, not the fence
+    assert Allowances.fixed("no canary").largest_excess_ms() == MIN_PIPELINE_MS
 
 
 def test_a_scenario_fails_only_beyond_twice_the_worst_the_canary_saw():

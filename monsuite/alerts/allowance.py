@@ -82,6 +82,13 @@ class Allowances:
             return sample.alertmanager_excess_ms(self.group_wait_ms)
         return sample.excess_ms(self.group_wait_ms)
 
+    def largest_excess_ms(self) -> float:
+        """The most any canary cycle's judged stage took beyond group_wait: how late a tick ran plus how long
+        its notification took to send, at worst in this run."""
+        if self.source != "canary":
+            return MIN_PIPELINE_MS
+        return max(self._excess(s) for s in self.samples)
+
     def pipeline_ms(self, group: str | None = None) -> float:
         """What the judged stage (see `stage`) may exceed group_wait by, for an alert of rule group `group`."""
         if self.source != "canary":

@@ -91,6 +91,7 @@ class Campaign:
         self.log_since: float | None = None
         self._am_log: str | None = None
         self.seconds = 0.0
+        self.ended_at = 0.0  # when its last scenario was done (before the judging reads what it needs)
         self._stack_started = time.time() - (stack.usable_seconds or 0)
 
     @property
@@ -157,7 +158,8 @@ class Campaign:
         measured allowances) and judge every scenario that ran."""
         self.progress.end()
         try:
-            self.seconds = time.time() - self.started_at
+            self.ended_at = time.time()
+            self.seconds = self.ended_at - self.started_at
             self._await_canary_cycles()
             self.feed.refresh()
             self._read_alertmanager_receipts(runnable)

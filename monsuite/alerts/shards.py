@@ -71,6 +71,7 @@ class ShardedCampaign:
         self.progress = progress or Progress()
         self.phases: list[list[str]] = []
         self.seconds = 0.0
+        self.ended_at = 0.0  # when the last scenario of any shard was done
         self.start_seconds = 0.0  # starting the further shards' stacks, before the campaign's clock starts
 
     @property
@@ -168,7 +169,8 @@ class ShardedCampaign:
                 campaign.abandon()
             self.progress.end()
             raise
-        self.seconds = time.time() - started
+        self.ended_at = time.time()
+        self.seconds = self.ended_at - started
         self.progress.end()
         self.main.finish(runnables[0])
         self.phases = [phase for phase in self.phases if phase]

@@ -83,11 +83,18 @@ def deliver(backtest: Backtest, plan: AlertmanagerPlan, *, binary: str | None = 
     alerts = histories(backtest)
     if where is None:
         where = route(plan, alerts, binary=binary)
-    rules = [InhibitRule(tuple(rule.get("equal") or ())) for rule in plan.config.get("inhibit_rules") or []]
-    dispatch = Dispatch(plan.routes, integrations_of(plan.config), rules, where, plan.intervals)
-    sent = dispatch.run(alerts, backtest.end)
-    return Delivered([r["name"] for r in plan.config["receivers"]], sent, len(dispatch.inhibited),
+    dispatch = dispatch_histories(alerts, backtest.end, plan, where)
+    return Delivered([r["name"] for r in plan.config["receivers"]], dispatch.notifications, len(dispatch.inhibited),
                      dispatch.muted_by_time)
+
+
+def dispatch_histories(alerts: list[AlertHistory], end: float, plan: AlertmanagerPlan, where: dict, *,
+                       send_s: float = 0.0) -> Dispatch:
+    """The alerts through the config's routes (``where``: route()'s answer for them) until ``end``."""
+    rules = [InhibitRule(tuple(rule.get("equal") or ())) for rule in plan.config.get("inhibit_rules") or []]
+    dispatch = Dispatch(plan.routes, integrations_of(plan.config), rules, where, plan.intervals, send_s=send_s)
+    dispatch.run(alerts, end)
+    return dispatch
 
 
 def compare_delivered(now: Delivered, before: Delivered) -> list[str]:

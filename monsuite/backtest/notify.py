@@ -19,6 +19,10 @@ As Alertmanager does it:
 - a flush at a moment a route's mute_time_intervals hold, or none of its active_time_intervals does, sends
   nothing and leaves the notification log as it was.
 Not applied: silences (they live in Alertmanager's state, not in its config).
+
+`send_s`: Alertmanager logs a notification once it is sent and times the next repeat from that log entry,
+so a repeat falls due `send_s` later than the tick that sent the last one (a negative value stands for
+ticks that ran late by as much). Zero by default: the config's own timing.
 """
 
 from __future__ import annotations
@@ -79,6 +83,7 @@ class Dispatch:
     notifications: list[Notification] = field(default_factory=list)
     inhibited: set = field(default_factory=set)  # label sets left out of some flush by an inhibition
     muted_by_time: int = 0  # flushes that sent nothing: their route's time intervals muted it
+    send_s: float = 0.0  # how long after its tick a notification is logged (see the module's docstring)
 
     def run(self, alerts: list[AlertHistory], end: float) -> list[Notification]:
         by_key = {tuple(sorted(a.labels.items())): a for a in alerts}
@@ -164,7 +169,7 @@ class Dispatch:
                         arrivals[next_arrival][0] if next_arrival < len(arrivals) else None):
             if changed is not None:
                 ticks.append(_tick_from(first, route.group_interval, changed, strictly=False))
-        ticks += [_tick_from(first, route.group_interval, entry.at + route.repeat_interval, strictly=True)
+        ticks += [_tick_from(first, route.group_interval, entry.at + self.send_s + route.repeat_interval, strictly=True)
                   for entry in log.values() if entry.firing]
         return max(min(ticks), flush + route.group_interval) if ticks else None
 
@@ -173,7 +178,7 @@ class Dispatch:
         sent = []
         for integration in sent_to:
             entry = log.get(integration.name)
-            if not _needs_update(entry, firing, resolved, integration.send_resolved, route.repeat_interval, at):
+            if not _needs_update(entry, firing, resolved, integration.send_resolved, route.repeat_interval + self.send_s, at):
                 continue
             log[integration.name] = _LogEntry(firing, resolved, at)
             if firing or integration.send_resolved:

@@ -3,29 +3,43 @@ backtest finds in the history Prometheus kept are those Prometheus itself record
 rules live (its ALERTS series), each within one evaluation interval plus the longest scrape of its targets
 (Prometheus measures it): a live evaluation cannot see a sample whose scrape was still running. Where that
 flips the condition at one evaluation, one side resolves and fires again (a flicker); at least 90 % of the
-alerts must be exact and none may differ otherwise."""
+alerts must be exact and none may differ otherwise.
+
+Through the stack's Alertmanager config, the same backtest predicts the notifications each receiver got
+(backtest/received.py): every receiver's count at the sinks must lie within what Alertmanager's own timing
+allows (the run's measured send latency either way), and is recorded beside the prediction."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from monsuite.alerts.canary import ALERT as CANARY
-from monsuite.backtest.exactness import judge
-from monsuite.backtest.run import run_backtest
+from monsuite.alerts.canary import ALERT as CANARY, RECEIVER as CANARY_RECEIVER
+from monsuite.backtest.delivery import AlertmanagerPlan
+from monsuite.backtest.exactness import judge, scrape_durations
+from monsuite.backtest.received import compare
+from monsuite.backtest.run import Backtest, run_backtest
 from monsuite.backtest.running import running_alert_rules
 from monsuite.clients.prometheus import PrometheusClient
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 
 
-def test_a_backtest_of_the_campaign_finds_the_firings_prometheus_recorded(alert_campaign, stack, record_measurement):
-    client = PrometheusClient(stack.first_url("prometheus"), timeout=60)
-    start, end = alert_campaign.started_at, time.time()
-    rules = [r for r in running_alert_rules(client) if r.alert != CANARY]  # monsuite's instrument, not the stack's
-    backtest = run_backtest(client, rules, start, end)
-    verdicts = judge(client, backtest)
+@pytest.fixture(scope="module")
+def prometheus(stack) -> PrometheusClient:
+    return PrometheusClient(stack.first_url("prometheus"), timeout=60)
+
+
+@pytest.fixture(scope="module")
+def campaign_backtest(alert_campaign, prometheus) -> Backtest:
+    """The stack's running alert rules over the campaign, from its first scenario to its last."""
+    rules = [r for r in running_alert_rules(prometheus) if r.alert != CANARY]  # monsuite's instrument, not the stack's
+    return run_backtest(prometheus, rules, alert_campaign.started_at, alert_campaign.ended_at)
+
+
+def test_a_backtest_of_the_campaign_finds_the_firings_prometheus_recorded(campaign_backtest, prometheus, record_measurement):
+    backtest = campaign_backtest
+    start, end = backtest.start, backtest.end
+    verdicts = judge(prometheus, backtest)
     fired = [v for v in verdicts if v.recorded or v.backtested]
     exact = [v for v in fired if v.exact]
     record_measurement("backtest_alerts_fired", len(fired))
@@ -40,3 +54,26 @@ def test_a_backtest_of_the_campaign_finds_the_firings_prometheus_recorded(alert_
     # a sample still being scraped when the live evaluation ran can flip one evaluation on one side; the rest
     # must be exact, and such flips rare
     assert len(exact) >= 0.9 * len(fired), "\n".join(f"{v.alert}: {f}" for v in fired for f in v.flickers)
+
+
+def test_a_backtest_of_the_campaign_predicts_the_notifications_each_receiver_got(campaign_backtest, alert_campaign, prometheus,
+                                                                               stack, sinks, record_measurement):
+    config = stack.run_dir / "config" / "alertmanager.yml" if stack.run_dir else None
+    if config is None or not config.exists():
+        pytest.skip("the Alertmanager config as it runs is not here (an external stack): its routes cannot be replayed")
+    plan = AlertmanagerPlan.read(config)
+    backtest = campaign_backtest
+    slack_s = alert_campaign.allowances.largest_excess_ms() / 1000
+    longest_step = max((r.step for r in backtest.results), default=0.0)
+    longest_scrape = max(scrape_durations(prometheus, backtest.start, backtest.end).values(), default=0.0)
+    receivers = [r["name"] for r in plan.config["receivers"] if r["name"] != CANARY_RECEIVER]
+    comparison = compare(backtest, plan, sinks.deliveries(), receivers=receivers, slack_s=slack_s,
+                         edge_s=longest_step + longest_scrape + slack_s)
+    counts = comparison.counts
+    record_measurement("backtest_notifications", "; ".join(c.line() for c in counts))
+    record_measurement("backtest_receivers_exact", f"{sum(c.exact for c in counts)}/{len(counts)}")
+    record_measurement("backtest_notification_slack_seconds", round(slack_s, 3))
+    record_measurement("backtest_alerts_left_out", ", ".join(comparison.left_out) or "none")
+    assert sum(c.received for c in counts), f"no notification of the backtested alerts reached {receivers}: nothing to compare"
+    outside = [c.line() for c in counts if not c.within_timing]
+    assert not outside, "\n".join(outside)

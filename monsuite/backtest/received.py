@@ -1,0 +1,99 @@
+"""The notifications a backtest predicts, held against those a stack's receivers received over the same range
+(the stack's sinks record every delivery).
+
+Alertmanager's timing is not its config's alone: an alert reaches it, and leaves it, some milliseconds after
+the evaluation that fired or resolved it; it logs a notification once sent and times the next repeat from
+that entry; its ticks run late. A repeat that falls due within those milliseconds of a tick goes out at that
+tick or one later, and an alert resolving that close to a tick is told at it or at the next. So beside the
+prediction at the config's timing, an envelope: the fewest and the most notifications per receiver over the
+corners of a box where the send time and every resolve move by up to `slack_s` either way (the caller
+measures it from the run). A count outside its envelope is a difference in kind, not in timing.
+
+Only alerts that were not firing when the range began are compared: Alertmanager's groups of the others
+started before it, at moments the range does not show."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from itertools import product
+
+from monsuite.backtest.delivery import AlertmanagerPlan, dispatch_histories, histories, route
+from monsuite.backtest.notify import AlertHistory
+from monsuite.backtest.run import Backtest
+from monsuite.sinks.payloads import mentions_alert
+
+
+@dataclass(frozen=True)
+class ReceiverCount:
+    receiver: str
+    received: int
+    predicted: int  # at the config's timing
+    fewest: int
+    most: int
+
+    @property
+    def exact(self) -> bool:
+        return self.received == self.predicted
+
+    @property
+    def within_timing(self) -> bool:
+        return self.fewest <= self.received <= self.most
+
+    def line(self) -> str:
+        envelope = f"{self.fewest}..{self.most}" if self.fewest != self.most else f"{self.fewest}"
+        return f"{self.receiver}: received {self.received}, predicted {self.predicted} (timing allows {envelope})"
+
+
+@dataclass
+class Comparison:
+    counts: list[ReceiverCount]
+    left_out: list[str]  # alert names firing when the range began: not compared
+    slack_s: float
+
+
+def compare(backtest: Backtest, plan: AlertmanagerPlan, deliveries: list[dict], *, receivers: list[str],
+            slack_s: float, edge_s: float, where: dict | None = None) -> Comparison:
+    """``where``: route()'s answer for the backtest's alerts, where asked already; ``deliveries``: the sinks' records (receiver, arrived_at, channel, body); ``receivers``: those compared;
+    ``edge_s``: how far a notification may arrive from its predicted moment (a prediction within it of the
+    range's ends may fall on either side)."""
+    alerts = histories(backtest)
+    left_out = sorted({a.labels["alertname"] for a in alerts if a.firing_at(backtest.start)})
+    compared = [a for a in alerts if a.labels["alertname"] not in left_out]
+    names = sorted({a.labels["alertname"] for a in compared})
+    received = _received(deliveries, names, left_out, backtest.start, backtest.end)
+    where = route(plan, compared) if where is None else where
+    nominal = _count(dispatch_histories(compared, backtest.end, plan, where).notifications, backtest.start, backtest.end)
+    fewest: dict[str, int] = {}
+    most: dict[str, int] = {}
+    for send, resolve in product((-slack_s, slack_s), repeat=2):
+        sent = dispatch_histories(_resolving_later(compared, resolve), backtest.end + edge_s, plan, where,
+                                  send_s=send).notifications
+        inner = _count(sent, backtest.start + edge_s, backtest.end - edge_s)
+        outer = _count(sent, backtest.start - edge_s, backtest.end + edge_s)
+        for receiver in receivers:
+            fewest[receiver] = min(fewest.get(receiver, inner[receiver]), inner[receiver], nominal[receiver])
+            most[receiver] = max(most.get(receiver, outer[receiver]), outer[receiver], nominal[receiver])
+    counts = [ReceiverCount(r, received[r], nominal[r], fewest[r], most[r]) for r in receivers]
+    return Comparison(counts, left_out, slack_s)
+
+
+def _received(deliveries: list[dict], names: list[str], left_out: list[str], start: float, end: float) -> Counter:
+    """Per receiver: the deliveries inside the range about the compared alerts (none about an alert left out)."""
+    counted: Counter = Counter()
+    for delivery in deliveries:
+        if not start <= delivery["arrived_at"] <= end or any(mentions_alert(delivery, name) for name in left_out):
+            continue
+        if any(mentions_alert(delivery, name) for name in names):
+            counted[delivery["receiver"]] += 1
+    return counted
+
+
+def _count(notifications, start: float, end: float) -> Counter:
+    return Counter(n.receiver for n in notifications if start <= n.at <= end)
+
+
+def _resolving_later(alerts: list[AlertHistory], seconds: float) -> list[AlertHistory]:
+    """The alerts with every resolve moved by ``seconds`` (never before its firing)."""
+    return [replace(a, intervals=[(fired, None if resolved is None else max(fired, resolved + seconds))
+                                  for fired, resolved in a.intervals]) for a in alerts]
