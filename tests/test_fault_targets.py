@@ -118,12 +118,29 @@ def test_a_push_with_a_past_holds_the_past_values_first_and_a_counter_carries_on
     assert values(20) == {"jobs_total": 150, "queue_depth": 200, "workers": 3}  # 150: no reset at the switch
 
 
+def test_a_resetting_counter_drops_back_to_its_value_as_often_as_the_profile_compresses_its_period():
+    from monsuite.alerts.faults import SeriesPusher, parse_faults
+
+    [push] = parse_faults({"push": {"series": [{"name": "cycles_total", "rate": 2, "resets_every": "2m"}]}}, set(), _fail)
+    assert "back to 0 every 2m" in push.describe()
+    pusher = SeriesPusher("http://127.0.0.1:1", "scenario-s", push.series, time_scale=60)  # every 2 s
+
+    def value(elapsed: float) -> float:
+        return float(pusher.body(elapsed).splitlines()[-1].rsplit(" ", 1)[1])
+
+    assert [value(t) for t in (0.5, 1.5, 2.5, 3.5, 4.5)] == [1.0, 3.0, 1.0, 3.0, 1.0]
+
+
 @pytest.mark.parametrize("push, field", [
     ({"series": [{"name": "x", "past": {"value": 1}}]}, "fault.push.past_for"),
     ({"series": [{"name": "x"}], "past_for": "5m"}, "fault.push.series"),
     ({"series": [{"name": "x", "past": {"value": "high"}}], "past_for": "5m"}, r"fault.push.series\[0\].past"),
     ({"series": [{"name": "x", "past": {"value": 1}}], "past_for": "soon"}, "fault.push.past_for"),
     ({"series": [{"name": "x_total", "past": {"rate": -1}}], "past_for": "5m"}, r"fault.push.series\[0\].rate"),
+    ({"series": [{"name": "x_total", "rate": 1, "resets_every": "often"}]}, r"fault.push.series\[0\].resets_every"),
+    ({"series": [{"name": "x_total", "rate": 1, "resets_every": "0s"}]}, r"fault.push.series\[0\].resets_every"),
+    ({"series": [{"name": "x_total", "rate": 1, "resets_every": "1m", "past": {"rate": 2}}], "past_for": "5m"},
+     r"fault.push.series\[0\].resets_every"),
 ])
 def test_a_past_without_its_duration_or_with_a_bad_value_names_its_field(push, field):
     from monsuite.alerts.faults import parse_faults

@@ -14,6 +14,7 @@ from monsuite.generate.generator import generate, rendered_unit_tests
 from monsuite.components.release import promtools
 from monsuite.paths import shipped_stack
 from monsuite.rules.unittests import run_file
+from monsuite.timescale import parse_ms
 
 from tests.reference_configs import PROMTOOL_TESTDATA_V242, awesome_rules, needs_reference, reference
 
@@ -310,13 +311,17 @@ groups:
       - alert: BacklogGrew
         expr: sum(backlog_items) - sum(backlog_items offset 5m) > 100
         labels: {severity: info, team: platform}
+      - alert: RunnerRestarting
+        expr: resets(runner_cycles_total[10m]) > 2
+        labels: {severity: info, team: platform}
 """
 
 
 @pytest.mark.live
-def test_generated_scenarios_that_push_a_past_fire_on_a_stack_whose_traffic_they_outweigh(tmp_path):
+def test_generated_scenarios_that_push_a_past_or_resets_fire_on_a_stack_whose_traffic_they_outweigh(tmp_path):
     """Rules comparing with five minutes ago, on the default stack (its own traffic running): the generated
-    scenarios push the past the rules read, then the present, and each alert fires and reaches its receiver."""
+    scenarios push the past the rules read, then the present, and each alert fires and reaches its receiver.
+    A rule counting a counter's resets gets a pushed counter that drops back to 0 again and again."""
     stack = tmp_path / "default"
     shutil.copytree(shipped_stack("default"), stack)
     (stack / "scenarios.yaml").unlink()
@@ -326,15 +331,35 @@ def test_generated_scenarios_that_push_a_past_fire_on_a_stack_whose_traffic_they
     generated = subprocess.run([sys.executable, "-m", "monsuite", "scenarios", "generate", "--rules",
                                 str(stack / "rules" / "past.yml"), "--tests", str(tmp_path / "t.yml"), "--stack", str(stack)],
                                capture_output=True, text=True, timeout=300)
-    assert "2/2 alert rules have live scenarios" in generated.stdout, generated.stdout + generated.stderr
-    scenarios = yaml.safe_load((stack / "scenarios.yaml").read_text())["scenarios"]
-    assert all("past_for" in s["fault"]["push"] for s in scenarios), scenarios
+    assert "3/3 alert rules have live scenarios" in generated.stdout, generated.stdout + generated.stderr
+    pushes = {s["alert"]: s["fault"]["push"] for s in yaml.safe_load((stack / "scenarios.yaml").read_text())["scenarios"]}
+    assert "past_for" in pushes["JobsDropped"] and "past_for" in pushes["BacklogGrew"], pushes
+    assert "resets_every" in pushes["RunnerRestarting"]["series"][0], pushes
     campaign = subprocess.run([sys.executable, "-m", "monsuite", "campaign", "--stack", str(stack),
                                "--out", str(tmp_path / "report")], capture_output=True, text=True, timeout=600)
     summary = json.loads((tmp_path / "report" / "flakiness.json").read_text())
     assert campaign.returncode == 0, campaign.stdout[-3000:] + campaign.stderr[-2000:]
-    assert {name: e["passed"] for name, e in summary["scenarios"].items()} == {"jobs-dropped": 1, "backlog-grew": 1}
+    assert {name: e["passed"] for name, e in summary["scenarios"].items()} == {"jobs-dropped": 1, "backlog-grew": 1,
+                                                                              "runner-restarting": 1}
 
+
+
+def test_a_rule_counting_resets_gets_a_pushed_counter_that_resets_twice_as_often_as_its_test_needs(tmp_path):
+    """A window holds one reset more or fewer depending on where the drops fall: the push goes twice as far from
+    the quiet input; drops closer than a few scrapes at the profile's scale are refused, with the reason."""
+    from monsuite.generate.live import NotLive, live_scenario
+
+    rules = tmp_path / "rules.yml"
+    rules.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [
+        {"alert": "RestartLoop", "expr": "resets(cycles_total[30m]) > 3", "labels": {"severity": "warning"}}]}]}))
+    by_alert = {g.rule.alert: g for g in generate([rules]).generated if not g.via}
+    routes = [{"labels": {"severity": "warning"}, "receivers": ["team"]}]
+    [series] = live_scenario(by_alert["RestartLoop"], routes, {"pushgateway"}, {}, 60)["fault"]["push"]["series"]
+    resets_in_window = 30 * 60_000 / parse_ms(series["resets_every"])
+    designed = by_alert["RestartLoop"].live_firing
+    assert resets_in_window >= 2 * 4 - 0.5 and series["rate"] > 0, (series, designed)
+    with pytest.raises(NotLive, match="too often for a scrape"):  # at time scale 600, a drop every 0.4 s or less
+        live_scenario(by_alert["RestartLoop"], routes, {"pushgateway"}, {}, 600)
 
 def test_a_counter_read_through_increase_grows_with_the_time_scale(tmp_path):
     """[1m] becomes [1s] at time scale 60: the increase over it is an amount, so the push grows 60 times faster;

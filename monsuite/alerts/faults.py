@@ -16,7 +16,7 @@ from monsuite.clients.pushgateway import PushgatewayClient
 from monsuite.clients.traffic import TrafficClient
 from monsuite.demo.faults import FaultError, FaultState, Faults
 from monsuite.errors import UserError
-from monsuite.timescale import TimeScaleError, parse_ms
+from monsuite.timescale import TimeScaleError, format_ms, parse_ms
 from monsuite.traffic.generator import Rates
 
 PUSH_JOB = "monsuite-scenario"
@@ -43,10 +43,14 @@ class PushedSeries:
     value: float = 0.0
     rate: float = 0.0  # growth per second: a counter the injector keeps pushing
     past: dict | None = None  # {value, rate} held first, for the push's `past_for` (a rule reading an offset)
+    resets_every_ms: int = 0  # real time: a counter dropping back to its value this often (a rule reading resets())
 
-    def value_at(self, elapsed: float, past_s: float) -> float:
+    def value_at(self, elapsed: float, past_s: float, time_scale: float = 1.0) -> float:
         """Its value ``elapsed`` seconds into the push: the past's for ``past_s``, then the present's; a
-        counter carries on from where its past ended, as a counter does when its rate changes."""
+        counter carries on from where its past ended, as a counter does when its rate changes. A resetting
+        one starts again from its value every ``resets_every`` (divided by the profile's time scale)."""
+        if self.resets_every_ms:
+            return self.value + self.rate * (elapsed % (self.resets_every_ms / 1000 / time_scale))
         if self.past is None or past_s <= 0:
             return self.value + self.rate * elapsed
         past_value, past_rate = self.past.get("value", self.value), self.past.get("rate", self.rate)
@@ -56,7 +60,7 @@ class PushedSeries:
         return carried + self.value + self.rate * (elapsed - past_s)
 
 
-PUSHED_KEYS = tuple(f.name for f in dataclasses.fields(PushedSeries))
+PUSHED_KEYS = ("name", "labels", "value", "rate", "past", "resets_every")  # as a scenarios file writes them
 
 
 @dataclass
@@ -74,7 +78,7 @@ class Push:
     def inject(self, target: Target) -> None:
         past_s = self.past_ms / 1000 / target.time_scale() if self.past_ms else 0.0
         self._pusher = SeriesPusher(target.url_of("pushgateway", "exporter"), self.instance, self.series, self.job,
-                                    past_s=past_s)
+                                    past_s=past_s, time_scale=target.time_scale())
         self._pusher.start()
 
     def clear(self, target: Target) -> None:
@@ -84,7 +88,8 @@ class Push:
 
     def describe(self) -> str:
         past = f" after their past ({self.past_ms / 1000:g} s real time)" if self.past_ms else ""
-        return "push " + ", ".join(s.name for s in self.series) + past
+        return "push " + ", ".join(s.name + (f" (back to {s.value:g} every {format_ms(s.resets_every_ms)})"
+                                             if s.resets_every_ms else "") for s in self.series) + past
 
 
 @dataclass
@@ -174,19 +179,14 @@ def _stop(value, components, fail) -> StopComponent:
 def _push(value, components, fail) -> Push:
     series = value.get("series") if isinstance(value, dict) else None
     if not isinstance(series, list) or not series or set(value) - {"series", "job", "past_for"}:
-        fail("fault.push", "must be {series: [{name, labels, value | rate, past}, ...], job: <optional job label>, "
-                           "past_for: <real time the series' past values are pushed first>}")
+        fail("fault.push", "must be {series: [{name, labels, value | rate, past, resets_every}, ...], job: <optional "
+                           "job label>, past_for: <real time the series' past values are pushed first>}")
+    made = []
     for index, item in enumerate(series):
         if not isinstance(item, dict) or not item.get("name") or set(item) - set(PUSHED_KEYS):
-            fail(f"fault.push.series[{index}]", "each series needs a name and value or rate (optional: labels, past)")
-        past = item.get("past")
-        if past is not None and (not isinstance(past, dict) or set(past) - {"value", "rate"} or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in past.values())):
-            fail(f"fault.push.series[{index}].past", "must be {value: <number>, rate: <number per second>}")
-        rates = [item.get("rate", 0), (past or {}).get("rate", 0)]
-        if str(item["name"]).endswith("_total") and any(isinstance(r, (int, float)) and r < 0 for r in rates):
-            fail(f"fault.push.series[{index}].rate", f"{item['name']} is a counter: its rate (and its past's) "
-                                                     "must be >= 0 (a counter only grows)")
+            fail(f"fault.push.series[{index}]", "each series needs a name and value or rate (optional: labels, past, "
+                                                "resets_every)")
+        made.append(_pushed_series(item, f"fault.push.series[{index}]", fail))
     past_ms = 0
     if "past_for" in value:
         try:
@@ -197,7 +197,28 @@ def _push(value, components, fail) -> Push:
     if has_past != (past_ms > 0):
         fail("fault.push.past_for" if has_past else "fault.push.series",
              "a past needs both: `past:` on the series it changes and a `past_for:` duration above 0")
-    return Push(tuple(PushedSeries(**item) for item in series), str(value.get("job", PUSH_JOB)), past_ms=past_ms)
+    return Push(tuple(made), str(value.get("job", PUSH_JOB)), past_ms=past_ms)
+
+
+def _pushed_series(item: dict, where: str, fail) -> PushedSeries:
+    past = item.get("past")
+    if past is not None and (not isinstance(past, dict) or set(past) - {"value", "rate"} or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in past.values())):
+        fail(f"{where}.past", "must be {value: <number>, rate: <number per second>}")
+    rates = [item.get("rate", 0), (past or {}).get("rate", 0)]
+    if str(item["name"]).endswith("_total") and any(isinstance(r, (int, float)) and r < 0 for r in rates):
+        fail(f"{where}.rate", f"{item['name']} is a counter: its rate (and its past's) must be >= 0 (a counter only "
+                              "grows; `resets_every` drops it back)")
+    fields = {k: v for k, v in item.items() if k != "resets_every"}
+    if "resets_every" in item:
+        try:
+            fields["resets_every_ms"] = parse_ms(str(item["resets_every"]))
+        except TimeScaleError as exc:
+            fail(f"{where}.resets_every", str(exc))
+        if fields["resets_every_ms"] <= 0 or past is not None:
+            fail(f"{where}.resets_every", "must be a duration above 0, on a series without a past (it starts again "
+                                          "from its value that often)")
+    return PushedSeries(**fields)
 
 
 @_kind("traffic")
@@ -282,11 +303,12 @@ class FaultInjector:
 class SeriesPusher:
     """Pushes a scenario's series to the Pushgateway until stopped; counters grow at their rate."""
 
-    def __init__(self, pushgateway_url: str, instance: str, series, job: str = PUSH_JOB, past_s: float = 0.0):
+    def __init__(self, pushgateway_url: str, instance: str, series, job: str = PUSH_JOB, past_s: float = 0.0,
+                 time_scale: float = 1.0):
         self.pushgateway = PushgatewayClient(pushgateway_url)
         self.job, self.instance = job, instance
         self.series = series
-        self.past_s = past_s
+        self.past_s, self.time_scale = past_s, time_scale
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name=f"push-{instance}")
         self._started = 0.0
@@ -311,7 +333,7 @@ class SeriesPusher:
             lines.append(f"# TYPE {name} {'counter' if name.endswith('_total') else 'gauge'}")
             for item in (i for i in self.series if i.name == name):
                 labels = ",".join(f'{k}="{v}"' for k, v in sorted(item.labels.items()))
-                value = item.value_at(elapsed, self.past_s)
+                value = item.value_at(elapsed, self.past_s, self.time_scale)
                 lines.append(f"{item.name}{{{labels}}} {value!r}" if labels else f"{item.name} {value!r}")
         return "\n".join(lines) + "\n"
 

@@ -6,7 +6,9 @@
         fault: {stop: demo}                       # demo / stop / push / traffic (any combination);
                                                   #   push: {series: [...], job: <job label, optional>,
                                                   #   past_for: <real time each series' `past: {value, rate}`
-                                                  #   is pushed before its present (a rule reading an offset)>}
+                                                  #   is pushed before its present (a rule reading an offset)>};
+                                                  #   a series' `resets_every: 5m` drops it back to its value
+                                                  #   that often (real time; a rule reading resets())
         labels: {severity: critical}              # the firing alert carries these
         annotations: {summary: Windmill Platform API is down}
         receivers: [pagerduty, discord]           # exactly these get it (firing and resolved)

@@ -21,6 +21,7 @@ from monsuite.generate.inputs import DEFAULT_INSTANCE, DEFAULT_JOB, SECOND_INSTA
 from monsuite.timescale import format_ms
 
 BUDGET = "40s"  # firing -> delivered: the seeds' 30 s target plus the stack's group_wait
+MIN_RESET_PERIOD_MS = 1000  # a pushed counter's drops, compressed: four scrapes apart in the ci profile (250 ms)
 LONGEST_PAST_MS = 180_000  # a past pushed first, as the profile compresses it; a longer one is for `history:`
 PAST_RATE_FLOOR = 1000.0  # per second: a past compared without a fixed scale outweighs the stack's own traffic
 
@@ -157,8 +158,9 @@ def _fault(generated: Generated, components: set[str], jobs: dict[str, str], tim
             labels["le"] = s.le
         entry = {"name": s.metric, **({"labels": labels} if labels else {})}
         if s.kind == "resetting":
-            raise NotLive(f"{s.metric} must drop back to 0 again and again (read through resets()): a push "
-                          "holds a counter that only grows")
+            entry.update(_resetting(s, level, quiet.get(s.var), time_scale))
+            pushed.append(entry)
+            continue
         if s.kind == "clock":
             raise NotLive(f"{s.metric} holds a moment (read beside time()): a push cannot follow the stack's clock")
         if s.kind == "gauge":
@@ -182,6 +184,23 @@ def _fault(generated: Generated, components: set[str], jobs: dict[str, str], tim
                       **({"past_for": format_ms(past_ms)} if past_ms else {})}}
     keeps_instance = all("instance" in alert.labels for alert in generated.alerts)
     return fault, sorted({f"series.{s['name']}" for s in pushed}), keeps_instance
+
+
+def _resetting(s, resets_per_second: float, quiet: float | None, time_scale: float) -> dict:
+    """A counter growing by one a second that drops back to 0 about ``resets_per_second`` times a second of the
+    rule's time (its design's sawtooth). Live, a window holds one reset more or fewer depending on where the
+    drops fall: the design's count may sit right at the threshold, so the pushed one goes twice as far from
+    the quiet input (twice the resets, or half). A drop needs samples on both sides of it, so the period,
+    compressed by the profile, must hold several scrapes."""
+    if resets_per_second <= 0:
+        return {"value": 0, "rate": 1}
+    resets_per_second *= 0.5 if quiet is not None and resets_per_second < quiet else 2.0
+    period_ms = int(1000 / resets_per_second)
+    if period_ms / time_scale < MIN_RESET_PERIOD_MS:
+        raise NotLive(f"{s.metric} must drop back to 0 every {format_ms(period_ms)}, "
+                      f"{format_ms(int(period_ms / time_scale))} at the profile's time scale ({time_scale:g}): "
+                      f"too often for a scrape to see each drop (at least {format_ms(MIN_RESET_PERIOD_MS)})")
+    return {"value": 0, "rate": 1, "resets_every": format_ms(period_ms)}
 
 
 def _counter_rate(s, level: float) -> float:
