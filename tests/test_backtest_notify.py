@@ -4,12 +4,15 @@ routes and inhibition sides asked of a real Alertmanager."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from monsuite.backtest.notify import AlertHistory, Dispatch, InhibitRule
+from monsuite.backtest.silences import LabelMatcher, Silence, read_silences
 from monsuite.backtest.routes import Destination, Integration, Route, destinations, integrations_of, routes_of
 from monsuite.backtest.timeintervals import NamedIntervals
-from monsuite.errors import ManifestError
+from monsuite.errors import ManifestError, UserError
 from monsuite.routing.engines import ALERTMANAGER_BINARIES
 from monsuite.runtimes.process import find_binary
 
@@ -22,12 +25,12 @@ def route(group_by=("alertname",), wait=30.0, interval=300.0, repeat=3600.0) -> 
 
 
 def dispatch(alerts: list[AlertHistory], end: float, *, routed=None, integrations=(WEBHOOK,), rules=(), sides=None,
-             intervals=None):
+             intervals=None, silences=()):
     sides = sides or {}
     where = {tuple(sorted(a.labels.items())): Destination(("0",), *sides.get(a.labels["name"], (frozenset(), frozenset())))
              for a in alerts}
     made = Dispatch({"0": routed or route()}, {"team": list(integrations)}, list(rules), where,
-                    NamedIntervals.of({"time_intervals": intervals or []}))
+                    NamedIntervals.of({"time_intervals": intervals or []}), silences=list(silences))
     return made, made.run(alerts, end)
 
 
@@ -114,6 +117,59 @@ def test_an_inhibited_alert_is_left_out_until_its_source_resolves():
     assert by_alert["elsewhere"] == [(10, 1), (1030, 0)]  # another cluster: not muted
     assert by_alert["source"] == [(10, 1), (550, 0)]
     assert made.inhibited == {tuple(sorted(alerts[1].labels.items()))}
+
+
+def silence(starts: float, ends: float, **equal: str) -> Silence:
+    return Silence("s", tuple(LabelMatcher(k, None, v, True) for k, v in equal.items()), starts, ends)
+
+
+def test_a_silence_leaves_its_alerts_out_while_it_is_active_resolved_ones_too():
+    alerts = [history("throughout", (0, 1000)), history("over-the-resolve", (0, 1000)), history("at-first", (0, 1000))]
+    silences = [silence(-10, 5000, name="throughout"), silence(100, 5000, name="over-the-resolve"),
+                silence(-10, 400, name="at-first")]
+    made, sent = dispatch(alerts, 10_000, routed=route(group_by=("name",), wait=30, interval=60), silences=silences)
+    told = {}
+    for n in sent:
+        told.setdefault(dict(n.group)["name"], []).append((n.at, n.firing))
+    assert "throughout" not in told
+    assert told["over-the-resolve"] == [(30, 1)]  # its resolution fell under the silence, and left the group
+    assert told["at-first"] == [(450, 1), (1050, 0)]  # told at the first tick after the silence ended
+    assert len(made.silenced) == 3
+
+
+def test_a_silence_matcher_reads_as_alertmanager_reads_it(tmp_path):
+    path = tmp_path / "silences.json"
+    path.write_text(json.dumps([{"id": "1", "matchers": [
+        {"name": "service", "value": "api|web", "isRegex": True, "isEqual": True},
+        {"name": "env", "value": "staging", "isRegex": False, "isEqual": False},
+        {"name": "team", "value": "", "isRegex": False}],
+        "startsAt": "2026-12-07T10:00:00.000Z", "endsAt": "2026-12-07T11:00:00Z", "status": {"state": "expired"}}]))
+    [read] = read_silences(path)
+    assert read.matches({"service": "api", "env": "prod"})
+    assert not read.matches({"service": "api-gateway"})  # a regex matches the whole value
+    assert not read.matches({"service": "web", "env": "staging"})  # isEqual false negates
+    assert not read.matches({"service": "web", "team": "core"})  # "" matches only a label the alert lacks
+    assert read.active_at(read.starts) and not read.active_at(read.ends)
+
+
+@pytest.mark.parametrize("entry, said", [
+    ({"matchers": [{"name": "a", "value": "b"}], "startsAt": "2026-12-07T10:00:00Z"}, r"\[0\]: each silence needs"),
+    ({"matchers": [], "startsAt": "2026-12-07T10:00:00Z", "endsAt": "2026-12-07T11:00:00Z"}, r"\[0\].matchers: must be"),
+    ({"matchers": [{"name": "a", "value": "(open"}], "startsAt": 1796637600, "endsAt": 1796641200}, None),
+    ({"matchers": [{"name": "a", "value": "(open", "isRegex": True}], "startsAt": 1796637600, "endsAt": 1796641200},
+     r"\[0\].matchers\[0\].value: '\(open' is not a regular expression"),
+    ({"matchers": [{"name": "a", "value": "b"}], "startsAt": 1796641200, "endsAt": 1796637600}, r"\[0\].endsAt: must come after"),
+    ({"matchers": [{"name": "a", "value": "b"}], "startsAt": "noon", "endsAt": 1796637600}, r"\[0\].startsAt 'noon'"),
+    ({"matchers": [{"name": "a", "value": 3}], "startsAt": 1796637600, "endsAt": 1796641200}, r"matchers\[0\]: needs a name"),
+])
+def test_a_silence_alertmanager_would_not_hold_is_refused_with_its_place(tmp_path, entry, said):
+    path = tmp_path / "silences.json"
+    path.write_text(json.dumps([entry]))
+    if said is None:  # not a regex matcher: "(open" is a plain value
+        assert read_silences(path)[0].matches({"a": "(open"})
+        return
+    with pytest.raises(UserError, match=rf"silences.json.*{said}"):
+        read_silences(path)
 
 
 def test_alerts_on_both_sides_of_an_inhibition_do_not_mute_each_other():

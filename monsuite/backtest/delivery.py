@@ -4,11 +4,12 @@ rule change makes to them."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from monsuite.backtest.notify import AlertHistory, Dispatch, InhibitRule, Notification
 from monsuite.backtest.routes import Route, destinations, integrations_of, routes_of
+from monsuite.backtest.silences import Silence
 from monsuite.backtest.timeintervals import NamedIntervals
 from monsuite.backtest.run import Backtest
 from monsuite.routing.config import load_config
@@ -20,6 +21,7 @@ class Delivered:
     notifications: list[Notification]
     inhibited: int  # alert label sets some inhibition left out of a notification
     muted_by_time: int  # flushes that sent nothing: their route's time intervals muted it
+    silenced: int = 0  # alert label sets a silence left out of a notification
 
     def per_receiver(self) -> dict[str, Counter]:
         counts = {name: Counter({"notifications": 0, "firing": 0, "resolved only": 0}) for name in self.receivers}
@@ -36,6 +38,8 @@ class Delivered:
                            if counts["notifications"] else ""))
         if self.inhibited:
             made.append(f"{self.inhibited} alerts were muted by an inhibition rule at some notification")
+        if self.silenced:
+            made.append(f"{self.silenced} alerts were silenced at some notification")
         if self.muted_by_time:
             made.append(f"{self.muted_by_time} notifications were not sent: a time interval muted their route then")
         return made
@@ -61,6 +65,7 @@ class AlertmanagerPlan:
     config: dict
     routes: dict[str, Route]
     intervals: NamedIntervals
+    silences: list[Silence] = field(default_factory=list)  # Alertmanager's state, given beside its config
 
     @classmethod
     def read(cls, source: Path) -> "AlertmanagerPlan":
@@ -85,14 +90,15 @@ def deliver(backtest: Backtest, plan: AlertmanagerPlan, *, binary: str | None = 
         where = route(plan, alerts, binary=binary)
     dispatch = dispatch_histories(alerts, backtest.end, plan, where)
     return Delivered([r["name"] for r in plan.config["receivers"]], dispatch.notifications, len(dispatch.inhibited),
-                     dispatch.muted_by_time)
+                     dispatch.muted_by_time, len(dispatch.silenced))
 
 
 def dispatch_histories(alerts: list[AlertHistory], end: float, plan: AlertmanagerPlan, where: dict, *,
                        send_s: float = 0.0) -> Dispatch:
     """The alerts through the config's routes (``where``: route()'s answer for them) until ``end``."""
     rules = [InhibitRule(tuple(rule.get("equal") or ())) for rule in plan.config.get("inhibit_rules") or []]
-    dispatch = Dispatch(plan.routes, integrations_of(plan.config), rules, where, plan.intervals, send_s=send_s)
+    dispatch = Dispatch(plan.routes, integrations_of(plan.config), rules, where, plan.intervals, send_s=send_s,
+                        silences=plan.silences)
     dispatch.run(alerts, end)
     return dispatch
 

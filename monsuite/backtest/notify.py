@@ -18,7 +18,8 @@ As Alertmanager does it:
   its next maintenance, within 30 s, which moves the next notification's time, not the count).
 - a flush at a moment a route's mute_time_intervals hold, or none of its active_time_intervals does, sends
   nothing and leaves the notification log as it was.
-Not applied: silences (they live in Alertmanager's state, not in its config).
+- silences (given: they live in Alertmanager's state, not in its config) leave the alerts they match out of
+  every flush while they are active, firing or resolved, as inhibition does; a silenced alert still inhibits.
 
 `send_s`: Alertmanager logs a notification once it is sent and times the next repeat from that log entry,
 so a repeat falls due `send_s` later than the tick that sent the last one (a negative value stands for
@@ -32,6 +33,7 @@ import math
 from dataclasses import dataclass, field
 
 from monsuite.backtest.routes import Destination, Integration, Route
+from monsuite.backtest.silences import Silence
 from monsuite.backtest.timeintervals import NamedIntervals
 
 Key = tuple  # sorted (name, value) label pairs
@@ -81,7 +83,9 @@ class Dispatch:
     destinations: dict[Key, Destination]
     intervals: NamedIntervals = field(default_factory=lambda: NamedIntervals({}))
     notifications: list[Notification] = field(default_factory=list)
+    silences: list[Silence] = field(default_factory=list)
     inhibited: set = field(default_factory=set)  # label sets left out of some flush by an inhibition
+    silenced: set = field(default_factory=set)  # label sets left out of some flush by a silence
     muted_by_time: int = 0  # flushes that sent nothing: their route's time intervals muted it
     send_s: float = 0.0  # how long after its tick a notification is logged (see the module's docstring)
 
@@ -124,7 +128,9 @@ class Dispatch:
     # ---- one aggregation group ------------------------------------------------------------------------
     def _group(self, route: Route, group: Key, members: list[AlertHistory], end: float) -> None:
         mutes = {id(m): self._inhibitors(tuple(sorted(m.labels.items())), m) for m in members}
-        changes = sorted({t for m in members for t in m.times()} | {t for found in mutes.values() for s in found for t in s.times()})
+        quiets = {id(m): [s for s in self.silences if s.matches(m.labels)] for m in members}
+        changes = sorted({t for m in members for t in m.times()} | {t for found in mutes.values() for s in found for t in s.times()}
+                         | {t for found in quiets.values() for s in found for t in (s.starts, s.ends)})
         arrivals = sorted((fired, index) for index, m in enumerate(members) for fired, _ in m.intervals)
         log: dict[str, _LogEntry] = {}
         sent_to = self.integrations.get(route.receiver, [])
@@ -139,8 +145,10 @@ class Dispatch:
                 while next_arrival < len(arrivals) and arrivals[next_arrival][0] <= flush:
                     inside.add(arrivals[next_arrival][1])
                     next_arrival += 1
-                shown = [i for i in inside if not any(s.firing_at(flush) for s in mutes[id(members[i])])]
-                self.inhibited.update(tuple(sorted(members[i].labels.items())) for i in inside - set(shown))
+                unmuted = {i for i in inside if not any(s.firing_at(flush) for s in mutes[id(members[i])])}
+                self.inhibited.update(tuple(sorted(members[i].labels.items())) for i in inside - unmuted)
+                shown = [i for i in unmuted if not any(s.active_at(flush) for s in quiets[id(members[i])])]
+                self.silenced.update(tuple(sorted(members[i].labels.items())) for i in unmuted - set(shown))
                 firing = frozenset(i for i in shown if members[i].firing_at(flush))
                 resolved = frozenset(shown) - firing
                 muted = bool(shown) and self._muted_at(route, flush)

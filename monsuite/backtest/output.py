@@ -45,6 +45,8 @@ def told(now: Backtest, before: Backtest | None, incidents: list[Incident], flap
         lines += ["  notifications through the Alertmanager config:", *[f"    {line}" for line in delivered.lines()]]
         document["notifications"] = [{**asdict(n), "at": iso(n.at), "group": dict(n.group)} for n in delivered.notifications]
         document["per_receiver"] = {r: dict(c) for r, c in delivered.per_receiver().items()}
+        document["left_out"] = {"inhibited_alerts": delivered.inhibited, "silenced_alerts": delivered.silenced,
+                                "flushes_muted_by_time": delivered.muted_by_time}
         if delivered_before is not None:
             changes = compare_delivered(delivered, delivered_before)
             lines += ["  notifications against the baseline:", *[f"    {line}" for line in changes]]

@@ -68,6 +68,9 @@ def register(commands) -> None:
     backtest.add_argument("--alertmanager-config", type=ALERTMANAGER_CONFIG, metavar="FILE",
                           help="also the notifications the firings would have sent through this config: routing, "
                                "grouping, group_wait/group_interval/repeat_interval and inhibition, per receiver")
+    backtest.add_argument("--silences", type=InputFile("silences", "silences file", closed=False), metavar="FILE",
+                          help="with --alertmanager-config: silences as GET /api/v2/silences lists them (or amtool "
+                               "silence query -o json); the alerts they match are left out while they are active")
     backtest.add_argument("--flap-window", type=Duration(1000, 7 * 86_400_000), default="15m",
                           help="a firing that comes back this soon after resolving counts as a flap (default: 15m)")
     backtest.add_argument("--json", type=OutputFile("results file"), dest="json_out", metavar="FILE",
@@ -136,6 +139,12 @@ def rules_backtest(args) -> int:
         from monsuite.backtest.delivery import AlertmanagerPlan, deliver, histories, route
 
         plan = AlertmanagerPlan.read(args.alertmanager_config)
+    if args.silences:
+        from monsuite.backtest.silences import read_silences
+
+        if plan is None:
+            raise UserError("--silences: silences act on notifications; give --alertmanager-config too")
+        plan.silences = read_silences(args.silences)
     if not rules:
         raise UserError(f"--rules {' '.join(map(str, args.rules))}: no alerting rule to backtest")
     if args.end <= args.start:

@@ -342,5 +342,15 @@ CASES = [
     Case("backtest-matcher-refused", "rules backtest through an Alertmanager config whose matcher does not parse",
          ("rules", "backtest", "--rules", "{stack}/rules/service.yml", "--alertmanager-config", "{tmp}/am.yml",
           "--prometheus-url", NOWHERE, "--from", "now-1h"), ("am.yml", "missing closing )"),
-         files=(("am.yml", "route: {receiver: a, routes: [{receiver: a, matchers: ['severity=~\"(\"']}]}\nreceivers: [{name: a}]\n"),)),
+         files=(("am.yml", "route: {receiver: a, routes: [{receiver: a, matchers: ['severity=~\"(\"']}]}\nreceivers: [{name: a}]\n"),)),    Case("backtest-silence-regex", "rules backtest with a silence whose regex does not parse",
+         ("rules", "backtest", "--rules", "{stack}/rules/service.yml", "--alertmanager-config", "{tmp}/am.yml",
+          "--silences", "{tmp}/silences.json", "--prometheus-url", NOWHERE, "--from", "now-1h"),
+         ("silences.json", "[0].matchers[0].value", "not a regular expression"),
+         files=(("am.yml", "route: {receiver: a}\nreceivers: [{name: a}]\n"),
+                ("silences.json", '[{"matchers": [{"name": "a", "value": "(", "isRegex": true}], '
+                                  '"startsAt": "2026-12-07T10:00:00Z", "endsAt": "2026-12-07T11:00:00Z"}]'))),
+    Case("backtest-silences-alone", "rules backtest with silences but no Alertmanager config",
+         ("rules", "backtest", "--rules", "{stack}/rules/service.yml", "--silences", "{tmp}/silences.json",
+          "--prometheus-url", NOWHERE, "--from", "now-1h"), ("--silences", "--alertmanager-config"),
+         files=(("silences.json", "[]"),)),
 ]
