@@ -445,3 +445,31 @@ def test_a_rule_reading_an_offset_gets_a_live_scenario_that_pushes_its_past_firs
     assert push.past_ms == 35 * 60_000  # 1h5m read, the last 30m of it the present
     with pytest.raises(NotLive, match="history"):  # a day's past: 24 minutes even at time scale 60
         live_scenario(by_alert["ErrorsTrending"], routes, {"pushgateway"}, {}, 60)
+
+
+SHARED_NAME = """
+groups:
+  - name: disk
+    rules:
+      - alert: DiskAlmostFull
+        expr: disk_free_bytes / disk_size_bytes * 100 < 5
+        for: 30m
+        labels: {severity: warning}
+        annotations: {description: 'only {{ printf "%.2f" $value }}% left'}
+      - alert: DiskAlmostFull
+        expr: disk_free_bytes / disk_size_bytes * 100 < 3
+        for: 30m
+        labels: {severity: critical}
+        annotations: {description: 'only {{ printf "%.2f" $value }}% left'}
+"""
+
+
+def test_rules_sharing_an_alert_name_each_get_the_annotations_their_own_input_renders(tmp_path):
+    """promtool tells a probe's alerts apart by test and alert name only: two rules of one alert name (a warning
+    and a critical threshold, as kube-prometheus writes them) must not read each other's rendered values."""
+    rules = tmp_path / "rules.yml"
+    rules.write_text(SHARED_NAME)
+    outcome = generate([rules])
+    assert len([g for g in outcome.generated if not g.via]) == 2, outcome.unsupported
+    [path] = write(outcome, tmp_path)
+    assert run_file(path).verdict == "passed"

@@ -359,6 +359,12 @@ def _rate_scales(chosen: list[tuple[Rule, Design, dict]], promtool: str) -> dict
     return scales
 
 
+def _probe_test(rule: Rule, index: int, via: str) -> str:
+    """The name of a rule's probe: its own, also where two rules share an alert name (promtool's results are
+    told apart by test name and alert name only)."""
+    return f"probe {rule.alert} ({index}) {via}"
+
+
 def _choice_test(rule: Rule, index: int) -> str:
     """The name of a rule's candidate test: its own, also where two rules share an alert name."""
     return f"choose {rule.alert} ({index})"
@@ -465,18 +471,18 @@ def _timed_tests(chosen, rule_files: list[Path], promtools: list[str], unsupport
     """Each probe judged by every promtool: Prometheus 3 reads range selectors left-open, so a rule may fire
     one evaluation earlier than under 2.x; a test checks only times at which all of them agree."""
     probes = []
-    for rule, d, firing, quiet, guarded in chosen:
+    for index, (rule, d, firing, quiet, guarded) in enumerate(chosen):
         phase = _phase_ms(rule, d)
         checks = [{"eval_time": format_ms(t), "alertname": rule.alert, "exp_alerts": []}
                   for t in _probe_times(rule, d, quiet is not None)]
         for via, variant, calm in _variants(d, firing, quiet, guarded):
-            probes.append({"name": f"probe {rule.alert} {via}", "interval": format_ms(d.interval_ms),
+            probes.append({"name": _probe_test(rule, index, via), "interval": format_ms(d.interval_ms),
                            "input_series": _phased_input(d, variant, calm, phase), "alert_rule_test": checks})
     judged = [_run_at_intervals(probes, rule_files, promtool) for promtool in promtools]
     generated = []
-    for rule, d, firing, quiet, guarded in chosen:
+    for index, (rule, d, firing, quiet, guarded) in enumerate(chosen):
         for via, variant, calm in _variants(d, firing, quiet, guarded):
-            timeline = [(t, [results.alerts.get((f"probe {rule.alert} {via}", rule.alert, t), []) for results in judged])
+            timeline = [(t, [results.alerts.get((_probe_test(rule, index, via), rule.alert, t), []) for results in judged])
                         for t in _probe_times(rule, d, quiet is not None)]
             made = _judged(rule, d, variant, calm, timeline, via)
             if isinstance(made, Generated):
