@@ -83,6 +83,13 @@ def test_equivalent_mutants_are_left_out():
     assert 'matcher m="/" dropped in b{m="/"}' not in descriptions(rule('a{m="/"} unless b{m="/"}'))
     assert 'matcher m="/" dropped in a{m="/"}' in descriptions(rule('a{m="/"} unless b{m="/"}'))
     assert 'matcher m="/" dropped in a{m="/"}' in descriptions(rule('a{m="/"} or b{m="/"}'))
+    # any matcher the other side demands alike: !~ on both sides of a ratio kept by handler (kube-prometheus)
+    ratio = descriptions(rule('sum without (code) (a{handler!~"/proxy.*", code=~"5.."}) / sum without (code) (a{handler!~"/proxy.*"}) > 50'))
+    assert not any('handler!~"/proxy.*" dropped' in d for d in ratio)
+    assert 'matcher code=~"5.." dropped in a{handler!~"/proxy.*", code=~"5.."}' in ratio  # the other side lacks it
+    # ... not where an aggregation merges the series it lets in with those it did not
+    merged = descriptions(rule('sum by (job) (a{handler!~"/proxy.*"}) / sum by (job) (b{handler!~"/proxy.*"}) > 50'))
+    assert 'matcher handler!~"/proxy.*" dropped in a{handler!~"/proxy.*"}' in merged
     # ... but not where the match ignores that label
     ignoring = descriptions(rule('a{job="api"} / ignoring (job) b{job="api"} > 0.9'))
     assert 'matcher job="api" dropped in a{job="api"}' in ignoring

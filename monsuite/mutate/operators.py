@@ -131,12 +131,13 @@ def _selector(name: str, matchers: list, changed_index: int | None = None, chang
 
 
 def _matched_away(tree, path: tuple, description: str) -> bool:
-    """Dropping label=value on one operand of a one-to-one match changes nothing when the other operand
-    still demands label=value and both keep the label: series of other values find no partner."""
+    """Dropping a matcher (label=value, !=, =~, !~) on one operand of a one-to-one match changes nothing when
+    the other operand still demands the same matcher and both keep the label: the series it let in carry
+    values the other side refuses, so they find no partner."""
     node = next(n for p, n in _nodes(tree) if p == path)
     selector = node.vector_selector if isinstance(node, pp.MatrixSelector) else node
     dropped = next((m for m in selector.matchers.matchers if f'matcher {m.name}{op_text(m)}"{m.value}" dropped' in description), None)
-    if dropped is None or dropped.op != pp.MatchOp.Equal:
+    if dropped is None:
         return False
     for depth in range(len(path) - 1, -1, -1):
         ancestor = next(n for p, n in _nodes(tree) if p == path[:depth])
@@ -149,7 +150,7 @@ def _matched_away(tree, path: tuple, description: str) -> bool:
         if not _matches_on(ancestor, dropped.name, own_is_right=path[depth] == 1):
             return False
         demanded = bool(selectors) and all(
-            any(m.name == dropped.name and m.op == pp.MatchOp.Equal and m.value == dropped.value
+            any(m.name == dropped.name and m.op == dropped.op and m.value == dropped.value
                 for m in (s.vector_selector if isinstance(s, pp.MatrixSelector) else s).matchers.matchers)
             for s in selectors)
         return demanded and keeps_label(own, dropped.name) and keeps_label(other, dropped.name)
