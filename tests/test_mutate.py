@@ -87,6 +87,11 @@ def test_equivalent_mutants_are_left_out():
     ratio = descriptions(rule('sum without (code) (a{handler!~"/proxy.*", code=~"5.."}) / sum without (code) (a{handler!~"/proxy.*"}) > 50'))
     assert not any('handler!~"/proxy.*" dropped' in d for d in ratio)
     assert 'matcher code=~"5.." dropped in a{handler!~"/proxy.*", code=~"5.."}' in ratio  # the other side lacks it
+    # ... and across group_left, the label among the matching ones (kube-prometheus' failed / all notifications)
+    grouped = descriptions(rule('rate(f_total{job="am"}[5m]) / ignoring (reason) group_left rate(n_total{job="am"}[5m]) > 0.01'))
+    assert not any('job="am" dropped' in d for d in grouped)
+    assert any('job="am" dropped' in d for d in descriptions(
+        rule('rate(f_total{job="am"}[5m]) / ignoring (job, reason) group_left rate(n_total{job="am"}[5m]) > 0.01')))
     # ... not where an aggregation merges the series it lets in with those it did not
     merged = descriptions(rule('sum by (job) (a{handler!~"/proxy.*"}) / sum by (job) (b{handler!~"/proxy.*"}) > 50'))
     assert 'matcher handler!~"/proxy.*" dropped in a{handler!~"/proxy.*"}' in merged

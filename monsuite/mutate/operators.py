@@ -158,16 +158,15 @@ def _matched_away(tree, path: tuple, description: str) -> bool:
 
 
 def _matches_on(binary, label: str, own_is_right: bool) -> bool:
-    """Whether the binary expression keeps only series paired by ``label`` from the mutated side: a
-    one-to-one match, `and`, or the right side of `unless`."""
+    """Whether the binary expression keeps only series paired by ``label`` from the mutated side: a match
+    (one-to-one, or either side of group_left / group_right: a series finds its partners by the matching
+    labels all the same), `and`, or the right side of `unless`."""
     op = str(binary.op)
     if op == "or" or (op == "unless" and not own_is_right):
         return False
     modifier = binary.modifier
     if modifier is None:
         return True
-    if op not in ("and", "unless") and modifier.card is not None and "OneToOne" not in repr(modifier.card):
-        return False
     if modifier.matching is None:
         return True
     listed = label in list(modifier.matching.labels)
