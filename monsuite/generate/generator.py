@@ -384,8 +384,11 @@ def _best(d: Design, candidates: list, firing: bool, cost=lambda assignment: 0) 
         if firing and holding and len(finite) == len(values):
             distance = _distance(d.comparison, holding, True) if d.comparison else _focus_distance(d, focused, True)
             scored.append((_negative(d, assignment), cost(assignment), distance, _absent(assignment), assignment))
-        elif not firing and not holding and len(finite) == len(values) and (finite or d.comparison is None):
-            distance = _distance(d.comparison, finite, False) if d.comparison else _focus_distance(d, focused, False)
+        elif not firing and not holding and len(finite) == len(values):
+            if finite or d.comparison is None:
+                distance = _distance(d.comparison, finite, False) if d.comparison else _focus_distance(d, focused, False)
+            else:  # nothing to compare (count(up == 0) of no target down): quiet, after every input with a value
+                distance = math.inf
             scored.append((_negative(d, assignment), cost(assignment), distance, _absent(assignment), assignment))
     if not scored:
         return None
