@@ -39,6 +39,20 @@ def write(outcome, directory: Path) -> list[Path]:
     return list(written)
 
 
+
+@needs_reference
+def test_a_prometheus_rule_manifest_nobody_here_wrote_gets_tests_that_pass(tmp_path, record_measurement):
+    """kube-prometheus' Alertmanager PrometheusRule, as `kubectl apply` takes it: every rule that can fire gets a
+    test that promtool passes (one rule matches `integration!~".*"`, no value at all: it cannot)."""
+    manifest = reference("kube-prometheus/manifests/alertmanager-prometheusRule.yaml")
+    said = subprocess.run([sys.executable, "-m", "monsuite", "scenarios", "generate", "--rules", str(manifest),
+                           "--tests", str(tmp_path / "t.yml")], capture_output=True, text=True, timeout=900)
+    summary = [line for line in said.stdout.splitlines() if "alert rules have generated tests" in line]
+    record_measurement("generated", summary[0] if summary else said.stdout[-300:])
+    assert said.returncode == 0 and summary and summary[0].startswith("8/9"), said.stdout[-3000:] + said.stderr
+    verdicts = [line for line in said.stdout.splitlines() if line.startswith("monsuite rules test")]
+    assert verdicts and all(line.endswith("PASSED") for line in verdicts), verdicts
+
 @needs_reference
 @pytest.mark.parametrize("path", sorted(REFERENCE), ids=lambda path: path.name)
 def test_reference_rule_files_get_tests_that_promtool_passes(path, tmp_path, record_measurement):
