@@ -7,7 +7,7 @@ from pathlib import Path
 
 from monsuite.backtest.delivery import AlertmanagerPlan
 from monsuite.backtest.evaluate import RuleResult
-from monsuite.backtest.notify import _tick_from
+from monsuite.backtest.notify import AlertHistory, _tick_from
 from monsuite.backtest.received import compare
 from monsuite.backtest.routes import Destination, Route
 from monsuite.backtest.run import Backtest
@@ -88,3 +88,22 @@ def test_an_alert_firing_when_the_range_begins_is_left_out_with_its_notification
     # only because the resolve may have reached Alertmanager after that flush
     count = compared.counts[0]
     assert (count.received, count.predicted, count.within_timing) == (1, 0, True)
+
+
+def test_a_firing_recorded_one_evaluation_later_may_miss_its_groups_first_flush():
+    # backtested, both instances fire at 1 s and are told together; Prometheus recorded b one evaluation later,
+    # after the group's first flush at 1.167 s: Alertmanager told b on its own at the next tick (both resolve
+    # at 1.6 s, told at the tick after)
+    result = RuleResult(Rule(file="r.yml", group="g", group_interval_ms=250, expr="x > 0", alert="Down"), 0.25, 0, 30)
+    result.firings = [Firing((("instance", i),), 1.0, 1.0, 1.6) for i in ("a", "b")]
+    history = Backtest(0.0, 30.0, [result])
+    recorded = [AlertHistory({"alertname": "Down", "instance": "a"}, [(1.0, 1.6)]),
+                AlertHistory({"alertname": "Down", "instance": "b"}, [(1.25, 1.6)])]
+    routes = {(("alertname", "Down"), ("instance", i)): Destination(("0",), frozenset(), frozenset()) for i in ("a", "b")}
+    received = delivered("Down", [1 + TICK, 1 + 2 * TICK]) + delivered("Down", [1 + 4 * TICK], "resolved")
+    alone = compare(history, plan(), received, receivers=["team"], slack_s=0.01, edge_s=0.3, where=routes)
+    assert not alone.counts[0].within_timing and alone.counts[0].predicted == 2
+    both = compare(history, plan(), received, receivers=["team"], slack_s=0.01, edge_s=0.3, where=routes, recorded=recorded)
+    count = both.counts[0]
+    assert count.within_timing and (count.predicted, count.from_recorded) == (2, 3), count.line()
+    assert "3 from the recorded firings" in count.line()

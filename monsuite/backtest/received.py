@@ -7,7 +7,10 @@ that entry; its ticks run late. A repeat that falls due within those millisecond
 tick or one later, and an alert resolving that close to a tick is told at it or at the next. So beside the
 prediction at the config's timing, an envelope: the fewest and the most notifications per receiver over the
 corners of a box where the send time and every resolve move by up to `slack_s` either way (the caller
-measures it from the run). A count outside its envelope is a difference in kind, not in timing.
+measures it from the run), over the backtest's firings and, where given, the firings Prometheus recorded
+(ALERTS): a backtested firing may lie one evaluation from the recorded one (a scrape still running when the
+live evaluation ran), which moves it across a group's tick. A count outside its envelope is a difference in
+kind, not in timing.
 
 Only alerts that were not firing when the range began are compared: Alertmanager's groups of the others
 started before it, at moments the range does not show."""
@@ -19,8 +22,10 @@ from dataclasses import dataclass, replace
 from itertools import product
 
 from monsuite.backtest.delivery import AlertmanagerPlan, dispatch_histories, histories, route
+from monsuite.backtest.exactness import recorded_firings
 from monsuite.backtest.notify import AlertHistory
 from monsuite.backtest.run import Backtest
+from monsuite.clients.prometheus import PrometheusClient
 from monsuite.sinks.payloads import mentions_alert
 
 
@@ -31,6 +36,7 @@ class ReceiverCount:
     predicted: int  # at the config's timing
     fewest: int
     most: int
+    from_recorded: int | None = None  # at the config's timing, from the firings Prometheus recorded
 
     @property
     def exact(self) -> bool:
@@ -42,7 +48,8 @@ class ReceiverCount:
 
     def line(self) -> str:
         envelope = f"{self.fewest}..{self.most}" if self.fewest != self.most else f"{self.fewest}"
-        return f"{self.receiver}: received {self.received}, predicted {self.predicted} (timing allows {envelope})"
+        recorded = f", {self.from_recorded} from the recorded firings" if self.from_recorded not in (None, self.predicted) else ""
+        return f"{self.receiver}: received {self.received}, predicted {self.predicted}{recorded} (timing allows {envelope})"
 
 
 @dataclass
@@ -53,29 +60,44 @@ class Comparison:
 
 
 def compare(backtest: Backtest, plan: AlertmanagerPlan, deliveries: list[dict], *, receivers: list[str],
-            slack_s: float, edge_s: float, where: dict | None = None) -> Comparison:
-    """``where``: route()'s answer for the backtest's alerts, where asked already; ``deliveries``: the sinks' records (receiver, arrived_at, channel, body); ``receivers``: those compared;
+            slack_s: float, edge_s: float, where: dict | None = None, recorded: list[AlertHistory] | None = None
+            ) -> Comparison:
+    """``deliveries``: the sinks' records (receiver, arrived_at, channel, body); ``receivers``: those compared;
     ``edge_s``: how far a notification may arrive from its predicted moment (a prediction within it of the
-    range's ends may fall on either side)."""
+    range's ends may fall on either side); ``where``: route()'s answer for the alerts, where asked already;
+    ``recorded``: the same alerts' firings as Prometheus recorded them."""
     alerts = histories(backtest)
     left_out = sorted({a.labels["alertname"] for a in alerts if a.firing_at(backtest.start)})
     compared = [a for a in alerts if a.labels["alertname"] not in left_out]
     names = sorted({a.labels["alertname"] for a in compared})
     received = _received(deliveries, names, left_out, backtest.start, backtest.end)
-    where = route(plan, compared) if where is None else where
-    nominal = _count(dispatch_histories(compared, backtest.end, plan, where).notifications, backtest.start, backtest.end)
-    fewest: dict[str, int] = {}
-    most: dict[str, int] = {}
-    for send, resolve in product((-slack_s, slack_s), repeat=2):
-        sent = dispatch_histories(_resolving_later(compared, resolve), backtest.end + edge_s, plan, where,
+    versions = [compared] + ([[a for a in recorded if a.labels["alertname"] not in left_out]] if recorded is not None else [])
+    if where is None:
+        where = route(plan, [a for version in versions for a in version])
+    nominal = [_count(dispatch_histories(v, backtest.end, plan, where).notifications, backtest.start, backtest.end)
+               for v in versions]
+    fewest = {r: min(n[r] for n in nominal) for r in receivers}
+    most = {r: max(n[r] for n in nominal) for r in receivers}
+    for version, send, resolve in product(versions, (-slack_s, slack_s), (-slack_s, slack_s)):
+        sent = dispatch_histories(_resolving_later(version, resolve), backtest.end + edge_s, plan, where,
                                   send_s=send).notifications
         inner = _count(sent, backtest.start + edge_s, backtest.end - edge_s)
         outer = _count(sent, backtest.start - edge_s, backtest.end + edge_s)
         for receiver in receivers:
-            fewest[receiver] = min(fewest.get(receiver, inner[receiver]), inner[receiver], nominal[receiver])
-            most[receiver] = max(most.get(receiver, outer[receiver]), outer[receiver], nominal[receiver])
-    counts = [ReceiverCount(r, received[r], nominal[r], fewest[r], most[r]) for r in receivers]
+            fewest[receiver] = min(fewest[receiver], inner[receiver])
+            most[receiver] = max(most[receiver], outer[receiver])
+    counts = [ReceiverCount(r, received[r], nominal[0][r], fewest[r], most[r], nominal[1][r] if recorded is not None else None)
+              for r in receivers]
     return Comparison(counts, left_out, slack_s)
+
+
+def recorded_histories(client: PrometheusClient, backtest: Backtest) -> list[AlertHistory]:
+    """The backtested rules' alerts as the Prometheus that ran them recorded their firings (ALERTS)."""
+    made = []
+    for alert, step in dict((r.rule.alert, r.step) for r in backtest.results).items():
+        for labels, intervals in recorded_firings(client, alert, backtest.start, backtest.end, step).items():
+            made.append(AlertHistory(dict(labels), sorted(intervals)))
+    return made
 
 
 def _received(deliveries: list[dict], names: list[str], left_out: list[str], start: float, end: float) -> Counter:
