@@ -2,7 +2,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from monsuite.alerts.timeline import alertmanager_received_at, parse_time, visible_at
+from monsuite.alerts.timeline import alert_resolved_at, alertmanager_received_at, parse_time, visible_at
 from monsuite.sinks.payloads import notification_status
 
 AM_LOG = """\
@@ -50,6 +50,14 @@ def test_increases_counts_a_counter_that_restarted_below_its_old_value():
     assert visible_at(prom, {"series": "x", "when": "increases"}, 100.0, 101) == 100.3
     unchanged = RawSamples([({"status": "500"}, [(95.0, 150), (100.3, 150)])])
     assert visible_at(unchanged, {"series": "x", "when": "increases"}, 100.0, 101) is None
+
+
+def test_an_alert_resolved_one_interval_after_its_last_firing_evaluation_once_that_evaluation_passed():
+    own, other = {"alertname": "Load", "instance": "pushed"}, {"alertname": "Load", "instance": "host"}
+    prom = RawSamples([(own, [(100.0, 1), (101.0, 1)]), (other, [(100.0, 1), (101.0, 1), (102.0, 1), (103.0, 1)])])
+    assert alert_resolved_at(prom, "Load", {"instance": "pushed"}, 99, 103.5, 1.0) == 102.0
+    assert alert_resolved_at(prom, "Load", {"instance": "pushed"}, 99, 101.5, 1.0) is None  # next evaluation not yet due
+    assert alert_resolved_at(prom, "Load", {"instance": "gone"}, 99, 103.5, 1.0) is None  # never fired
 
 
 @pytest.mark.parametrize("delivery, status", [

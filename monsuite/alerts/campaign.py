@@ -13,7 +13,11 @@ from monsuite.alerts.faults import FaultInjector, scenario_instance
 from monsuite.alerts.floors import Floors, floors_for, phase_ms
 from monsuite.alerts.progress import AWAITING_FIRING, AWAITING_RESOLVED, INJECTING, WAITING_HISTORY, Progress
 from monsuite.alerts.scenarios import Scenario
-from monsuite.alerts.timeline import alert_state_at, alertmanager_received_at, failed_scrapes, pending_since, visible_at
+from monsuite.alerts.companions import describe, group_companions
+from monsuite.alerts.timeline import (alert_resolved_at, alert_state_at, alertmanager_received_at, failed_scrapes, pending_since,
+                                      visible_at)
+from monsuite.clients.alertmanager import AlertmanagerClient
+from monsuite.clients.http import ServiceError
 from monsuite.clients.prometheus import PrometheusClient
 from monsuite.rules.model import Rule
 from monsuite.sinks.client import DeliveryFeed, SinkClient
@@ -40,6 +44,7 @@ class ScenarioResult:
     floors: Floors | None = None
     allowance_ms: dict = field(default_factory=dict)  # {pipeline, total}: what this run allowed above the floors
     failed_scrapes: list[str] = field(default_factory=list)  # targets whose failed scrape restarted the alert's `for`
+    resolved_beside: dict = field(default_factory=dict)  # receiver -> the firing alerts its group held at the resolution
     wall_seconds: float = 0.0
 
     def stage_ms(self) -> dict[str, float | None]:
@@ -69,7 +74,8 @@ class ScenarioResult:
             "floors_ms": self.floors.to_dict() if self.floors else None, "allowance_ms": self.allowance_ms,
             "receivers_firing": self.receivers_firing, "receivers_resolved": self.receivers_resolved,
             "unexpected_receivers": self.unexpected_receivers, "labels": self.labels, "annotations": self.annotations,
-            "failed_scrapes": self.failed_scrapes, "wall_seconds": round(self.wall_seconds, 2),
+            "failed_scrapes": self.failed_scrapes, "resolved_beside": self.resolved_beside,
+            "wall_seconds": round(self.wall_seconds, 2),
         }
 
 
@@ -301,6 +307,7 @@ class Campaign:
                 result.problems.append(f"no firing notification within {deadline - fault_at:.1f}s at {sorted(missing)}")
             self._record_alert(scenario, result)
         finally:
+            companions = self._group_companions(scenario)
             injector.clear()
             cleared_at = time.time()
             result.times["cleared"] = cleared_at
@@ -309,7 +316,9 @@ class Campaign:
         deadline = cleared_at + 2 * (window_ms + floors.scrape_ms + floors.evaluation_ms) / 1000 + 20
         # as for firing: with a partition, a resolved notice before the clear is another alert of the name
         not_before = cleared_at if self._partition(scenario) else 0.0
-        resolved = self._wait_deliveries(scenario, since_id, "resolved", deadline, not_before) if not result.problems else {}
+        resolved = self._wait_deliveries(scenario, since_id, "resolved", deadline, not_before,
+                                         companions, floors.evaluation_ms / 1000) if not result.problems else {}
+        result.resolved_beside = {r: [describe(labels) for labels in companions[r]] for r in resolved if r in companions}
         result.receivers_resolved = sorted(resolved)
         result.times["resolved"] = {r: d["arrived_at"] for r, d in resolved.items()}
         if not result.problems and set(scenario.receivers) - set(resolved):
@@ -339,19 +348,48 @@ class Campaign:
             return deadline  # never fired: no delivery counts, and the verdict says so
 
     def _wait_deliveries(self, scenario: Scenario, since_id: int, status: str, deadline: float,
-                         not_before: float = 0.0) -> dict[str, dict]:
+                         not_before: float = 0.0, companions: dict | None = None,
+                         evaluation_s: float = 0.0) -> dict[str, dict]:
+        """The first delivery of `status` per receiver. With `companions` (receivers whose group held other
+        firing alerts when the fault was cleared), a group notification still FIRING that arrives after the
+        alert resolved in Prometheus is the resolution's: the group's status cannot say more."""
         found: dict[str, dict] = {}
+        resolved_at: float | None = None
         while True:
             if time.time() > deadline:
                 self.feed.refresh()  # the last word before giving up is the sinks' own
             for delivery in self._deliveries_of(scenario, since_id):
-                if delivery["arrived_at"] < not_before:
+                receiver = delivery["receiver"]
+                if delivery["arrived_at"] < not_before or receiver in found:
                     continue
-                if alert_status(delivery, scenario.alert, self._partition(scenario)) == status and delivery["receiver"] not in found:
-                    found[delivery["receiver"]] = delivery
+                told = alert_status(delivery, scenario.alert, self._partition(scenario))
+                if told == "firing" and status == "resolved" and receiver in (companions or {}):
+                    resolved_at = resolved_at or alert_resolved_at(
+                        self.prometheus, scenario.alert, self._partition(scenario), self.results[scenario.name].times["fault"],
+                        time.time(), evaluation_s)
+                    told = "resolved" if resolved_at is not None and delivery["arrived_at"] > resolved_at else told
+                if told == status:
+                    found[receiver] = delivery
             if set(scenario.receivers) <= set(found) or time.time() > deadline:
                 return found
             time.sleep(POLL_SECONDS)
+
+    def _group_companions(self, scenario: Scenario) -> dict[str, list[dict]]:
+        """Per receiver, the other firing alerts grouped with this scenario's own (only an alert told apart
+        by its partition can have companions of its own name)."""
+        partition = self._partition(scenario)
+        if not partition:
+            return {}
+        companions: dict[str, list[dict]] = {}
+        for handle in self.stack.of_kind("alertmanager"):
+            try:
+                groups = AlertmanagerClient(handle.url).groups()
+            except ServiceError as exc:
+                self.log(f"scenario {scenario.name}: Alertmanager's groups unread ({exc})")
+                continue
+            for receiver, others in group_companions(groups, scenario.alert, partition).items():
+                companions.setdefault(receiver, []).extend(others)
+        return companions
 
     def _record_alert(self, scenario: Scenario, result: ScenarioResult) -> None:
         for alert in self.prometheus.alerts():

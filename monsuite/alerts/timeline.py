@@ -54,6 +54,19 @@ def alert_state_at(prom: PrometheusClient, alertname: str, state: str, labels: d
     return first
 
 
+def alert_resolved_at(prom: PrometheusClient, alertname: str, labels: dict, since: float, until: float,
+                      evaluation_seconds: float) -> float | None:
+    """The evaluation at which the alert, firing since before ``since`` or after it, no longer fired
+    (its last firing sample plus one interval), once an evaluation after it has passed; else None."""
+    last = None
+    for metric, samples in raw_samples(prom, f'ALERTS{{alertname="{alertname}",alertstate="firing"}}', since, until):
+        if all(metric.get(k) == v for k, v in labels.items()) and samples:
+            last = samples[-1][0] if last is None else max(last, samples[-1][0])
+    if last is None or until <= last + evaluation_seconds:
+        return None
+    return last + evaluation_seconds
+
+
 def pending_since(prom: PrometheusClient, alertname: str, labels: dict, since: float, firing: float,
                   for_seconds: float, evaluation_seconds: float) -> float | None:
     """Prometheus' activeAt for the alert that fired at ``firing``. It lies in (firing - for - E, firing - for]:

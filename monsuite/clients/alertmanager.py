@@ -21,6 +21,10 @@ class AlertmanagerClient(ServiceClient):
         """Gettable alerts; matchers as Alertmanager filters, e.g. 'alertname="X"'."""
         return self.json("GET", "/api/v2/alerts", shape=list, params=[("filter", m) for m in matchers])
 
+    def groups(self) -> list[dict]:
+        """The active alerts as Alertmanager grouped them, per receiver (GET /api/v2/alerts/groups)."""
+        return self.json("GET", "/api/v2/alerts/groups", shape=list)
+
     def notification_requests(self, integration: str) -> tuple[float, float]:
         """(requests sent, requests failed) to receivers of one integration (webhook, slack, ...), from
         Alertmanager's own counters; a failed request is one Alertmanager saw fail, whatever the receiver did."""
