@@ -14,7 +14,7 @@ import pytest
 from prometheus_client import CollectorRegistry, Gauge, start_http_server
 
 from monsuite.backtest.run import alert_rules, run_backtest
-from monsuite.backtest.exactness import judge
+from monsuite.backtest.exactness import judge, read_recorded
 from monsuite.backtest.states import firings
 from monsuite.clients.prometheus import PrometheusClient
 from monsuite.ports import free_ports
@@ -240,7 +240,7 @@ def test_a_backtest_finds_the_intervals_prometheus_fired_within_one_evaluation_i
     url, rules, start, end = evaluated_live.url, evaluated_live.rules, evaluated_live.start, evaluated_live.end
     client = PrometheusClient(url, timeout=30)
     result = run_backtest(client, alert_rules([rules]), start, end)
-    verdicts = judge(client, result)
+    verdicts = judge(read_recorded(client, result), result)
     assert all(v.exact for v in verdicts), [d for v in verdicts for d in v.differences]
     assert {v.alert: v.recorded for v in verdicts} == {"ToggleHigh": 3, "ToggleHighKept": 2, "ToggleAtOnce": 4}
     counts = {r.rule.alert: len(r.firings) for r in result.results}

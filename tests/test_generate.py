@@ -312,7 +312,8 @@ def test_generated_live_scenarios_pass_on_the_default_stack(tmp_path, record_mea
                                "--out", str(tmp_path / "report")], capture_output=True, text=True, timeout=900)
     summary = json.loads((tmp_path / "report" / "flakiness.json").read_text())
     record_measurement("generated_scenarios_passed", sum(e["passed"] for e in summary["scenarios"].values()))
-    assert campaign.returncode == 0 and len(summary["scenarios"]) == 19, campaign.stdout[-3000:] + campaign.stderr[-2000:]
+    failures = {name: e["failures"] for name, e in summary["scenarios"].items() if e["failures"]}
+    assert campaign.returncode == 0 and len(summary["scenarios"]) == 19, (failures, campaign.stdout[-3000:])
 
 
 SHORT_PAST_RULES = """

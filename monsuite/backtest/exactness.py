@@ -67,11 +67,29 @@ def _scrape_lag(durations: dict[tuple[str, str], float], labels: dict) -> float:
     return max(named or durations.values() or [0.0])
 
 
-def judge(client: PrometheusClient, backtest: Backtest) -> list[AlertExactness]:
+@dataclass(frozen=True)
+class Recorded:
+    """What the Prometheus that ran a backtest's rules recorded over its range, read once: per (alert, its
+    group's interval), the firing intervals per label set; per target, its longest scrape."""
+    firings: dict[tuple[str, float], dict[tuple, list]]
+    scrape_durations: dict[tuple[str, str], float]
+
+    @property
+    def longest_scrape_s(self) -> float:
+        return max(self.scrape_durations.values(), default=0.0)
+
+
+def read_recorded(client: PrometheusClient, backtest: Backtest) -> Recorded:
+    steps = {(r.rule.alert, r.step) for r in backtest.results}
+    return Recorded({(alert, step): recorded_firings(client, alert, backtest.start, backtest.end, step) for alert, step in steps},
+                    scrape_durations(client, backtest.start, backtest.end))
+
+
+def judge(recorded: Recorded, backtest: Backtest) -> list[AlertExactness]:
     """Per alert rule of the backtest, how its firings inside the range compare with the recorded ones; an
     interval that began within one evaluation of the range's edges is left out (either side may hold it)."""
     verdicts = []
-    durations = scrape_durations(client, backtest.start, backtest.end)
+    durations = recorded.scrape_durations
     for result in backtest.results:
         step = result.step
         verdict = AlertExactness(result.rule.alert, step, rearm_s=result.rule.for_ms / 1000 + 2 * step)
@@ -85,7 +103,7 @@ def judge(client: PrometheusClient, backtest: Backtest) -> list[AlertExactness]:
                 key = tuple(sorted((k, v) for k, v in result.alert_labels(firing).items() if k != STATE))
                 mine.setdefault(key, []).append((firing.fired_at, firing.resolved_at))
         theirs = {key: [i for i in intervals if inside(i[0])]
-                  for key, intervals in recorded_firings(client, result.rule.alert, backtest.start, backtest.end, step).items()}
+                  for key, intervals in recorded.firings[(result.rule.alert, step)].items()}
         for key in sorted(set(mine) | set(theirs)):
             labels = dict(key)
             _pair(verdict, labels, mine.get(key, []), theirs.get(key, []), backtest.end,

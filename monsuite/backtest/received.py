@@ -22,10 +22,9 @@ from dataclasses import dataclass, replace
 from itertools import product
 
 from monsuite.backtest.delivery import AlertmanagerPlan, dispatch_histories, histories, route
-from monsuite.backtest.exactness import recorded_firings
+from monsuite.backtest.exactness import Recorded
 from monsuite.backtest.notify import AlertHistory
 from monsuite.backtest.run import Backtest
-from monsuite.clients.prometheus import PrometheusClient
 from monsuite.sinks.payloads import mentions_alert
 
 
@@ -56,7 +55,6 @@ class ReceiverCount:
 class Comparison:
     counts: list[ReceiverCount]
     left_out: list[str]  # alert names firing when the range began: not compared
-    slack_s: float
 
 
 def compare(backtest: Backtest, plan: AlertmanagerPlan, deliveries: list[dict], *, receivers: list[str],
@@ -88,14 +86,14 @@ def compare(backtest: Backtest, plan: AlertmanagerPlan, deliveries: list[dict], 
             most[receiver] = max(most[receiver], outer[receiver])
     counts = [ReceiverCount(r, received[r], nominal[0][r], fewest[r], most[r], nominal[1][r] if recorded is not None else None)
               for r in receivers]
-    return Comparison(counts, left_out, slack_s)
+    return Comparison(counts, left_out)
 
 
-def recorded_histories(client: PrometheusClient, backtest: Backtest) -> list[AlertHistory]:
+def recorded_histories(recorded: Recorded) -> list[AlertHistory]:
     """The backtested rules' alerts as the Prometheus that ran them recorded their firings (ALERTS)."""
     made = []
-    for alert, step in dict((r.rule.alert, r.step) for r in backtest.results).items():
-        for labels, intervals in recorded_firings(client, alert, backtest.start, backtest.end, step).items():
+    for by_labels in dict((alert, firings) for (alert, _), firings in sorted(recorded.firings.items())).values():
+        for labels, intervals in by_labels.items():
             made.append(AlertHistory(dict(labels), sorted(intervals)))
     return made
 

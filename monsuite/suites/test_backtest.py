@@ -18,7 +18,7 @@ import pytest
 
 from monsuite.alerts.canary import ALERT as CANARY, RECEIVER as CANARY_RECEIVER
 from monsuite.backtest.delivery import AlertmanagerPlan
-from monsuite.backtest.exactness import judge, scrape_durations
+from monsuite.backtest.exactness import Recorded, judge, read_recorded
 from monsuite.backtest.received import compare, recorded_histories
 from monsuite.backtest.run import Backtest, run_backtest
 from monsuite.backtest.running import running_alert_rules
@@ -39,10 +39,16 @@ def campaign_backtest(alert_campaign, prometheus) -> Backtest:
     return run_backtest(prometheus, rules, alert_campaign.started_at, alert_campaign.ended_at)
 
 
-def test_a_backtest_of_the_campaign_finds_the_firings_prometheus_recorded(campaign_backtest, prometheus, record_measurement):
+@pytest.fixture(scope="module")
+def recorded(campaign_backtest, prometheus) -> Recorded:
+    """What Prometheus recorded over the campaign while it ran the rules (ALERTS, scrape durations)."""
+    return read_recorded(prometheus, campaign_backtest)
+
+
+def test_a_backtest_of_the_campaign_finds_the_firings_prometheus_recorded(campaign_backtest, recorded, record_measurement):
     backtest = campaign_backtest
     start, end = backtest.start, backtest.end
-    verdicts = judge(prometheus, backtest)
+    verdicts = judge(recorded, backtest)
     fired = [v for v in verdicts if v.recorded or v.backtested]
     exact = [v for v in fired if v.exact]
     record_measurement("backtest_alerts_fired", len(fired))
@@ -59,7 +65,7 @@ def test_a_backtest_of_the_campaign_finds_the_firings_prometheus_recorded(campai
     assert len(exact) >= 0.9 * len(fired), "\n".join(f"{v.alert}: {f}" for v in fired for f in v.flickers)
 
 
-def test_a_backtest_of_the_campaign_predicts_the_notifications_each_receiver_got(campaign_backtest, alert_campaign, prometheus,
+def test_a_backtest_of_the_campaign_predicts_the_notifications_each_receiver_got(campaign_backtest, alert_campaign, recorded,
                                                                                stack, sinks, record_measurement):
     config = stack.run_dir / "config" / "alertmanager.yml" if stack.run_dir else None
     if config is None or not config.exists():
@@ -68,10 +74,9 @@ def test_a_backtest_of_the_campaign_predicts_the_notifications_each_receiver_got
     backtest = campaign_backtest
     slack_s = alert_campaign.allowances.largest_excess_ms() / 1000
     longest_step = max((r.step for r in backtest.results), default=0.0)
-    longest_scrape = max(scrape_durations(prometheus, backtest.start, backtest.end).values(), default=0.0)
     receivers = [r["name"] for r in plan.config["receivers"] if r["name"] != CANARY_RECEIVER]
     comparison = compare(backtest, plan, sinks.deliveries(), receivers=receivers, slack_s=slack_s,
-                         edge_s=longest_step + longest_scrape + slack_s, recorded=recorded_histories(prometheus, backtest))
+                         edge_s=longest_step + recorded.longest_scrape_s + slack_s, recorded=recorded_histories(recorded))
     counts = comparison.counts
     record_measurement("backtest_notifications", "; ".join(c.line() for c in counts))
     record_measurement("backtest_receivers_exact", f"{sum(c.exact for c in counts)}/{len(counts)}")
