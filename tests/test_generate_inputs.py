@@ -93,3 +93,19 @@ def test_phases_continue_a_counter_and_end_a_vanishing_series_with_a_stale_marke
     assert phases(counter, [{0: 0.5}, {0: 2.0}], [4, 3], 15) == "0+7.5x3 52.5+30x2"
     d = design("absent(y)")
     assert phases(d.series[0], [{0: 1.0}, {0: None}], [4, 3], 15) == "1+0x3 stale _x2"
+
+
+def test_changes_of_a_series_also_read_as_it_is_reads_a_gauge_and_alone_a_counter():
+    both = design('(scheduled != desired) and on (namespace) (changes(scheduled[5m]) == 0)')
+    assert {s.kind for s in both.series if s.metric == "scheduled"} == {"gauge"}
+    alone = design('changes(restarts[15m]) > 3')
+    assert {s.kind for s in alone.series} == {"counter"}
+    with pytest.raises(Unsupported, match="read both as"):
+        design('changes(x[5m]) > 0 and rate(y[5m]) > 1 and deriv(x[5m]) > 0')
+
+
+def test_a_matcher_that_refuses_only_the_empty_value_gets_a_decoy_without_the_label():
+    d = design('node_filesystem_readonly{job="node", fstype!="", mountpoint!=""} == 1')
+    selectors = {s.selector() for s in d.series}
+    assert any("fstype=" not in s and "mountpoint=" in s for s in selectors), selectors
+    assert any("mountpoint=" not in s and "fstype=" in s for s in selectors), selectors

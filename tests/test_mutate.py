@@ -267,3 +267,32 @@ def _unit_test(directory: Path) -> bool:
     proc = subprocess.run([sys.executable, "-m", "monsuite", "scenarios", "generate", "--rules", str(rules),
                            "--tests", str(directory / "t.yml")], capture_output=True, text=True, timeout=300)
     return proc.returncode == 0
+
+
+INCONSISTENT_HASHES = """
+groups:
+  - name: config
+    rules:
+      - alert: ConfigInconsistent
+        expr: count by (namespace) (count_values by (namespace) ("hash", config_hash{job="am", container="am"})) != 1
+        labels: {severity: critical}
+"""
+
+
+@needs_promtool
+def test_a_decoy_of_a_rule_that_fires_through_a_second_instance_takes_that_instances_value(tmp_path):
+    """The main series holds one hash in both phases; the rule fires when a second instance differs. A decoy
+    (job="am-other") mirroring the main series would hold that same hash and leave a dropped job matcher
+    unseen: it takes the second instance's value of the other phase instead."""
+    from monsuite.generate.generator import generate, rendered_unit_tests
+
+    rules = tmp_path / "rules.yml"
+    rules.write_text(INCONSISTENT_HASHES)
+    tests = tmp_path / "tests.yml"
+    for path, text in rendered_unit_tests(generate([rules]), tests).items():
+        path.write_text(text)
+    result = run([rules], [tests])
+    killed = {v.mutant.description for v in result.verdicts if v.killed}
+    assert {'matcher job="am" dropped in config_hash{job="am", container="am"}',
+            'matcher container="am" dropped in config_hash{job="am", container="am"}'} <= killed, \
+        sorted(v.mutant.description for v in result.verdicts if not v.killed)

@@ -205,9 +205,19 @@ def _assignments(d: Design) -> list[dict]:
 
 def _with_mirrors(d: Design, assignment: dict, other_phase: dict | None = None) -> dict:
     """Decoys that no selector reads take the mirrored value, from the other phase where there is one
-    (so a mutant that stops excluding them sees a different value)."""
+    (so a mutant that stops excluding them sees a different value). Where the mirrored series holds one
+    value in both phases (the phases differ through another series of the metric, a second instance),
+    the decoy takes the other phase's value of that series instead."""
     source = other_phase if other_phase is not None else assignment
-    return {**assignment, **{i: source[v.mirrors] for i, v in enumerate(d.variables) if v.mirrors is not None}}
+
+    def mirrored(v) -> float | None:
+        if source.get(v.mirrors) != assignment.get(v.mirrors):
+            return source[v.mirrors]
+        moving = [j for j, w in enumerate(d.variables)
+                  if w.mirrors is None and w.metric == v.metric and j in source and source[j] != assignment.get(j)]
+        return source[moving[0]] if moving else source[v.mirrors]
+
+    return {**assignment, **{i: mirrored(v) for i, v in enumerate(d.variables) if v.mirrors is not None}}
 
 
 def _combinations(spaces: list[list]) -> list[tuple]:

@@ -41,6 +41,7 @@ class Variable:
     describes: str
     candidates: list  # floats; None: the series is absent
     mirrors: int | None = None  # a decoy no selector reads: it takes this variable's value of the other phase
+    metric: str = ""
 
 
 @dataclass
@@ -134,6 +135,8 @@ def design(expr: str, windows_apart: bool = False) -> Design:
         kinds = {r.kind for r in metric_reads}
         if kinds == {"gauge", "slope"}:  # a gauge with a slope also answers reads of its current value
             kinds = {"slope"}
+        if "changing" in kinds:  # changes() of a series also read as it is counts none: a steady gauge;
+            kinds = (kinds - {"changing"}) | ({"gauge"} if "gauge" in kinds else {"counter"})  # else a counter
         if kinds == {"counter", "resetting"}:  # a counter that resets also has a rate
             kinds = {"resetting"}
         if len(kinds) > 1:
@@ -148,10 +151,10 @@ def design(expr: str, windows_apart: bool = False) -> Design:
             if own_variable or main_var is None:
                 may_be_absent = metric in under_absent or _combines_presence(tree)
                 variables.append(Variable(f"{metric}{_brief(labels)}",
-                                          _candidates(kind, numbers, may_be_absent, metric_reads)))
+                                          _candidates(kind, numbers, may_be_absent, metric_reads), metric=metric))
                 main_var = len(variables) - 1 if main_var is None else main_var
             else:
-                variables.append(Variable(f"{metric}{_brief(labels)}", [], mirrors=main_var))
+                variables.append(Variable(f"{metric}{_brief(labels)}", [], mirrors=main_var, metric=metric))
             var = len(variables) - 1
             if kind == "bucket":
                 series += [InputSeries(metric, labels, kind, var, le=le) for le in _ladder(numbers)]
@@ -241,7 +244,7 @@ def _second_instance(series: list[InputSeries], variables: list[Variable], metri
     """The metric's main series on a second instance, with a value of its own (or absent)."""
     main = next(s for s in series if s.metric == metric and s.labels == labels)
     own = [c for c in variables[main.var].candidates if c is not None]
-    variables.append(Variable(f"{metric}{_brief(labels)} on a second instance", own + [None]))
+    variables.append(Variable(f"{metric}{_brief(labels)} on a second instance", own + [None], metric=metric))
     return InputSeries(metric, {**labels, "instance": SECOND_INSTANCE}, main.kind, len(variables) - 1,
                        slope_var=main.slope_var)
 
@@ -353,6 +356,8 @@ def _reads(tree) -> tuple[list[_Read], int, set]:
                     kind = "bucket"
                 elif context == "resets":
                     kind = "resetting"
+                elif context == "changes":
+                    kind = "changing"
                 elif context in COUNTER_READS:
                     kind = "counter"
                 elif context in SLOPE_READS:
@@ -422,13 +427,23 @@ def _label_sets(reads: list[_Read], grouping: set[str] = frozenset()) -> list[tu
         any(o.name == m.name and o.op == m.op and o.value == m.value for o in other.matchers) for other in reads)}
     for read in reads:
         for matcher in read.matchers:
-            value = refused_value(matcher)
-            decoy = {**main, matcher.name: value}
-            if value is not None and all(decoy != labels for labels, _ in sets):
+            decoy = _decoy(main, matcher, grouping)
+            if decoy is not None and all(decoy != labels for labels, _ in sets):
                 sets.append((decoy, matcher.name in telling_apart))
     grouped = {name: GROUPED_VALUE for name in sorted(grouping)
                if all(accepts(m, GROUPED_VALUE) for r in reads for m in r.matchers if m.name == name)}
     return [(_scraped({**grouped, **labels}), own) for labels, own in sets]
+
+
+def _decoy(main: dict, matcher, grouping: set[str]) -> dict | None:
+    """The main series with a label value the matcher refuses; where it refuses only the empty value
+    (`fstype!=""`), the main series without the label (not for a label grouped by: the series keeps it)."""
+    value = refused_value(matcher)
+    if value is not None:
+        return {**main, matcher.name: value}
+    if not accepts(matcher, "") and matcher.name not in grouping and matcher.name not in ("job", "instance"):
+        return {k: v for k, v in main.items() if k != matcher.name}
+    return None
 
 
 def _satisfying(read: _Read) -> dict:

@@ -130,7 +130,9 @@ def _fault(generated: Generated, components: set[str], jobs: dict[str, str], tim
         if component not in components:
             raise NotLive(f"it fires when job {job!r} is down, and no component of the stack is scraped as {job!r}")
         return {"stop": component}, [f"component.{component}"], True
-    absent = [s for s in series if firing[s.var] is None and quiet.get(s.var) is not None]
+    variables = generated.design.variables
+    absent = [s for s in series if firing[s.var] is None and quiet.get(s.var) is not None
+              and variables[s.var].mirrors is None]  # a decoy is never pushed
     if absent:
         raise NotLive(f"it fires while {absent[0].metric} is absent: a push cannot take a series away, and a stack "
                       "that does not export it has the alert firing from the start")
