@@ -109,3 +109,12 @@ def test_a_matcher_that_refuses_only_the_empty_value_gets_a_decoy_without_the_la
     selectors = {s.selector() for s in d.series}
     assert any("fstype=" not in s and "mountpoint=" in s for s in selectors), selectors
     assert any("mountpoint=" not in s and "fstype=" in s for s in selectors), selectors
+
+
+def test_the_labels_a_match_joins_on_carry_one_value_on_both_sides():
+    """`container!=""` gives the numerator a container; the denominator, read without that matcher, must carry
+    the same one or `on (pod, container)` finds no partner and the ratio is empty."""
+    d = design('sum without (node) (rate(throttled_total{container!=""}[5m])) / on (pod, container) group_left '
+               'sum without (node) (rate(periods_total[5m])) > 0.25')
+    main = {s.metric: s.labels for s in d.series if d.variables[s.var].mirrors is None and "container" in s.labels}
+    assert main["throttled_total"]["container"] == main["periods_total"]["container"] != "", main

@@ -116,6 +116,7 @@ def design(expr: str, windows_apart: bool = False) -> Design:
     recent_ms = 0
     enclosing = _enclosing_aggregations(tree)
     counted, grouping = _counted_apart(enclosing), _grouped_by(enclosing)
+    joined = _joined_values(tree, reads)
     for metric, metric_reads in by_metric.items():
         then_and_now = len({r.offset_ms for r in metric_reads}) > 1
         if then_and_now:
@@ -143,7 +144,7 @@ def design(expr: str, windows_apart: bool = False) -> Design:
             raise Unsupported(f"{metric} is read both as {' and as '.join(sorted(kinds))}")
         kind = kinds.pop()
         try:
-            label_sets = _label_sets(metric_reads, grouping.get(metric, set()))
+            label_sets = _label_sets(metric_reads, grouping.get(metric, set()), joined)
         except NoValue as exc:
             raise Unsupported(str(exc)) from None
         main_var = main_slope = None
@@ -405,10 +406,11 @@ def _beside_time(tree) -> set[str]:
     return found
 
 
-def _label_sets(reads: list[_Read], grouping: set[str] = frozenset()) -> list[tuple[dict, bool]]:
+def _label_sets(reads: list[_Read], grouping: set[str] = frozenset(), joined: dict | None = None) -> list[tuple[dict, bool]]:
     """(labels, needs its own variable): the series every compatible selector reads, then decoys. Each
     carries the labels the expression groups by, where its matchers leave them out, so an alert that
-    keeps them shows them (a label dropped from `by (...)` is then noticed)."""
+    keeps them shows them (a label dropped from `by (...)` is then noticed), and the labels a match
+    joins on (`on (container)`) with the value another metric's matcher gives them."""
     main: dict = {}
     extra: list[dict] = []
     for read in reads:
@@ -427,12 +429,40 @@ def _label_sets(reads: list[_Read], grouping: set[str] = frozenset()) -> list[tu
         any(o.name == m.name and o.op == m.op and o.value == m.value for o in other.matchers) for other in reads)}
     for read in reads:
         for matcher in read.matchers:
-            decoy = _decoy(main, matcher, grouping)
+            decoy = _decoy(main, matcher, set(grouping) | set(joined or {}))
             if decoy is not None and all(decoy != labels for labels, _ in sets):
                 sets.append((decoy, matcher.name in telling_apart))
     grouped = {name: GROUPED_VALUE for name in sorted(grouping)
                if all(accepts(m, GROUPED_VALUE) for r in reads for m in r.matchers if m.name == name)}
+    grouped.update({name: value for name, value in (joined or {}).items()
+                    if all(accepts(m, value) for r in reads for m in r.matchers if m.name == name)})
     return [(_scraped({**grouped, **labels}), own) for labels, own in sets]
+
+
+def _joined_values(tree, reads: list[_Read]) -> dict[str, str]:
+    """The labels matches join on (`on (...)`), each with the value the first matcher naming it accepts:
+    every metric's series then carry the same value, and the two sides meet."""
+    names: set[str] = set()
+
+    def visit(node):
+        if isinstance(node, pp.BinaryExpr) and node.modifier is not None and node.modifier.matching is not None \
+                and "Include" in repr(node.modifier.matching.type):
+            names.update(node.modifier.matching.labels)
+        for child in children(node):
+            visit(child)
+
+    visit(tree)
+    values = {}
+    for read in reads:
+        for matcher in read.matchers:
+            if matcher.name in names - {"job", "instance"} and matcher.name not in values:
+                try:
+                    value = accepted_value(matcher)
+                except NoValue:
+                    continue
+                if value is not None:
+                    values[matcher.name] = value
+    return values
 
 
 def _decoy(main: dict, matcher, grouping: set[str]) -> dict | None:
