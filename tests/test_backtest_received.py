@@ -73,6 +73,8 @@ def test_a_receiver_notified_at_ten_times_the_group_interval_is_outside_what_tim
                        where=where("Down"))
     assert not compared.counts[0].within_timing
     assert "received 1, predicted 11" in compared.counts[0].line()
+    assert len(compared.received_at["team"]) == 1 and len(compared.predicted_at["team"]) == 11
+    assert compared.moments("team").startswith(f"team: received at {compared.received_at['team'][0]:.2f}; predicted at ")
 
 
 def test_an_alert_firing_when_the_range_begins_is_left_out_with_its_notifications():

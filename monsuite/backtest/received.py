@@ -18,7 +18,7 @@ started before it, at moments the range does not show."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import product
 
 from monsuite.backtest.delivery import AlertmanagerPlan, dispatch_histories, histories, route
@@ -55,6 +55,15 @@ class ReceiverCount:
 class Comparison:
     counts: list[ReceiverCount]
     left_out: list[str]  # alert names firing when the range began: not compared
+    received_at: dict[str, list[float]] = field(default_factory=dict)  # per receiver, seconds into the range
+    predicted_at: dict[str, list[float]] = field(default_factory=dict)  # at the config's timing
+
+    def moments(self, receiver: str) -> str:
+        """Where a receiver's count differs, when each notification came and when each was predicted."""
+        def listed(times: list[float]) -> str:
+            return " ".join(f"{t:.2f}" for t in times)
+        return (f"{receiver}: received at {listed(self.received_at.get(receiver, []))}; "
+                f"predicted at {listed(self.predicted_at.get(receiver, []))} (s into the range)")
 
 
 def compare(backtest: Backtest, plan: AlertmanagerPlan, deliveries: list[dict], *, receivers: list[str],
@@ -68,12 +77,15 @@ def compare(backtest: Backtest, plan: AlertmanagerPlan, deliveries: list[dict], 
     left_out = sorted({a.labels["alertname"] for a in alerts if a.firing_at(backtest.start)})
     compared = [a for a in alerts if a.labels["alertname"] not in left_out]
     names = sorted({a.labels["alertname"] for a in compared})
-    received = _received(deliveries, names, left_out, backtest.start, backtest.end)
+    received_at = _received(deliveries, names, left_out, backtest.start, backtest.end)
+    received = Counter({r: len(times) for r, times in received_at.items()})
     versions = [compared] + ([[a for a in recorded if a.labels["alertname"] not in left_out]] if recorded is not None else [])
     if where is None:
         where = route(plan, [a for version in versions for a in version])
-    nominal = [_count(dispatch_histories(v, backtest.end, plan, where).notifications, backtest.start, backtest.end)
-               for v in versions]
+    predicted = dispatch_histories(versions[0], backtest.end, plan, where).notifications
+    nominal = [_count(predicted, backtest.start, backtest.end)] + [
+        _count(dispatch_histories(v, backtest.end, plan, where).notifications, backtest.start, backtest.end)
+        for v in versions[1:]]
     fewest = {r: min(n[r] for n in nominal) for r in receivers}
     most = {r: max(n[r] for n in nominal) for r in receivers}
     for version, send, resolve in product(versions, (-slack_s, slack_s), (-slack_s, slack_s)):
@@ -86,7 +98,9 @@ def compare(backtest: Backtest, plan: AlertmanagerPlan, deliveries: list[dict], 
             most[receiver] = max(most[receiver], outer[receiver])
     counts = [ReceiverCount(r, received[r], nominal[0][r], fewest[r], most[r], nominal[1][r] if recorded is not None else None)
               for r in receivers]
-    return Comparison(counts, left_out)
+    predicted_at = {r: sorted(round(n.at - backtest.start, 3) for n in predicted
+                              if n.receiver == r and backtest.start <= n.at <= backtest.end) for r in receivers}
+    return Comparison(counts, left_out, {r: received_at.get(r, []) for r in receivers}, predicted_at)
 
 
 def recorded_histories(recorded: Recorded) -> list[AlertHistory]:
@@ -98,15 +112,16 @@ def recorded_histories(recorded: Recorded) -> list[AlertHistory]:
     return made
 
 
-def _received(deliveries: list[dict], names: list[str], left_out: list[str], start: float, end: float) -> Counter:
-    """Per receiver: the deliveries inside the range about the compared alerts (none about an alert left out)."""
-    counted: Counter = Counter()
+def _received(deliveries: list[dict], names: list[str], left_out: list[str], start: float, end: float) -> dict[str, list[float]]:
+    """Per receiver: when the deliveries inside the range about the compared alerts (none about an alert left
+    out) arrived, in seconds into the range."""
+    arrived: dict[str, list[float]] = {}
     for delivery in deliveries:
         if not start <= delivery["arrived_at"] <= end or any(mentions_alert(delivery, name) for name in left_out):
             continue
         if any(mentions_alert(delivery, name) for name in names):
-            counted[delivery["receiver"]] += 1
-    return counted
+            arrived.setdefault(delivery["receiver"], []).append(round(delivery["arrived_at"] - start, 3))
+    return {r: sorted(times) for r, times in arrived.items()}
 
 
 def _count(notifications, start: float, end: float) -> Counter:

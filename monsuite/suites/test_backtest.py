@@ -85,6 +85,8 @@ def test_a_backtest_of_the_campaign_predicts_the_notifications_each_receiver_got
     assert sum(c.received for c in counts), f"no notification of the backtested alerts reached {receivers}: nothing to compare"
     outside = [c for c in counts if not c.within_timing]
     record_measurement("backtest_receivers_outside_timing", "; ".join(c.line() for c in outside) or "none")
+    record_measurement("backtest_inexact_receivers_moments",
+                       " | ".join(comparison.moments(c.receiver) for c in counts if not c.exact) or "none")
     # one moment the replay does not model (an alert reaching Alertmanager more than group_wait after it fired
     # flushes its group at once; an inhibiting alert's moment against another group's tick) moves at most one
     # notification: one receiver may be one notification off its envelope, no more
