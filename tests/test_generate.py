@@ -488,3 +488,30 @@ def test_rules_sharing_an_alert_name_each_get_the_annotations_their_own_input_re
     assert len([g for g in outcome.generated if not g.via]) == 2, outcome.unsupported
     [path] = write(outcome, tmp_path)
     assert run_file(path).verdict == "passed"
+
+
+NAMESAKE_FIRING_ON_QUIET = """
+groups:
+  - name: disk
+    rules:
+      - alert: DiskLow
+        expr: disk_free_percent < 20
+        labels: {severity: warning}
+      - alert: DiskLow
+        expr: disk_free_percent < 5
+        labels: {severity: critical}
+"""
+
+
+def test_a_rule_whose_quiet_input_fires_a_namesake_expects_the_namesakes_alerts_beside_its_own(tmp_path):
+    """The critical rule's quiet input (just above 5 %) is below the warning rule's 20 %: promtool checks alerts
+    by name, so its test expects the warning alert throughout and its own only when it fires."""
+    rules = tmp_path / "rules.yml"
+    rules.write_text(NAMESAKE_FIRING_ON_QUIET)
+    outcome = generate([rules])
+    assert not outcome.unsupported, outcome.unsupported
+    critical = next(g for g in outcome.generated if not g.via and g.rule.labels["severity"] == "critical")
+    quiet_check = critical.test["alert_rule_test"][0]
+    assert [a["exp_labels"]["severity"] for a in quiet_check["exp_alerts"]] == ["warning"], quiet_check
+    [path] = write(outcome, tmp_path)
+    assert run_file(path).verdict == "passed"

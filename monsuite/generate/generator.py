@@ -104,7 +104,7 @@ def generate(rule_files: list[Path], promtool: str = "promtool", also: tuple[str
             unsupported.append((rule, str(exc)))
     chosen, live = _choose_inputs(designed, promtool, unsupported, rules)
     chosen += _with_windows_apart(unsupported, promtool, rules, live)
-    generated = _timed_tests(chosen, rule_files, judges, unsupported)
+    generated = _timed_tests(chosen, rule_files, judges, unsupported, rules)
     scales = _rate_scales([(g.rule, g.design, g.firing) for g in generated if not g.via], promtool)
     for g in generated:
         g.live_rate_scale = scales.get(g.rule.alert, 1.0)
@@ -480,7 +480,28 @@ def _variants(d: Design, firing: dict, quiet: dict | None, guarded: list) -> lis
     return variants + [(via, high, low) for via, high, low in guarded if (high, low) != (firing, quiet)]
 
 
-def _timed_tests(chosen, rule_files: list[Path], promtools: list[str], unsupported: list) -> list[Generated]:
+def _own_labels(rule: Rule, rules: list[Rule]) -> dict | None:
+    """The fixed labels that tell this rule's alerts from those of every other rule of its name (a warning
+    and a critical threshold); {} where it has no namesake; None where nothing tells them apart."""
+    namesakes = [r for r in rules if r.alert == rule.alert and r is not rule]
+    fixed = {k: v for k, v in rule.labels.items() if "{{" not in str(v)}
+    if not namesakes:
+        return {}
+    if all(any(k in r.labels and "{{" not in str(r.labels[k]) and r.labels[k] != v for k, v in fixed.items())
+           for r in namesakes):
+        return fixed
+    return None
+
+
+def _split_by_rule(seen: list[list], own: dict) -> tuple[list[list], list[list]]:
+    """Each release's alerts of the name: this rule's (carrying its own labels), and its namesakes'."""
+    def mine(alert) -> bool:
+        return all(alert.labels.get(k) == v for k, v in own.items())
+    return [[a for a in s if mine(a)] for s in seen], [[a for a in s if not mine(a)] for s in seen]
+
+
+def _timed_tests(chosen, rule_files: list[Path], promtools: list[str], unsupported: list,
+                 rules: list[Rule]) -> list[Generated]:
     """Each probe judged by every promtool: Prometheus 3 reads range selectors left-open, so a rule may fire
     one evaluation earlier than under 2.x; a test checks only times at which all of them agree."""
     probes = []
@@ -494,10 +515,15 @@ def _timed_tests(chosen, rule_files: list[Path], promtools: list[str], unsupport
     judged = [_run_at_intervals(probes, rule_files, promtool) for promtool in promtools]
     generated = []
     for index, (rule, d, firing, quiet, guarded) in enumerate(chosen):
+        own = _own_labels(rule, rules)
         for via, variant, calm in _variants(d, firing, quiet, guarded):
-            timeline = [(t, [results.alerts.get((_probe_test(rule, index, via), rule.alert, t), []) for results in judged])
-                        for t in _probe_times(rule, d, quiet is not None)]
-            made = _judged(rule, d, variant, calm, timeline, via)
+            timeline, namesakes = [], {}
+            for t in _probe_times(rule, d, quiet is not None):
+                seen = [results.alerts.get((_probe_test(rule, index, via), rule.alert, t), []) for results in judged]
+                if own:  # a namesake's alerts are expected beside this rule's, never judged as its own
+                    seen, namesakes[t] = _split_by_rule(seen, own)
+                timeline.append((t, seen))
+            made = _judged(rule, d, variant, calm, timeline, via, namesakes)
             if isinstance(made, Generated):
                 generated.append(made)
             elif not via:
@@ -522,8 +548,10 @@ def _probe_times(rule: Rule, d: Design, calms_down: bool = False) -> range:
     return range(group, (3 if calms_down else 2) * _phase_ms(rule, d), group)
 
 
-def _judged(rule: Rule, d: Design, firing: dict, quiet: dict | None, timeline: list, via: str) -> Generated | str:
-    """The test for one input, or why there is none. ``timeline``: (time, the alerts each promtool saw)."""
+def _judged(rule: Rule, d: Design, firing: dict, quiet: dict | None, timeline: list, via: str,
+            namesakes: dict | None = None) -> Generated | str:
+    """The test for one input, or why there is none. ``timeline``: (time, the alerts of this rule each promtool
+    saw); ``namesakes``: per time, the alerts other rules of its name fired then, per promtool."""
     phase = _phase_ms(rule, d)
     quiet_end = max(t for t, _ in timeline if t < phase) if quiet is not None else 0
     # before its windows have filled, a rule reads a history that has just begun (a day's rate over five
@@ -541,7 +569,10 @@ def _judged(rule: Rule, d: Design, firing: dict, quiet: dict | None, timeline: l
                 "or more time than the input covers)")
     quiet_before = [t for t, seen in timeline if quiet_end < t < fires[0] and not any(seen)]  # under every release
     made = _test(rule, d, firing, quiet, phase, quiet_end, fires[0], dict(timeline)[fires[0]][0], via,
-                 not_yet=quiet_before[-1] if quiet_before else None, resolution=_resolution(timeline, fires[0], 2 * phase))
+                 not_yet=quiet_before[-1] if quiet_before else None, resolution=_resolution(timeline, fires[0], 2 * phase),
+                 namesakes=namesakes)
+    if isinstance(made, str):
+        return made
     if judge is not any:
         made.notes.append("Prometheus releases fire it with different alerts here (values in annotations): "
                           "the test holds under the first promtool")
@@ -568,23 +599,24 @@ def _phased_input(d: Design, firing: dict, quiet: dict | None, phase: int) -> li
 
 
 def _test(rule: Rule, d: Design, firing: dict, quiet: dict | None, phase: int, quiet_end: int, fires_at: int,
-          alerts: list, via: str = "", not_yet: int | None = None, resolution: tuple | None = None) -> Generated:
+          alerts: list, via: str = "", not_yet: int | None = None, resolution: tuple | None = None,
+          namesakes: dict | None = None) -> Generated | str:
     """``not_yet``: the last evaluation before ``fires_at`` at which no Prometheus release fires it;
     ``resolution``: (still firing at, its alerts then, resolved at) once the quiet input is back, so a
-    window or a `keep_firing_for` that holds the alert longer (or shorter) is noticed too."""
-    checks = []
-    if quiet is not None:
-        checks.append({"eval_time": format_ms(quiet_end), "alertname": rule.alert, "exp_alerts": []})
-    if not_yet is not None and not_yet > quiet_end:
-        checks.append({"eval_time": format_ms(not_yet), "alertname": rule.alert, "exp_alerts": []})
-    checks.append({"eval_time": format_ms(fires_at), "alertname": rule.alert,
-                   "exp_alerts": [{"exp_labels": a.labels, "exp_annotations": a.annotations} for a in alerts]})
+    window or a `keep_firing_for` that holds the alert longer (or shorter) is noticed too; ``namesakes``: the
+    alerts other rules of its name fire at each time (promtool checks alerts by name: they are expected too)."""
+    wanted = [(quiet_end, []) if quiet is not None else None,
+              (not_yet, []) if not_yet is not None and not_yet > quiet_end else None, (fires_at, alerts)]
     if resolution is not None:
         still_at, still_alerts, resolved_at = resolution
-        if still_at > fires_at:
-            checks.append({"eval_time": format_ms(still_at), "alertname": rule.alert,
-                           "exp_alerts": [{"exp_labels": a.labels, "exp_annotations": a.annotations} for a in still_alerts]})
-        checks.append({"eval_time": format_ms(resolved_at), "alertname": rule.alert, "exp_alerts": []})
+        wanted += [(still_at, still_alerts) if still_at > fires_at else None, (resolved_at, [])]
+    checks = []
+    for at, expected in filter(None, wanted):
+        others = (namesakes or {}).get(at, [[]])
+        if any(o != others[0] for o in others):
+            return f"another rule of its name fires at {format_ms(at)} with alerts that differ between Prometheus releases"
+        checks.append({"eval_time": format_ms(at), "alertname": rule.alert,
+                       "exp_alerts": [{"exp_labels": a.labels, "exp_annotations": a.annotations} for a in expected + others[0]]})
     notes = [f"annotation {k} does not render: {v}" for a in alerts for k, v in a.annotations.items()
              if "error expanding template" in v or "<no value>" in v]
     name = (f"{rule.alert}: quiet until {format_ms(phase)}, then fires at {format_ms(fires_at)}"
