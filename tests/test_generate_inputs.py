@@ -118,3 +118,11 @@ def test_the_labels_a_match_joins_on_carry_one_value_on_both_sides():
                'sum without (node) (rate(periods_total[5m])) > 0.25')
     main = {s.metric: s.labels for s in d.series if d.variables[s.var].mirrors is None and "container" in s.labels}
     assert main["throttled_total"]["container"] == main["periods_total"]["container"] != "", main
+
+
+def test_a_label_joined_on_that_no_matcher_names_is_carried_by_both_sides():
+    d = design('sum by (cluster, node) (changes(ready{status="true"}[15m])) > 2 '
+               'and on (cluster, node) unschedulable == 0')
+    by_metric = {s.metric: s.labels for s in d.series if d.variables[s.var].mirrors is None}
+    assert by_metric["unschedulable"]["node"] == by_metric["ready"]["node"], by_metric
+    assert by_metric["unschedulable"]["cluster"] == by_metric["ready"]["cluster"], by_metric

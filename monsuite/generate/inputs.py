@@ -440,8 +440,9 @@ def _label_sets(reads: list[_Read], grouping: set[str] = frozenset(), joined: di
 
 
 def _joined_values(tree, reads: list[_Read]) -> dict[str, str]:
-    """The labels matches join on (`on (...)`), each with the value the first matcher naming it accepts:
-    every metric's series then carry the same value, and the two sides meet."""
+    """The labels matches join on (`on (...)`), each with the value the first matcher naming it accepts (the
+    grouped value where none names it): every metric's series then carry the same value, and the two sides
+    meet (`sum by (node) (...) > 2 and on (node) unschedulable == 0`)."""
     names: set[str] = set()
 
     def visit(node):
@@ -452,17 +453,18 @@ def _joined_values(tree, reads: list[_Read]) -> dict[str, str]:
             visit(child)
 
     visit(tree)
+    names.discard("instance")  # a series' own instance; a second instance keeps a value of its own
     values = {}
     for read in reads:
         for matcher in read.matchers:
-            if matcher.name in names - {"job", "instance"} and matcher.name not in values:
+            if matcher.name in names and matcher.name not in values:
                 try:
                     value = accepted_value(matcher)
                 except NoValue:
                     continue
                 if value is not None:
                     values[matcher.name] = value
-    return values
+    return {**{name: GROUPED_VALUE for name in names - {"job"}}, **values}
 
 
 def _decoy(main: dict, matcher, grouping: set[str]) -> dict | None:
