@@ -388,7 +388,8 @@ class Campaign:
                 self.log(f"scenario {scenario.name}: Alertmanager's groups unread ({exc})")
                 continue
             for receiver, others in group_companions(groups, scenario.alert, partition).items():
-                companions.setdefault(receiver, []).extend(others)
+                known = companions.setdefault(receiver, [])
+                known.extend(labels for labels in others if labels not in known)  # HA: each peer groups them too
         return companions
 
     def _record_alert(self, scenario: Scenario, result: ScenarioResult) -> None:
