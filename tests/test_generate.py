@@ -515,3 +515,10 @@ def test_a_rule_whose_quiet_input_fires_a_namesake_expects_the_namesakes_alerts_
     assert [a["exp_labels"]["severity"] for a in quiet_check["exp_alerts"]] == ["warning"], quiet_check
     [path] = write(outcome, tmp_path)
     assert run_file(path).verdict == "passed"
+
+
+def test_namesakes_that_no_fixed_label_tells_apart_are_named_as_the_reason(tmp_path):
+    rules = tmp_path / "rules.yml"
+    rules.write_text(NAMESAKE_FIRING_ON_QUIET.replace("severity: critical", "severity: warning"))
+    [(rule, why)] = generate([rules]).unsupported
+    assert "no fixed label tells their alerts apart" in why and "group disk" in why, why

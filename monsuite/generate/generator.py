@@ -164,13 +164,14 @@ def _cadence(rule: Rule, d: Design) -> int:
 
 
 def _namesakes_said(rule: Rule, why: str, rules: list[Rule]) -> str:
-    """promtool's tests check alerts by name: where another rule fires under the same name, say so."""
+    """promtool's tests check alerts by name: where another rule fires under the same name and no fixed label
+    tells their alerts apart, say so."""
     others = [r for r in rules if r.alert == rule.alert and r is not rule]
-    if not others:
+    if not others or _own_labels(rule, rules):
         return why
     where = ", ".join(f"group {r.group} in {Path(r.file).name}" for r in others)
-    return (f"{why}; another alert rule has the same name ({where}): promtool's tests check alerts by name, so "
-            "its firing counts as this one's")
+    return (f"{why}; another alert rule has the same name ({where}) and no fixed label tells their alerts apart: "
+            "promtool's tests check alerts by name, so its firing counts as this one's")
 
 
 def unit_test_files(outcome: Outcome, path: Path) -> dict[Path, dict]:
