@@ -26,6 +26,11 @@ from monsuite.runtimes.process import spawn
 LOCUSTFILE = shipped_loadtests() / "locustfile.py"
 MAX_WORKERS = 64
 WORKERS_CONNECT_SECONDS = 60  # how long the master waits for every worker (each imports Locust first)
+# A headless master quits at the end of its run time and gives its workers' final reports half a second to
+# arrive: on a busy machine one comes later and its whole traffic is missing from the aggregate. With
+# --autostart the master stops the workers first and quits this long after (two of Locust's 3 s report
+# intervals), so every worker's last report is in.
+WORKERS_LAST_REPORT_SECONDS = 6
 
 
 @dataclass
@@ -101,12 +106,12 @@ def run_locust(scenario: LoadScenario, host: str, *, pushgateway: str | None = N
                    MONSUITE_SHAPE_USERS=str(scenario.users))
     if pushgateway:
         env["MONSUITE_PUSHGATEWAY"] = pushgateway
-    command = [sys.executable, "-m", "locust", "-f", str(locustfile), "--headless", "--host", host,
+    command = [sys.executable, "-m", "locust", "-f", str(locustfile), "--host", host,
                "-u", str(scenario.users), "-r", str(scenario.spawn_rate), "-t", f"{scenario.seconds:g}s",
                "--stop-timeout", "5", "--json", "--skip-log", "--only-summary", "--exit-code-on-error", "0"]
     started = time.perf_counter()
     with _Workers(workers, locustfile, env) as pool:
-        command += pool.master_options
+        command += pool.run_options + pool.master_options
         proc = _run_with_progress(command, env, scenario.seconds + timeout_margin + pool.connect_allowance,
                                   scenario.seconds, progress)
         wall = time.perf_counter() - started
@@ -139,7 +144,15 @@ class _Workers:
 
     @property
     def connect_allowance(self) -> float:
-        return WORKERS_CONNECT_SECONDS if self.count else 0
+        return WORKERS_CONNECT_SECONDS + WORKERS_LAST_REPORT_SECONDS if self.count else 0
+
+    @property
+    def run_options(self) -> list[str]:
+        """--headless alone; a master runs its (local-only) web UI so that it can stop before it quits."""
+        if not self.count:
+            return ["--headless"]
+        return ["--autostart", "--autoquit", str(WORKERS_LAST_REPORT_SECONDS),
+                "--web-host", "127.0.0.1", "--web-port", str(free_port())]
 
     def __enter__(self) -> "_Workers":
         try:
