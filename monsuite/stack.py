@@ -345,6 +345,11 @@ class Stack:
         offset = self._log_offset(handle.log_path, since) if handle.log_path and os.path.exists(handle.log_path) else 0
         return runtime_of(handle).log(handle, since, offset)
 
+    def host_pid(self, name: str) -> int | None:
+        """The pid of a running component's main process on this machine (None: not started here)."""
+        handle = self.handles.get(name)
+        return runtime_of(handle).host_pid(handle) if handle is not None else None
+
     def mark_log(self, name: str, at: float) -> None:
         """Remember where a component's log stands now, for read_log(name, since=at)."""
         handle = self.handles.get(name)

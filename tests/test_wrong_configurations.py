@@ -40,6 +40,8 @@ def problems_of(campaign, name: str) -> str:
 def test_allowances_come_from_the_canary(campaign):
     assert campaign.allowances.source == "canary", campaign.allowances.why
     assert len(campaign.allowances.samples) >= 4
+    assert "run-queue waits of alertmanager" in campaign.allowances.why, campaign.allowances.why
+    assert "sinks" in campaign.allowances.why, campaign.allowances.why
 
 
 def test_the_correct_control_passes(campaign):
@@ -51,6 +53,8 @@ def test_group_wait_ten_times_the_configured_one_fails_the_pipeline_check(campai
     result = campaign.results["slow-group"]
     assert result.status == "failed"
     assert "-> delivered" in problems_of(campaign, "slow-group") and "> group_wait 200 ms +" in problems_of(campaign, "slow-group")
+    # Alertmanager sat idle through the long group_wait: next to nothing of it is the machine's doing
+    assert result.allowance_ms["cpu_wait"] < result.floors.group_wait_ms, result.allowance_ms
 
 
 def test_a_doubled_for_misses_the_users_notification_target(campaign):

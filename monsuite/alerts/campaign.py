@@ -14,6 +14,7 @@ from monsuite.alerts.floors import Floors, floors_for, phase_ms
 from monsuite.alerts.progress import AWAITING_FIRING, AWAITING_RESOLVED, INJECTING, WAITING_HISTORY, Progress
 from monsuite.alerts.scenarios import Scenario
 from monsuite.alerts.companions import describe, group_companions
+from monsuite.alerts.cpuwait import CpuWaitWatch
 from monsuite.alerts.timeline import (alert_resolved_at, alert_state_at, alertmanager_received_at, failed_scrapes, pending_since,
                                       visible_at)
 from monsuite.clients.alertmanager import AlertmanagerClient
@@ -96,6 +97,7 @@ class Campaign:
         self.started_at = 0.0
         self.log_since: float | None = None
         self._am_log: str | None = None
+        self.cpu_wait = CpuWaitWatch({})
         self.seconds = 0.0
         self.ended_at = 0.0  # when its last scenario was done (before the judging reads what it needs)
         self._stack_started = time.time() - (stack.usable_seconds or 0)
@@ -147,8 +149,15 @@ class Campaign:
             else:
                 runnable.append(scenario)
         self.feed.__enter__()
+        self.cpu_wait = CpuWaitWatch(self._pipeline_pids()).start()
         self.progress.begin([s.name for s in runnable])
         return runnable
+
+    def _pipeline_pids(self) -> dict[str, int]:
+        """The processes a notification passes through after Prometheus: Alertmanager(s) and the sinks."""
+        host_pid = getattr(self.stack, "host_pid", lambda name: None)
+        handles = [*self.stack.of_kind("alertmanager"), *self.stack.of_kind("sink")]
+        return {h.name: pid for h in handles if (pid := host_pid(h.name)) is not None}
 
     def run_phase(self, phase: list[Scenario]) -> None:
         self.phases.append([s.name for s in phase])
@@ -157,6 +166,7 @@ class Campaign:
     def abandon(self) -> None:
         """End a campaign that failed or was interrupted, without judging it."""
         self.progress.end()
+        self.cpu_wait.stop()
         self.feed.__exit__(None, None, None)
 
     def finish(self, runnable: list[Scenario]) -> None:
@@ -170,10 +180,12 @@ class Campaign:
             self.feed.refresh()
             self._read_alertmanager_receipts(runnable)
             self.allowances = self._measure_allowances()
+            self.allowances.why += f"; {self.cpu_wait.describe()}"
             for scenario in runnable:
                 if scenario.name in self.results:
                     self._judge(scenario, self.results[scenario.name])
         finally:
+            self.cpu_wait.stop()
             self.feed.__exit__(None, None, None)
 
     def _await_canary_cycles(self) -> None:
@@ -456,16 +468,30 @@ class Campaign:
         if stage == FROM_ALERTMANAGER and stages.get(stage) is None:  # this alert's receipt was not logged
             stage, pipeline_allowance = "firing_to_delivered", total_allowance
         judged = stages.get(stage)
-        if judged is not None and judged > floors.group_wait_ms + pipeline_allowance:
+        waited = self._cpu_wait_ms(result, stage)
+        if waited is not None:
+            result.allowance_ms["cpu_wait"] = round(waited, 1)
+        if judged is not None and judged > floors.group_wait_ms + pipeline_allowance + (waited or 0.0):
             title = stage.replace("_to_", " -> ").replace("_", " ")
+            waits = (f" + {waited:.0f} ms {', '.join(sorted(self.cpu_wait.pids))} waited for a CPU meanwhile"
+                     if waited is not None else "")
             problems.append(f"{title} {judged:.0f} ms > group_wait {floors.group_wait_ms} ms + "
-                            f"{pipeline_allowance:.0f} ms allowed ({self.allowances.source}: {self.allowances.why})")
+                            f"{pipeline_allowance:.0f} ms allowed{waits} ({self.allowances.source}: {self.allowances.why})")
         fault_to_delivered = stages["fault_to_delivered"]
         if floors.notify_within_ms and fault_to_delivered is not None and fault_to_delivered > floors.notify_within_ms:
             problems.append(f"fault -> delivered {fault_to_delivered:.0f} ms > notify_within {floors.notify_within_ms} ms")
         # A fault that takes time to put in place (85 connections, a process that stops) is measured from
         # the request; the worst case starts once it is fully in place.
         problems.extend(worst_case_problems(result, total_allowance, f"{self.allowances.source}: {self.allowances.why}"))
+
+    def _cpu_wait_ms(self, result: ScenarioResult, stage: str) -> float | None:
+        """How long Alertmanager and the sinks waited for a CPU during the judged stage: a late timer or a
+        slow send on a busy machine, which the canary's cycles did not necessarily sample."""
+        start = result.times.get("alertmanager" if stage == FROM_ALERTMANAGER else "firing")
+        delivered = result.times.get("delivered")
+        if start is None or not delivered or not self.cpu_wait.watching:
+            return None
+        return self.cpu_wait.waited_ms(start, max(delivered.values()))
 
 
 def budget_problems(floors, firing_to_delivered: float | None, machine_ms: float) -> list[str]:

@@ -196,6 +196,17 @@ def stop(handle: Handle) -> None:
         pass
 
 
+def host_pid(handle: Handle) -> int | None:
+    """The container's main process as this machine numbers it; None when the daemon runs elsewhere (its
+    pid would name another kernel's process) or the container is gone."""
+    try:
+        pid = int(client().containers.get(handle.container_id).attrs["State"]["Pid"])
+        with open(f"/proc/{pid}/cgroup") as cgroup:
+            return pid if handle.container_id in cgroup.read() else None
+    except Exception:  # noqa: BLE001 - an unknown pid only means its CPU waits go unmeasured
+        return None
+
+
 def log_tail(handle: Handle, lines: int = 20) -> str:
     try:
         return client().containers.get(handle.container_id).logs(tail=lines).decode(errors="replace")

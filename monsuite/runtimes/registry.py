@@ -29,6 +29,9 @@ class Runtime(Protocol):
     def where(self, handle: Handle) -> str:
         """What it is, for people: a pid, a container, a URL."""
 
+    def host_pid(self, handle: Handle) -> int | None:
+        """Its main process's pid on this machine, where there is one."""
+
     def log(self, handle: Handle, since: float | None, file_offset: int) -> str:
         """Its output from about `since` (a runtime with a log file reads it from `file_offset`)."""
 
@@ -68,6 +71,9 @@ class DockerRuntime:
     def where(self, handle):
         return f"container {(handle.container_id or '?')[:12]}"
 
+    def host_pid(self, handle):
+        return docker.host_pid(handle)
+
     def log(self, handle, since, file_offset):
         return docker.full_log(handle, since=since - 1 if since is not None else None)  # whole seconds
 
@@ -96,6 +102,9 @@ class ProcessRuntime:
     def where(self, handle):
         return f"pid {handle.pid}"
 
+    def host_pid(self, handle):
+        return handle.pid if process.is_alive(handle.pid, handle.pid_start_ticks) else None
+
     def log(self, handle, since, file_offset):
         return _file_log(handle, file_offset)
 
@@ -123,6 +132,9 @@ class ExternalRuntime:
 
     def where(self, handle):
         return handle.detail
+
+    def host_pid(self, handle):
+        return None
 
     def log(self, handle, since, file_offset):
         return ""
