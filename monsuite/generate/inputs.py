@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import promql_parser as pp
 
 from monsuite.generate.matchers import NoValue, accepted_value, accepts, refused_value
+from monsuite.rules.references import matches_on
 
 COMPARISONS = {">": lambda a, b: a > b, "<": lambda a, b: a < b, ">=": lambda a, b: a >= b,
                "<=": lambda a, b: a <= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
@@ -446,8 +447,7 @@ def _joined_values(tree, reads: list[_Read]) -> dict[str, str]:
     names: set[str] = set()
 
     def visit(node):
-        if isinstance(node, pp.BinaryExpr) and node.modifier is not None and node.modifier.matching is not None \
-                and "Include" in repr(node.modifier.matching.type):
+        if isinstance(node, pp.BinaryExpr) and matches_on(node):
             names.update(node.modifier.matching.labels)
         for child in children(node):
             visit(child)

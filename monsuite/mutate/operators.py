@@ -17,7 +17,7 @@ from monsuite.generate.inputs import COMPARISONS, children
 from monsuite.generate.matchers import accepts, op_text
 from monsuite.generate.series_notation import number
 from monsuite.rules.model import Rule
-from monsuite.rules.references import keeps_label
+from monsuite.rules.references import groups_by, keeps_label, matches_on
 from monsuite.timescale import format_ms
 
 FLIP = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "==": "!=", "!=": "=="}
@@ -84,7 +84,7 @@ def _node_mutations(node):
         yield from _matcher_mutations(node, text, text[text.rfind("}") + 1:] if "{" in text else text[len(node.name):])
     if isinstance(node, pp.AggregateExpr) and node.modifier is not None and node.param is None:
         labels = list(node.modifier.labels)
-        keyword = "by" if "Include" in repr(node.modifier) or str(node.modifier).startswith("by") else "without"
+        keyword = "by" if groups_by(node) else "without"
         for label in labels:
             kept = [x for x in labels if x != label]
             yield ("aggregation", f"{node.op} {keyword} ({', '.join(labels)}) -> {keyword} ({', '.join(kept)})",
@@ -170,7 +170,7 @@ def _matches_on(binary, label: str, own_is_right: bool) -> bool:
     if modifier.matching is None:
         return True
     listed = label in list(modifier.matching.labels)
-    return listed if "Include" in repr(modifier.matching.type) else not listed
+    return listed if matches_on(binary) else not listed
 
 
 def _nodes(tree, path: tuple = ()):

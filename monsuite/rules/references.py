@@ -38,15 +38,24 @@ def selectors(expr) -> list[Selector]:
     return found
 
 
+def matches_on(binary) -> bool:
+    """Whether a binary expression pairs its sides `on (...)` the labels it lists (not `ignoring (...)`)."""
+    matching = binary.modifier.matching if binary.modifier is not None else None
+    return matching is not None and matching.type == promql_parser.LabelModifierType.Include
+
+
+def groups_by(aggregate) -> bool:
+    """Whether an aggregation keeps the labels it lists (`by`), not all but them (`without`)."""
+    return aggregate.modifier is not None and aggregate.modifier.type == promql_parser.AggModifierType.By
+
+
 def groupings(expr: str) -> list[Grouping]:
     found: list[Grouping] = []
 
     def visit(node):
-        if isinstance(node, promql_parser.AggregateExpr) and node.modifier is not None \
-                and node.modifier.type == promql_parser.AggModifierType.By and node.modifier.labels:
+        if isinstance(node, promql_parser.AggregateExpr) and groups_by(node) and node.modifier.labels:
             found.append(Grouping(tuple(node.modifier.labels), _metrics(node.expr), "by"))
-        if isinstance(node, promql_parser.BinaryExpr) and node.modifier is not None and node.modifier.matching is not None \
-                and node.modifier.matching.type == promql_parser.LabelModifierType.Include and node.modifier.matching.labels:
+        if isinstance(node, promql_parser.BinaryExpr) and matches_on(node) and node.modifier.matching.labels:
             found.append(Grouping(tuple(node.modifier.matching.labels), _metrics(node.lhs) + _metrics(node.rhs), "on"))
         return True
 
