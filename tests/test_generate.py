@@ -211,6 +211,35 @@ def test_guards_grouping_labels_and_regex_alternatives_get_inputs_that_tell_thei
         assert not [s for s in survivors if killed in s], survivors
 
 
+ALTERNATIVES_AND_EXCEPTIONS = """
+groups:
+  - name: alternatives
+    rules:
+      - alert: RemoteWriteFailing
+        expr: (rate(old_failed_total{job="prom"}[5m]) or rate(new_failed_total{job="prom"}[5m])) > 1
+      - alert: PodNotReady
+        expr: max by (pod) (pod_phase{phase="Pending"} == 1) unless on (pod) pod_gated{reason="Gated"} == 1
+"""
+
+
+def test_the_right_side_of_an_or_and_of_an_unless_gets_inputs_that_tell_their_mutants_apart(tmp_path):
+    from monsuite.mutate.runner import run
+
+    rules = tmp_path / "rules.yml"
+    rules.write_text(ALTERNATIVES_AND_EXCEPTIONS)
+    outcome = generate([rules])
+    assert sorted(outcome.covered) == ["PodNotReady", "RemoteWriteFailing"], outcome.unsupported
+    assert [g for g in outcome.generated if g.via.startswith("telling it from")], [g.via for g in outcome.generated]
+    verdicts = run([rules], write(outcome, tmp_path)).verdicts
+    survivors = [v.mutant.description for v in verdicts if not v.killed]
+    # reached only where the left side is absent (the new metric name), where the exception holds (a gated
+    # pod), or where the exception's decoy holds it while the excepted series does not (a dropped matcher)
+    for killed in ('job="prom" -> "prom-changed" in new_failed_total', 'reason="Gated" -> "Gated-changed"',
+                   'reason="Gated" dropped'):
+        assert any(killed in v.mutant.description for v in verdicts), killed
+        assert not [s for s in survivors if killed in s], survivors
+
+
 BOUNDS_AND_A_SHARED_EXPRESSION = """
 groups:
   - name: bounds

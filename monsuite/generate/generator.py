@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 import os
@@ -24,6 +25,7 @@ from pathlib import Path
 import yaml
 from promql_parser import Call, walk
 
+from monsuite.generate.discriminating import Candidate, choose, describe, expression_mutants, told_apart
 from monsuite.generate.inputs import ABSENCE, COMPARISONS, SECOND_INSTANCE, Design, Unsupported, design
 from monsuite.deployed.rules import user_files
 from monsuite.generate.promtool_batch import Results, run_probes, tagged
@@ -36,6 +38,7 @@ INTERVAL_MS = 15_000  # input samples and the evaluation interval of groups that
 MAX_CANDIDATES = 400  # assignments evaluated per rule
 LIVE_RATE_SCALE = 1000.0
 MAX_VARIANTS = 4  # inputs per rule that fire it through one unknown alone
+MAX_MOVED_DECOYS = 60  # inputs per rule with one decoy away from the series it mirrors
 MAX_EVALUATIONS = 1500  # per generated test (6 h 15 m at 15 s): promtool evaluates every rule at each
 CADENCES_MS = (60_000, 300_000, 900_000, 3_600_000)  # coarser test intervals for week-scale rules, finest first
 EXPLORE_SEED = 15
@@ -245,7 +248,7 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
 
     Returns the chosen (rule, design, firing, quiet, guard pairs) and, per alert, the input a live fault pushes where
     one fires fewer other rules than the firing input (else None) with the other rules it fires."""
-    tests, slots = [], []
+    tests, slots, mutant_lists = [], [], []
     for index, (rule, d) in enumerate(designed):
         assignments = _assignments(d)
         slot = _steady_ms(d)
@@ -253,15 +256,19 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
         neighbours = _neighbours(rule, d, rules)
         name = _choice_test(rule, index)
         slots.append((name, assignments, times, neighbours))
-        tests.append({"name": name, "interval": format_ms(d.interval_ms),
-                      "input_series": _input(d, assignments, [slot // d.interval_ms] * len(assignments)),
-                      "promql_expr_test": [{"expr": tagged(expr, name), "eval_time": format_ms(t), "exp_samples": []}
-                                           for expr in [d.measured, *([d.focus[0]] if d.focus else []),
-                                                        *(g for g, _ in d.guards), *neighbours.values()]
-                                           for t in times]})
+        input_series = _input(d, assignments, [slot // d.interval_ms] * len(assignments))
+        tests.append({"name": name, "interval": format_ms(d.interval_ms), "input_series": input_series,
+                      "promql_expr_test": _asked(name, [d.measured, *([d.focus[0]] if d.focus else []),
+                                                        *(g for g, _ in d.guards), *neighbours.values()], times)})
+        found = expression_mutants(rule)
+        mutant_lists.append(found)
+        if found:  # apart from the rule's own test: a mutant that fails to evaluate is no error of the rule's
+            tests.append({"name": _mutants_test(name), "interval": format_ms(d.interval_ms),
+                          "input_series": copy.deepcopy(input_series),
+                          "promql_expr_test": _asked(_mutants_test(name), [rule.expr, *(m.expr for m in found)], times)})
     results = _run_at_intervals(tests, [], promtool)
-    chosen, live = [], {}
-    for (rule, d), (name, assignments, times, neighbours) in zip(designed, slots):
+    chosen, live, telling = [], {}, []
+    for (rule, d), (name, assignments, times, neighbours), found in zip(designed, slots, mutant_lists):
         candidates = [(a, results.values(name, d.measured, t), results.values(name, d.focus[0], t) if d.focus else [])
                       for a, t in zip(assignments, times)]
         collateral = [sorted(other for other, expr in neighbours.items() if results.values(name, expr, t))
@@ -284,10 +291,100 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
                             fired_too[id(live_input if live_input is not None else firing)])
         guarded = _guard_pairs(d, candidates, [[results.values(name, g, t) for g, _ in d.guards]
                                                for t in times]) if quiet is not None and d.focus else []
+        evaluated = _evaluated(d, found, results, _mutants_test(name), assignments, times)
+        telling.append((d, found, evaluated, firing, quiet, list(guarded), guarded))
         if quiet is not None:
             firing, quiet = _with_mirrors(d, firing, quiet), _with_mirrors(d, quiet, firing)
         chosen.append((rule, d, firing, quiet, guarded))
+    _evaluate_moved_decoys(telling, promtool)
+    for (d, found, evaluated, firing, quiet, pairs, guarded), (_, _, mirrored_firing, mirrored_quiet, _) in zip(telling, chosen):
+        guarded += [(via, mirrored_firing if high is None else high, mirrored_quiet if low is None else low)
+                    for via, high, low in _telling(d, found, evaluated, firing, quiet, pairs)]
     return chosen, live
+
+
+def _asked(test: str, exprs: list[str], times: list[int]) -> list[dict]:
+    return [{"expr": tagged(expr, test), "eval_time": format_ms(t), "exp_samples": []} for expr in exprs for t in times]
+
+
+def _mutants_test(name: str) -> str:
+    return f"{name} against its mutants"
+
+
+def _evaluated(d: Design, found: list, results: Results, test: str, assignments: list[dict],
+               times: list[int]) -> list[Candidate]:
+    """Each input with the mutants it tells apart (see discriminating.py)."""
+    if not found:
+        return []
+    rule_expr = found[0].rule.expr
+    made = []
+    for assignment, t in zip(assignments, times):
+        rule_sets = results.label_sets(test, rule_expr, t)
+        told = told_apart(rule_sets, [results.label_sets(test, m.expr, t) for m in found])
+        made.append(Candidate(assignment, bool(rule_sets), told, (_negative(d, assignment), _absent(assignment))))
+    return made
+
+
+def _evaluate_moved_decoys(telling: list, promtool: str) -> None:
+    """A decoy mirrors a series read by the expression; a mutant that stops refusing it (a dropped matcher on
+    the right of an `unless`) shows only where the decoy's value differs from that series'. The chosen inputs
+    with one decoy at a time set to another value of the series it mirrors are evaluated too."""
+    tests, asked = [], []
+    for index, (d, found, evaluated, firing, quiet, _, _) in enumerate(telling):
+        moved = _moved_decoys(d, [firing, *([quiet] if quiet is not None else [])]) if found else []
+        if not moved:
+            continue
+        slot = _steady_ms(d)
+        times = [(k + 1) * slot - d.interval_ms for k in range(len(moved))]
+        name = f"decoys moved {index}"
+        tests.append({"name": name, "interval": format_ms(d.interval_ms),
+                      "input_series": _input(d, moved, [slot // d.interval_ms] * len(moved)),
+                      "promql_expr_test": _asked(name, [found[0].rule.expr, *(m.expr for m in found)], times)})
+        asked.append((index, name, moved, times))
+    results = _run_at_intervals(tests, [], promtool)
+    for index, name, moved, times in asked:
+        d, found, evaluated = telling[index][:3]
+        evaluated += _evaluated(d, found, results, name, moved, times)
+
+
+def _moved_decoys(d: Design, bases: list[dict]) -> list[dict]:
+    made: list[dict] = []
+    for base in bases:
+        for i, variable in enumerate(d.variables):
+            if variable.mirrors is None:
+                continue
+            for value in d.variables[variable.mirrors].candidates:
+                moved = {**base, i: value}
+                if value != base.get(i) and moved not in made:
+                    made.append(moved)
+    return made[:MAX_MOVED_DECOYS]
+
+
+def _telling(d: Design, found: list, evaluated: list[Candidate], firing: dict, quiet: dict | None,
+             pairs: list) -> list[tuple[str, dict | None, dict | None]]:
+    """(what it tells apart, firing input or None for the chosen one, quiet input or None for the chosen one):
+    inputs that tell apart the mutants the chosen inputs (``firing``, ``quiet`` and the further ``pairs``) do
+    not (see discriminating.py)."""
+    searched = [i for i, v in enumerate(d.variables) if v.mirrors is None]
+
+    def key(assignment: dict) -> tuple:
+        return tuple(assignment.get(i) for i in searched)
+
+    used = {key(a) for a in [firing, *([quiet] if quiet is not None else []), *(x for _, high, low in pairs for x in (high, low))]}
+    if quiet is not None:
+        used |= {key({**quiet, i: firing[i]}) for i in searched}
+    already = set().union(*(c.told for c in evaluated if key(c.assignment) in used and _mirrored(d, c.assignment)))
+    made = []
+    for picked in choose(evaluated, already):
+        via = describe(found, picked.told, already)
+        already |= picked.told
+        made.append((via, picked.assignment, None) if picked.fires else (via, None, picked.assignment))
+    return made
+
+
+def _mirrored(d: Design, assignment: dict) -> bool:
+    """Whether every decoy holds the value of the series it mirrors (not moved away from it)."""
+    return all(assignment.get(i) == assignment.get(v.mirrors) for i, v in enumerate(d.variables) if v.mirrors is not None)
 
 
 def _guard_pairs(d: Design, candidates: list, guard_values: list[list[list[float]]]) -> list[tuple[str, dict, dict]]:
@@ -466,19 +563,18 @@ def _phase_ms(rule: Rule, d: Design) -> int:
     return -(-length // d.interval_ms) * d.interval_ms
 
 
-def _variants(d: Design, firing: dict, quiet: dict | None, guarded: list) -> list[tuple[str, dict, dict | None]]:
+def _variants(d: Design, firing: dict, quiet: dict | None, further: list) -> list[tuple[str, dict, dict | None]]:
     """(what it shows, firing input, quiet input): the chosen pair; where the quiet input exists, the quiet
     input with one unknown at a time set to its firing value (an `or`, or a ratio, can then be seen firing
-    through each part alone); and each guard's pair (see _guard_pairs)."""
+    through each part alone); and the further pairs (each guard's, see _guard_pairs, and those that tell
+    mutants apart, see _telling)."""
     variants = [("", firing, quiet)]
-    if quiet is None:
-        return variants
-    searched = [i for i, v in enumerate(d.variables) if v.mirrors is None and firing[i] != quiet[i]]
+    searched = [i for i, v in enumerate(d.variables) if v.mirrors is None and firing[i] != quiet[i]] if quiet is not None else []
     if len(searched) > 1:
         for i in searched[:MAX_VARIANTS]:
             variants.append((f"through {d.variables[i].describes} alone", _with_mirrors(d, {**quiet, i: firing[i]}, quiet),
                              quiet))
-    return variants + [(via, high, low) for via, high, low in guarded if (high, low) != (firing, quiet)]
+    return variants + [(via, high, low) for via, high, low in further if (high, low) != (firing, quiet)]
 
 
 def _own_labels(rule: Rule, rules: list[Rule]) -> dict | None:

@@ -42,16 +42,25 @@ class Results:
     samples: dict = field(default_factory=dict)  # (expr, time in ms) -> [Sample]
     alerts: dict = field(default_factory=dict)  # (test, alertname, time in ms) -> [AlertEntry]
     errors: dict = field(default_factory=dict)  # test -> message
+    failed: set = field(default_factory=set)  # (expr, time in ms) that promtool could not evaluate
 
     def values(self, test: str, expr: str, at_ms: int) -> list[float]:
         """What ``expr`` returned at ``at_ms`` in ``test``, asked as ``tagged(expr, test)``: promtool names no
         test beside a sample, and tests of other rules may ask the same expression at the same time."""
         return [s.value for s in self.samples.get((tagged(expr, test), at_ms), [])]
 
+    def label_sets(self, test: str, expr: str, at_ms: int) -> frozenset | None:
+        """The series ``expr`` returned at ``at_ms`` in ``test``, each as its labels; None where it failed."""
+        key = (tagged(expr, test), at_ms)
+        if key in self.failed:
+            return None
+        return frozenset(frozenset(s.labels.items()) for s in self.samples.get(key, []))
+
     def merge(self, other: "Results") -> None:
         self.samples.update(other.samples)
         self.alerts.update(other.alerts)
         self.errors.update(other.errors)
+        self.failed |= other.failed
 
 
 def tagged(expr: str, test: str) -> str:
@@ -96,6 +105,8 @@ def _run(paths: list[Path], directory: Path, promtool: str) -> Results:
             results.alerts[(failure.test, name, parse_ms(time))] = [_unescaped(entry) for entry in failure.got]
         elif failure.kind == "expr" and failure.message:
             results.errors[failure.test] = failure.message
+            expr, _, time = failure.where.removeprefix("expr ").rpartition(" at ")
+            results.failed.add((json.loads(expr), parse_ms(time)))
         elif failure.kind == "expr":
             expr, _, time = failure.where.removeprefix("expr ").rpartition(" at ")
             results.samples[(json.loads(expr), parse_ms(time))] = parse_samples(failure.got[0] if failure.got else "")

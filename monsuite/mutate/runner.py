@@ -26,7 +26,7 @@ import yaml
 from monsuite.errors import UserError
 from monsuite.generate.inputs import children
 from monsuite.generate.matchers import accepts
-from monsuite.mutate.operators import Mutant, mutants
+from monsuite.generate.mutants import Mutant, mutants
 from monsuite.deployed.rules import runnable_test_file, user_files
 from monsuite.rules.model import Rule, load_rules
 from monsuite.rules.unittests import read_test_file

@@ -147,6 +147,8 @@ def _matched_away(tree, path: tuple, description: str) -> bool:
         selectors = [s for _, s in _nodes(other) if isinstance(s, (pp.VectorSelector, pp.MatrixSelector))]
         if not selectors:
             continue  # an operation with a number passes the vector through
+        if _passes_through(ancestor, own_is_right=path[depth] == 1):
+            continue
         if not _matches_on(ancestor, dropped.name, own_is_right=path[depth] == 1):
             return False
         demanded = bool(selectors) and all(
@@ -157,12 +159,18 @@ def _matched_away(tree, path: tuple, description: str) -> bool:
     return False
 
 
+def _passes_through(binary, own_is_right: bool) -> bool:
+    """Whether every series of the mutated side reaches the result unpaired: either side of `or` (one the
+    left side also has is the left side's), the left side of `unless` (unless the right side has it)."""
+    op = str(binary.op)
+    return op == "or" or (op == "unless" and not own_is_right)
+
+
 def _matches_on(binary, label: str, own_is_right: bool) -> bool:
     """Whether the binary expression keeps only series paired by ``label`` from the mutated side: a match
     (one-to-one, or either side of group_left / group_right: a series finds its partners by the matching
     labels all the same), `and`, or the right side of `unless`."""
-    op = str(binary.op)
-    if op == "or" or (op == "unless" and not own_is_right):
+    if _passes_through(binary, own_is_right):
         return False
     modifier = binary.modifier
     if modifier is None:
