@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import copy
 import itertools
 import math
 import os
@@ -252,7 +251,7 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
     for index, (rule, d) in enumerate(designed):
         assignments = _assignments(d)
         slot = _steady_ms(d)
-        times = [(k + 1) * slot - d.interval_ms for k in range(len(assignments))]
+        times = _slot_times(d, len(assignments))
         neighbours = _neighbours(rule, d, rules)
         name = _choice_test(rule, index)
         slots.append((name, assignments, times, neighbours))
@@ -261,14 +260,18 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
                       "promql_expr_test": _asked(name, [d.measured, *([d.focus[0]] if d.focus else []),
                                                         *(g for g, _ in d.guards), *neighbours.values()], times)})
         found = expression_mutants(rule)
-        mutant_lists.append(found)
-        if found:  # apart from the rule's own test: a mutant that fails to evaluate is no error of the rule's
+        # against the mutants, the inputs without a negative value (plausible ones, which tests prefer), in a
+        # test of their own: a mutant that fails to evaluate is no error of the rule's
+        plausible = [a for a in assignments if not _negative(d, a)] or assignments
+        mutant_lists.append((found, plausible, _slot_times(d, len(plausible))))
+        if found:
             tests.append({"name": _mutants_test(name), "interval": format_ms(d.interval_ms),
-                          "input_series": copy.deepcopy(input_series),
-                          "promql_expr_test": _asked(_mutants_test(name), [rule.expr, *(m.expr for m in found)], times)})
+                          "input_series": _input(d, plausible, [slot // d.interval_ms] * len(plausible)),
+                          "promql_expr_test": _asked(_mutants_test(name), [rule.expr, *(m.expr for m in found)],
+                                                     _slot_times(d, len(plausible)))})
     results = _run_at_intervals(tests, [], promtool)
     chosen, live, telling = [], {}, []
-    for (rule, d), (name, assignments, times, neighbours), found in zip(designed, slots, mutant_lists):
+    for (rule, d), (name, assignments, times, neighbours), (found, plausible, plausible_times) in zip(designed, slots, mutant_lists):
         candidates = [(a, results.values(name, d.measured, t), results.values(name, d.focus[0], t) if d.focus else [])
                       for a, t in zip(assignments, times)]
         collateral = [sorted(other for other, expr in neighbours.items() if results.values(name, expr, t))
@@ -291,7 +294,7 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
                             fired_too[id(live_input if live_input is not None else firing)])
         guarded = _guard_pairs(d, candidates, [[results.values(name, g, t) for g, _ in d.guards]
                                                for t in times]) if quiet is not None and d.focus else []
-        evaluated = _evaluated(d, found, results, _mutants_test(name), assignments, times)
+        evaluated = _evaluated(d, found, results, _mutants_test(name), plausible, plausible_times)
         telling.append((d, found, evaluated, firing, quiet, list(guarded), guarded))
         if quiet is not None:
             firing, quiet = _with_mirrors(d, firing, quiet), _with_mirrors(d, quiet, firing)
@@ -301,6 +304,13 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
         guarded += [(via, mirrored_firing if high is None else high, mirrored_quiet if low is None else low)
                     for via, high, low in _telling(d, found, evaluated, firing, quiet, pairs)]
     return chosen, live
+
+
+def _slot_times(d: Design, count: int) -> list[int]:
+    """The evaluation times of ``count`` inputs held one after another, each for a slot long enough that
+    the expression's windows at its last sample see that input only."""
+    slot = _steady_ms(d)
+    return [(k + 1) * slot - d.interval_ms for k in range(count)]
 
 
 def _asked(test: str, exprs: list[str], times: list[int]) -> list[dict]:
@@ -335,7 +345,7 @@ def _evaluate_moved_decoys(telling: list, promtool: str) -> None:
         if not moved:
             continue
         slot = _steady_ms(d)
-        times = [(k + 1) * slot - d.interval_ms for k in range(len(moved))]
+        times = _slot_times(d, len(moved))
         name = f"decoys moved {index}"
         tests.append({"name": name, "interval": format_ms(d.interval_ms),
                       "input_series": _input(d, moved, [slot // d.interval_ms] * len(moved)),
