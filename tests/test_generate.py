@@ -219,6 +219,8 @@ groups:
         expr: (rate(old_failed_total{job="prom"}[5m]) or rate(new_failed_total{job="prom"}[5m])) > 1
       - alert: PodNotReady
         expr: max by (pod) (pod_phase{phase="Pending"} == 1) unless on (pod) pod_gated{reason="Gated"} == 1
+      - alert: VolumeFillingUp
+        expr: predict_linear(volume_free_bytes[1h], 4 * 3600) < 0 unless on (pvc) volume_excluded{excluded="true"} == 1
 """
 
 
@@ -228,14 +230,15 @@ def test_the_right_side_of_an_or_and_of_an_unless_gets_inputs_that_tell_their_mu
     rules = tmp_path / "rules.yml"
     rules.write_text(ALTERNATIVES_AND_EXCEPTIONS)
     outcome = generate([rules])
-    assert sorted(outcome.covered) == ["PodNotReady", "RemoteWriteFailing"], outcome.unsupported
+    assert sorted(outcome.covered) == ["PodNotReady", "RemoteWriteFailing", "VolumeFillingUp"], outcome.unsupported
     assert [g for g in outcome.generated if g.via.startswith("telling it from")], [g.via for g in outcome.generated]
     verdicts = run([rules], write(outcome, tmp_path)).verdicts
     survivors = [v.mutant.description for v in verdicts if not v.killed]
     # reached only where the left side is absent (the new metric name), where the exception holds (a gated
-    # pod), or where the exception's decoy holds it while the excepted series does not (a dropped matcher)
+    # pod, a volume excluded while its free space falls), or where the exception's decoy holds it while the
+    # excepted series does not (a dropped matcher)
     for killed in ('job="prom" -> "prom-changed" in new_failed_total', 'reason="Gated" -> "Gated-changed"',
-                   'reason="Gated" dropped'):
+                   'reason="Gated" dropped', 'excluded="true" -> "true-changed"'):
         assert any(killed in v.mutant.description for v in verdicts), killed
         assert not [s for s in survivors if killed in s], survivors
 

@@ -37,7 +37,7 @@ INTERVAL_MS = 15_000  # input samples and the evaluation interval of groups that
 MAX_CANDIDATES = 400  # assignments evaluated per rule
 LIVE_RATE_SCALE = 1000.0
 MAX_VARIANTS = 4  # inputs per rule that fire it through one unknown alone
-MAX_MOVED_DECOYS = 60  # inputs per rule with one decoy away from the series it mirrors
+MAX_NEIGHBOURS = 160  # inputs per rule one unknown away from the chosen ones, evaluated against its mutants
 MAX_EVALUATIONS = 1500  # per generated test (6 h 15 m at 15 s): promtool evaluates every rule at each
 CADENCES_MS = (60_000, 300_000, 900_000, 3_600_000)  # coarser test intervals for week-scale rules, finest first
 EXPLORE_SEED = 15
@@ -262,7 +262,7 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
         found = expression_mutants(rule)
         # against the mutants, the inputs without a negative value (plausible ones, which tests prefer), in a
         # test of their own: a mutant that fails to evaluate is no error of the rule's
-        plausible = [a for a in assignments if not _negative(d, a)] or assignments
+        plausible = [a for a in assignments if _plausible(d, a)] or assignments
         mutant_lists.append((found, plausible, _slot_times(d, len(plausible))))
         if found:
             tests.append({"name": _mutants_test(name), "interval": format_ms(d.interval_ms),
@@ -299,7 +299,7 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
         if quiet is not None:
             firing, quiet = _with_mirrors(d, firing, quiet), _with_mirrors(d, quiet, firing)
         chosen.append((rule, d, firing, quiet, guarded))
-    _evaluate_moved_decoys(telling, promtool)
+    _evaluate_neighbours(telling, promtool)
     for (d, found, evaluated, firing, quiet, pairs, guarded), (_, _, mirrored_firing, mirrored_quiet, _) in zip(telling, chosen):
         guarded += [(via, mirrored_firing if high is None else high, mirrored_quiet if low is None else low)
                     for via, high, low in _telling(d, found, evaluated, firing, quiet, pairs)]
@@ -335,39 +335,50 @@ def _evaluated(d: Design, found: list, results: Results, test: str, assignments:
     return made
 
 
-def _evaluate_moved_decoys(telling: list, promtool: str) -> None:
-    """A decoy mirrors a series read by the expression; a mutant that stops refusing it (a dropped matcher on
-    the right of an `unless`) shows only where the decoy's value differs from that series'. The chosen inputs
-    with one decoy at a time set to another value of the series it mirrors are evaluated too."""
+def _evaluate_neighbours(telling: list, promtool: str) -> None:
+    """The candidates are a sample of every combination; the inputs that tell a mutant apart often lie one
+    unknown away from the chosen ones: the quiet input's ratio at 30 % where the firing one is at 10 % while
+    the other comparisons still hold (a threshold moved 10x), a decoy away from the series it mirrors (a
+    dropped matcher on the right of an `unless` shows only then). Those are evaluated against the mutants too."""
     tests, asked = [], []
     for index, (d, found, evaluated, firing, quiet, _, _) in enumerate(telling):
-        moved = _moved_decoys(d, [firing, *([quiet] if quiet is not None else [])]) if found else []
-        if not moved:
+        near = _neighbours_of(d, [firing, *([quiet] if quiet is not None else [])]) if found else []
+        if not near:
             continue
-        slot = _steady_ms(d)
-        times = _slot_times(d, len(moved))
-        name = f"decoys moved {index}"
+        times = _slot_times(d, len(near))
+        name = f"one unknown away {index}"
         tests.append({"name": name, "interval": format_ms(d.interval_ms),
-                      "input_series": _input(d, moved, [slot // d.interval_ms] * len(moved)),
+                      "input_series": _input(d, near, [_steady_ms(d) // d.interval_ms] * len(near)),
                       "promql_expr_test": _asked(name, [found[0].rule.expr, *(m.expr for m in found)], times)})
-        asked.append((index, name, moved, times))
+        asked.append((index, name, near, times))
     results = _run_at_intervals(tests, [], promtool)
-    for index, name, moved, times in asked:
+    for index, name, near, times in asked:
         d, found, evaluated = telling[index][:3]
-        evaluated += _evaluated(d, found, results, name, moved, times)
+        evaluated += _evaluated(d, found, results, name, near, times)
 
 
-def _moved_decoys(d: Design, bases: list[dict]) -> list[dict]:
+def _neighbours_of(d: Design, bases: list[dict]) -> list[dict]:
+    """The inputs with one unknown (or one decoy) set to another of its plausible values; decoys first."""
+    seen = [dict(base) for base in bases]
     made: list[dict] = []
-    for base in bases:
-        for i, variable in enumerate(d.variables):
-            if variable.mirrors is None:
-                continue
-            for value in d.variables[variable.mirrors].candidates:
-                moved = {**base, i: value}
-                if value != base.get(i) and moved not in made:
+    decoys = [i for i, v in enumerate(d.variables) if v.mirrors is not None]
+    searched = [i for i, v in enumerate(d.variables) if v.mirrors is None]
+    for i in decoys + searched:
+        mirrored = d.variables[i].mirrors
+        values = d.variables[i if mirrored is None else mirrored].candidates
+        for base in bases:
+            for value in values:
+                if value == base.get(i) or not _plausible(d, {i: value}):
+                    continue
+                moved = {**base, i: value} if mirrored is not None else _with_mirrors(d, {**_searched_only(d, base), i: value})
+                if moved not in seen:
+                    seen.append(moved)
                     made.append(moved)
-    return made[:MAX_MOVED_DECOYS]
+    return made[:MAX_NEIGHBOURS]
+
+
+def _searched_only(d: Design, assignment: dict) -> dict:
+    return {i: v for i, v in assignment.items() if d.variables[i].mirrors is None}
 
 
 def _telling(d: Design, found: list, evaluated: list[Candidate], firing: dict, quiet: dict | None,
@@ -518,6 +529,12 @@ def _negative(d: Design, assignment: dict) -> int:
     offset is a moment before or after the evaluation: either is plausible)."""
     clocks = {s.var for s in d.series if s.kind == "clock"}
     return sum(v is not None and v < 0 for i, v in assignment.items() if i not in clocks)
+
+
+def _plausible(d: Design, assignment: dict) -> bool:
+    """No series holds a negative level (a slope may fall, a clock's offset may be either way)."""
+    levels = {s.var for s in d.series if s.kind != "clock"} | {s.past_var for s in d.series if s.past_var is not None}
+    return not any(v is not None and v < 0 for i, v in assignment.items() if i in levels)
 
 
 def _absent(assignment: dict) -> int:
