@@ -182,6 +182,17 @@ def test_tests_that_fail_on_the_unmodified_rules_are_refused(tmp_path):
     assert proc.returncode == 2 and "fail on the unmodified rules" in proc.stderr
 
 
+def test_a_test_file_promtool_cannot_finish_in_time_is_named_not_a_traceback(tmp_path, monkeypatch):
+    from monsuite.errors import UserError
+    from monsuite.mutate import runner
+
+    (tmp_path / "rules.yml").write_text(RULES)
+    (tmp_path / "weak-test.yml").write_text(WEAK_TEST)
+    monkeypatch.setattr(runner, "TIMEOUT_SECONDS", 0.001)
+    with pytest.raises(UserError, match="weak-test.yml: promtool took over"):
+        run([tmp_path / "rules.yml"], [tmp_path / "weak-test.yml"])
+
+
 @needs_promtool
 def test_the_default_stacks_tests_reach_a_mutation_score_of_at_least_90_percent(tmp_path, record_measurement):
     from monsuite.alerts.scenarios import load_for_stack

@@ -32,7 +32,7 @@ from monsuite.rules.model import Rule, load_rules
 from monsuite.rules.unittests import read_test_file
 from monsuite.timescale import format_ms
 
-TIMEOUT_SECONDS = 300
+TIMEOUT_SECONDS = 900  # promtool on one whole test file of the unmodified rules (a busy machine included)
 
 
 @dataclass
@@ -206,8 +206,12 @@ def _rule_files_of(test: Path) -> list[Path]:
 def _failing_file(test: Path, promtool: str) -> str:
     """'' when promtool passes the test file; else its report on one line."""
     path = runnable_test_file(Path(test))
-    proc = subprocess.run([promtool, "test", "rules", path.name], cwd=path.parent, capture_output=True, text=True,
-                          timeout=TIMEOUT_SECONDS)
+    try:
+        proc = subprocess.run([promtool, "test", "rules", path.name], cwd=path.parent, capture_output=True, text=True,
+                              timeout=TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise UserError(f"{test}: promtool took over {TIMEOUT_SECONDS} s on the unmodified rules; split the file "
+                        "or run on a less busy machine") from None
     return "" if proc.returncode == 0 else " ".join((proc.stdout + proc.stderr).split())[:300]
 
 
