@@ -485,13 +485,14 @@ class Campaign:
         problems.extend(worst_case_problems(result, total_allowance, f"{self.allowances.source}: {self.allowances.why}"))
 
     def _cpu_wait_ms(self, result: ScenarioResult, stage: str) -> float | None:
-        """How long Alertmanager and the sinks waited for a CPU during the judged stage: a late timer or a
-        slow send on a busy machine, which the canary's cycles did not necessarily sample."""
+        """How long Alertmanager and the sinks waited for a CPU from when group_wait ended to the delivery: a
+        late timer or a slow send on a busy machine, which the canary's cycles did not necessarily sample.
+        What they waited during group_wait itself held nothing up (a timer set too long is not excused)."""
         start = result.times.get("alertmanager" if stage == FROM_ALERTMANAGER else "firing")
         delivered = result.times.get("delivered")
-        if start is None or not delivered or not self.cpu_wait.watching:
+        if start is None or not delivered or not self.cpu_wait.watching or result.floors is None:
             return None
-        return self.cpu_wait.waited_ms(start, max(delivered.values()))
+        return self.cpu_wait.waited_ms(start + result.floors.group_wait_ms / 1000, max(delivered.values()))
 
 
 def budget_problems(floors, firing_to_delivered: float | None, machine_ms: float) -> list[str]:

@@ -46,15 +46,15 @@ def _tasks(pid: int) -> list[str]:
 
 
 def run_delays_ns(pids: list[int]) -> dict[tuple[int, int], int]:
-    """Each thread's time spent waiting for a CPU so far, by (process, thread), for the processes and
-    everything they started."""
+    """Each thread's time spent waiting for a CPU so far, by (watched process, thread), for the processes
+    and everything they started."""
     delays: dict[tuple[int, int], int] = {}
     for top in pids:
         for pid in process_tree(top):
             for tid in _tasks(pid):
                 fields = (_read(f"/proc/{pid}/task/{tid}/schedstat") or "").split()
                 if len(fields) >= 2:
-                    delays[(pid, int(tid))] = int(fields[1])
+                    delays[(top, int(tid))] = int(fields[1])
     return delays
 
 
@@ -66,8 +66,12 @@ def measurable(pid: int) -> bool:
 class CpuWaitWatch:
     """Samples the watched processes' run-queue waits every `interval` seconds, from start() to stop().
 
-    `samples` holds (time, nanoseconds waited since the watch started, summed over their threads). A thread
-    first seen after the start counts from its own start; one that ended keeps what it had waited."""
+    Between two samples, each process counts as having waited as long as its most waiting thread did (its
+    other threads waited at the same time, or for work off the alert's path), the processes' waits are
+    added (a notification passes through one, then the other) and the total is capped at the time between
+    the samples: how long the pipeline may have been held up, never more than the time that passed.
+    `times` and `waited_ns` hold each sample's time and the total since the start. A thread first seen
+    after the start counts from its own start."""
 
     def __init__(self, pids: dict[str, int], interval: float = SAMPLE_SECONDS):
         self.pids = {name: pid for name, pid in pids.items() if measurable(pid)}
@@ -103,10 +107,13 @@ class CpuWaitWatch:
 
     def sample(self) -> None:
         now = run_delays_ns(list(self.pids.values()))
-        for key, value in now.items():
-            self._total += max(0, value - self._last.get(key, 0))
+        at = time.time()
+        longest: dict[int, int] = {}
+        for (top, tid), value in now.items():
+            longest[top] = max(longest.get(top, 0), value - self._last.get((top, tid), 0))
+        self._total += min(sum(longest.values()), int((at - self.times[-1]) * 1e9))
         self._last.update(now)
-        self._record(time.time())
+        self._record(at)
 
     def _record(self, at: float) -> None:
         self.times.append(at)
