@@ -83,6 +83,21 @@ def test_a_resolve_and_refire_on_one_side_is_a_flicker_and_anything_longer_a_dif
     assert exact.exact and exact.one_evaluation_apart == 1
 
 
+def test_a_firing_on_one_side_only_is_a_flicker_when_it_lasted_no_longer_than_a_late_sample_can_explain():
+    from monsuite.backtest.exactness import AlertExactness, _pair
+
+    # live: pending held one evaluation longer (a sample that arrived after the evaluation), so `for` elapsed
+    brief = AlertExactness("QueueDepth", 0.25, rearm_s=5.25)
+    _pair(brief, {}, [], [(50.0, 50.5)], end=100.0, scrape_lag_s=0.672)
+    assert brief.within_a_flicker and not brief.exact and "at most 0.972 s" in brief.flickers[0]
+    longer = AlertExactness("QueueDepth", 0.25, rearm_s=5.25)
+    _pair(longer, {}, [], [(50.0, 52.0)], end=100.0, scrape_lag_s=0.672)
+    assert not longer.within_a_flicker and "0 firings backtested, 1 recorded" in longer.differences[0]
+    still = AlertExactness("QueueDepth", 0.25, rearm_s=5.25)
+    _pair(still, {}, [], [(99.9, None)], end=100.0, scrape_lag_s=0.672)
+    assert not still.within_a_flicker
+
+
 def test_a_sample_that_reached_the_live_evaluations_after_a_long_scrape_may_shift_a_firing_by_that_scrape():
     from monsuite.backtest.exactness import AlertExactness, _pair, _scrape_lag
 

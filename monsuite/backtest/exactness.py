@@ -117,16 +117,22 @@ def _pair(verdict: AlertExactness, labels: dict, mine: list, theirs: list, end: 
     verdict.backtested += len(mine)
     verdict.recorded += len(theirs)
     shown = ",".join(f"{k}={v}" for k, v in labels.items() if k != "alertname")
+    allowed = verdict.step + scrape_lag_s + LAG_S
     if len(mine) != len(theirs):
         joined_mine, joined_theirs = _joined(mine, verdict.rearm_s), _joined(theirs, verdict.rearm_s)
-        if len(joined_mine) != len(joined_theirs) or (joined_mine, joined_theirs) == (mine, theirs):
-            verdict.differences.append(f"{{{shown}}}: {len(mine)} firings backtested, {len(theirs)} recorded")
-            return
-        verdict.flickers.append(f"{{{shown}}}: {len(mine)} firings backtested, {len(theirs)} recorded: one side "
-                                f"resolved and fired again within {verdict.rearm_s:g} s")
+        if len(joined_mine) == len(joined_theirs) and (joined_mine, joined_theirs) != (mine, theirs):
+            verdict.flickers.append(f"{{{shown}}}: {len(mine)} firings backtested, {len(theirs)} recorded: one side "
+                                    f"resolved and fired again within {verdict.rearm_s:g} s")
+        else:
+            # a condition that held for its `for` to within one evaluation and a late sample fires on one side only
+            joined_mine, joined_theirs = _without_brief(joined_mine, allowed), _without_brief(joined_theirs, allowed)
+            if len(joined_mine) != len(joined_theirs):
+                verdict.differences.append(f"{{{shown}}}: {len(mine)} firings backtested, {len(theirs)} recorded")
+                return
+            verdict.flickers.append(f"{{{shown}}}: {len(mine)} firings backtested, {len(theirs)} recorded: the other "
+                                    f"fired for at most {allowed:.3f} s (one evaluation and the longest scrape)")
         mine, theirs = joined_mine, joined_theirs
     verdict.scrape_lag_s = max(verdict.scrape_lag_s, scrape_lag_s)
-    allowed = verdict.step + scrape_lag_s + LAG_S
     for (fired, resolved), (was_fired, was_resolved) in zip(mine, theirs):
         shifts = [abs(fired - was_fired)]
         if resolved is not None and was_resolved is not None:
@@ -139,6 +145,11 @@ def _pair(verdict: AlertExactness, labels: dict, mine: list, theirs: list, end: 
             verdict.differences.append(f"{{{shown}}}: fired/resolved {max(shifts):.3f} s apart (more than one "
                                        f"evaluation interval, {verdict.step:g} s, and the longest scrape of its "
                                        f"targets, {scrape_lag_s:.3f} s)")
+
+
+def _without_brief(intervals: list, allowed_s: float) -> list:
+    """The firings that lasted longer than ``allowed_s`` (or still fire)."""
+    return [(fired, resolved) for fired, resolved in intervals if resolved is None or resolved - fired > allowed_s]
 
 
 def _joined(intervals: list, rearm_s: float) -> list:
