@@ -37,7 +37,7 @@ INTERVAL_MS = 15_000  # input samples and the evaluation interval of groups that
 MAX_CANDIDATES = 400  # assignments evaluated per rule
 LIVE_RATE_SCALE = 1000.0
 MAX_VARIANTS = 4  # inputs per rule that fire it through one unknown alone
-MAX_NEIGHBOURS = 160  # inputs per rule one unknown away from the chosen ones, evaluated against its mutants
+MAX_ONE_AWAY = 160  # inputs per rule one unknown away from the chosen ones, evaluated against its mutants
 MAX_EVALUATIONS = 1500  # per generated test (6 h 15 m at 15 s): promtool evaluates every rule at each
 CADENCES_MS = (60_000, 300_000, 900_000, 3_600_000)  # coarser test intervals for week-scale rules, finest first
 EXPLORE_SEED = 15
@@ -299,7 +299,7 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
         if quiet is not None:
             firing, quiet = _with_mirrors(d, firing, quiet), _with_mirrors(d, quiet, firing)
         chosen.append((rule, d, firing, quiet, guarded))
-    _evaluate_neighbours(telling, promtool)
+    _evaluate_one_unknown_away(telling, promtool)
     for (d, found, evaluated, firing, quiet, pairs, guarded), (_, _, mirrored_firing, mirrored_quiet, _) in zip(telling, chosen):
         guarded += [(via, mirrored_firing if high is None else high, mirrored_quiet if low is None else low)
                     for via, high, low in _telling(d, found, evaluated, firing, quiet, pairs)]
@@ -335,14 +335,14 @@ def _evaluated(d: Design, found: list, results: Results, test: str, assignments:
     return made
 
 
-def _evaluate_neighbours(telling: list, promtool: str) -> None:
+def _evaluate_one_unknown_away(telling: list, promtool: str) -> None:
     """The candidates are a sample of every combination; the inputs that tell a mutant apart often lie one
     unknown away from the chosen ones: the quiet input's ratio at 30 % where the firing one is at 10 % while
     the other comparisons still hold (a threshold moved 10x), a decoy away from the series it mirrors (a
     dropped matcher on the right of an `unless` shows only then). Those are evaluated against the mutants too."""
     tests, asked = [], []
     for index, (d, found, evaluated, firing, quiet, _, _) in enumerate(telling):
-        near = _neighbours_of(d, [firing, *([quiet] if quiet is not None else [])]) if found else []
+        near = _one_unknown_away(d, [firing, *([quiet] if quiet is not None else [])]) if found else []
         if not near:
             continue
         times = _slot_times(d, len(near))
@@ -357,7 +357,7 @@ def _evaluate_neighbours(telling: list, promtool: str) -> None:
         evaluated += _evaluated(d, found, results, name, near, times)
 
 
-def _neighbours_of(d: Design, bases: list[dict]) -> list[dict]:
+def _one_unknown_away(d: Design, bases: list[dict]) -> list[dict]:
     """The inputs with one unknown (or one decoy) set to another of its plausible values; decoys first."""
     seen = [dict(base) for base in bases]
     made: list[dict] = []
@@ -374,7 +374,7 @@ def _neighbours_of(d: Design, bases: list[dict]) -> list[dict]:
                 if moved not in seen:
                     seen.append(moved)
                     made.append(moved)
-    return made[:MAX_NEIGHBOURS]
+    return made[:MAX_ONE_AWAY]
 
 
 def _searched_only(d: Design, assignment: dict) -> dict:
