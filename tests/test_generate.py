@@ -243,6 +243,32 @@ def test_the_right_side_of_an_or_and_of_an_unless_gets_inputs_that_tell_their_mu
         assert not [s for s in survivors if killed in s], survivors
 
 
+A_METRIC_READ_TWICE = """
+groups:
+  - name: api
+    rules:
+      - alert: TerminatedRequests
+        expr: >-
+          sum by (cluster) (rate(terminations_total{job="api"}[10m])) / (sum by (cluster) (rate(requests_total{job="api"}[10m]))
+          + sum by (cluster) (rate(terminations_total{job="api"}[10m]))) > 0.20
+        for: 5m
+"""
+
+
+def test_tests_telling_apart_two_mutants_alike_in_words_keep_names_of_their_own_and_pass(tmp_path):
+    # the window of the metric read twice, changed at either place, reads the same: promtool tells tests (and the
+    # generator its probes) apart by name only, so a shared name mixed two inputs' alerts into one expectation
+    rules = tmp_path / "rules.yml"
+    rules.write_text(A_METRIC_READ_TWICE)
+    outcome = generate([rules])
+    names = [g.test["name"] for g in outcome.generated]
+    assert len([n for n in names if "range [10m] -> [50m] in terminations_total" in n]) == 2, names
+    assert len(set(names)) == len(names), names
+    for path in write(outcome, tmp_path):
+        result = run_file(path)
+        assert result.verdict == "passed", result.output[-2000:]
+
+
 BOUNDS_AND_A_SHARED_EXPRESSION = """
 groups:
   - name: bounds

@@ -395,9 +395,12 @@ def _telling(d: Design, found: list, evaluated: list[Candidate], firing: dict, q
     if quiet is not None:
         used |= {key({**quiet, i: firing[i]}) for i in searched}
     already = set().union(*(c.told for c in evaluated if key(c.assignment) in used and _mirrored(d, c.assignment)))
-    made = []
+    made, named = [], {via for via, _, _ in pairs}
     for picked in choose(evaluated, already):
         via = describe(found, picked.told, already)
+        if via in named:  # two mutants alike in words (one metric read twice): the test and probe names stay apart
+            via += f" (#{sum(v.startswith(via) for v in named) + 1})"
+        named.add(via)
         already |= picked.told
         made.append((via, picked.assignment, None) if picked.fires else (via, None, picked.assignment))
     return made
