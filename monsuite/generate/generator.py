@@ -203,7 +203,11 @@ def _relative(path: Path, base: Path) -> str:
 
 def _assignments(d: Design) -> list[dict]:
     searched = [i for i, v in enumerate(d.variables) if v.mirrors is None]
-    return [_with_mirrors(d, dict(zip(searched, combo))) for combo in _combinations([d.variables[i].candidates for i in searched])]
+    levels = _level_variables(d)
+    spaces = [d.variables[i].candidates for i in searched]
+    plausible = [[v for v in space if v is None or v >= 0] if i in levels else space
+                 for i, space in zip(searched, spaces)]
+    return [_with_mirrors(d, dict(zip(searched, combo))) for combo in _combinations(spaces, plausible)]
 
 
 def _with_mirrors(d: Design, assignment: dict, other_phase: dict | None = None) -> dict:
@@ -223,16 +227,25 @@ def _with_mirrors(d: Design, assignment: dict, other_phase: dict | None = None) 
     return {**assignment, **{i: mirrored(v) for i, v in enumerate(d.variables) if v.mirrors is not None}}
 
 
-def _combinations(spaces: list[list]) -> list[tuple]:
+def _combinations(spaces: list[list], plausible: list[list]) -> list[tuple]:
+    """Every combination where they are few; else the diagonal (every unknown at its k-th candidate) and a
+    fixed sample of the rest, half of it drawn from the ``plausible`` candidates (no negative level): with
+    several levels, a sample of the whole space would hold few inputs a scrape could give."""
     total = math.prod(len(s) for s in spaces)
     if total <= MAX_CANDIDATES:
-        combos = list(itertools.product(*spaces))
-    else:  # the diagonal (every unknown at its k-th candidate) and a fixed sample of the rest
-        longest = max(len(s) for s in spaces)
-        combos = [tuple(s[min(k, len(s) - 1)] for s in spaces) for k in range(longest)]
-        chooser = random.Random(EXPLORE_SEED)
-        while len(combos) < MAX_CANDIDATES:
-            combos.append(tuple(chooser.choice(s) for s in spaces))
+        return list(itertools.product(*spaces))
+    longest = max(len(s) for s in spaces)
+    combos = list(dict.fromkeys(tuple(s[min(k, len(s) - 1)] for s in spaces) for k in range(longest)))
+    seen = set(combos)
+    drawn_from = [spaces, [p or s for p, s in zip(plausible, spaces)]]
+    chooser = random.Random(EXPLORE_SEED)
+    for draw in range(20 * MAX_CANDIDATES):
+        if len(combos) >= MAX_CANDIDATES:
+            break
+        combo = tuple(chooser.choice(s) for s in drawn_from[draw % 2])
+        if combo not in seen:
+            seen.add(combo)
+            combos.append(combo)
     return combos
 
 
@@ -295,14 +308,14 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
         guarded = _guard_pairs(d, candidates, [[results.values(name, g, t) for g, _ in d.guards]
                                                for t in times]) if quiet is not None and d.focus else []
         evaluated = _evaluated(d, found, results, _mutants_test(name), plausible, plausible_times)
-        telling.append((d, found, evaluated, firing, quiet, list(guarded), guarded))
+        telling.append(_Search(d, found, evaluated, firing, quiet, list(guarded), guarded))
         if quiet is not None:
             firing, quiet = _with_mirrors(d, firing, quiet), _with_mirrors(d, quiet, firing)
         chosen.append((rule, d, firing, quiet, guarded))
     _evaluate_one_unknown_away(telling, promtool)
-    for (d, found, evaluated, firing, quiet, pairs, guarded), (_, _, mirrored_firing, mirrored_quiet, _) in zip(telling, chosen):
-        guarded += [(via, mirrored_firing if high is None else high, mirrored_quiet if low is None else low)
-                    for via, high, low in _telling(d, found, evaluated, firing, quiet, pairs)]
+    for search, (_, _, mirrored_firing, mirrored_quiet, _) in zip(telling, chosen):
+        search.guarded += [(via, mirrored_firing if high is None else high, mirrored_quiet if low is None else low)
+                           for via, high, low in _telling(search)]
     return chosen, live
 
 
@@ -335,14 +348,29 @@ def _evaluated(d: Design, found: list, results: Results, test: str, assignments:
     return made
 
 
-def _evaluate_one_unknown_away(telling: list, promtool: str) -> None:
+@dataclass
+class _Search:
+    """One rule's inputs against its mutants: the candidates ``evaluated`` (each with the mutants it tells
+    apart), the chosen ``firing`` and ``quiet`` inputs and the guard ``pairs`` chosen before; ``guarded``: the
+    rule's further (via, firing, quiet) inputs, which the inputs telling the rest apart join."""
+    d: Design
+    found: list
+    evaluated: list[Candidate]
+    firing: dict
+    quiet: dict | None
+    pairs: list
+    guarded: list
+
+
+def _evaluate_one_unknown_away(telling: list[_Search], promtool: str) -> None:
     """The candidates are a sample of every combination; the inputs that tell a mutant apart often lie one
     unknown away from the chosen ones: the quiet input's ratio at 30 % where the firing one is at 10 % while
     the other comparisons still hold (a threshold moved 10x), a decoy away from the series it mirrors (a
     dropped matcher on the right of an `unless` shows only then). Those are evaluated against the mutants too."""
     tests, asked = [], []
-    for index, (d, found, evaluated, firing, quiet, _, _) in enumerate(telling):
-        near = _one_unknown_away(d, [firing, *([quiet] if quiet is not None else [])]) if found else []
+    for index, search in enumerate(telling):
+        d, found = search.d, search.found
+        near = _one_unknown_away(d, [search.firing, *([search.quiet] if search.quiet is not None else [])]) if found else []
         if not near:
             continue
         times = _slot_times(d, len(near))
@@ -353,8 +381,8 @@ def _evaluate_one_unknown_away(telling: list, promtool: str) -> None:
         asked.append((index, name, near, times))
     results = _run_at_intervals(tests, [], promtool)
     for index, name, near, times in asked:
-        d, found, evaluated = telling[index][:3]
-        evaluated += _evaluated(d, found, results, name, near, times)
+        search = telling[index]
+        search.evaluated += _evaluated(search.d, search.found, results, name, near, times)
 
 
 def _one_unknown_away(d: Design, bases: list[dict]) -> list[dict]:
@@ -381,11 +409,11 @@ def _searched_only(d: Design, assignment: dict) -> dict:
     return {i: v for i, v in assignment.items() if d.variables[i].mirrors is None}
 
 
-def _telling(d: Design, found: list, evaluated: list[Candidate], firing: dict, quiet: dict | None,
-             pairs: list) -> list[tuple[str, dict | None, dict | None]]:
+def _telling(search: _Search) -> list[tuple[str, dict | None, dict | None]]:
     """(what it tells apart, firing input or None for the chosen one, quiet input or None for the chosen one):
     inputs that tell apart the mutants the chosen inputs (``firing``, ``quiet`` and the further ``pairs``) do
     not (see discriminating.py)."""
+    d, firing, quiet, pairs = search.d, search.firing, search.quiet, search.pairs
     searched = [i for i, v in enumerate(d.variables) if v.mirrors is None]
 
     def key(assignment: dict) -> tuple:
@@ -394,10 +422,10 @@ def _telling(d: Design, found: list, evaluated: list[Candidate], firing: dict, q
     used = {key(a) for a in [firing, *([quiet] if quiet is not None else []), *(x for _, high, low in pairs for x in (high, low))]}
     if quiet is not None:
         used |= {key({**quiet, i: firing[i]}) for i in searched}
-    already = set().union(*(c.told for c in evaluated if key(c.assignment) in used and _mirrored(d, c.assignment)))
+    already = set().union(*(c.told for c in search.evaluated if key(c.assignment) in used and _mirrored(d, c.assignment)))
     made, named = [], {via for via, _, _ in pairs}
-    for picked in choose(evaluated, already):
-        via = describe(found, picked.told, already)
+    for picked in choose(search.evaluated, already):
+        via = describe(search.found, picked.told, already)
         if via in named:  # two mutants alike in words (one metric read twice): the test and probe names stay apart
             via += f" (#{sum(v.startswith(via) for v in named) + 1})"
         named.add(via)
@@ -536,8 +564,12 @@ def _negative(d: Design, assignment: dict) -> int:
 
 def _plausible(d: Design, assignment: dict) -> bool:
     """No series holds a negative level (a slope may fall, a clock's offset may be either way)."""
-    levels = {s.var for s in d.series if s.kind != "clock"} | {s.past_var for s in d.series if s.past_var is not None}
+    levels = _level_variables(d)
     return not any(v is not None and v < 0 for i, v in assignment.items() if i in levels)
+
+
+def _level_variables(d: Design) -> set[int]:
+    return {s.var for s in d.series if s.kind != "clock"} | {s.past_var for s in d.series if s.past_var is not None}
 
 
 def _absent(assignment: dict) -> int:

@@ -3,7 +3,8 @@
 replaced, so everything else stays exactly as written; every mutant is parsed again before use.
 
 Left out as equivalent, where the AST shows it: a change whose printed expression equals the original,
-dropping a matcher that accepts every value, doubling a `for` of zero.
+dropping a matcher that accepts every value, doubling a `for` of zero, and dropping a matcher (or changing
+the value of a negative one) where the series it lets in can find no partner (see _matched_away).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def mutants(rule: Rule) -> list[Mutant]:
 
     for path, node in _nodes(tree):
         for kind, description, replacement in _node_mutations(node):
-            if kind == "matcher" and "dropped" in description and _matched_away(tree, path, description):
+            if kind == "matcher" and _matched_away(tree, path, description):
                 continue
             add(kind, description, path, replacement)
     if rule.for_ms:
@@ -133,10 +134,12 @@ def _selector(name: str, matchers: list, changed_index: int | None = None, chang
 def _matched_away(tree, path: tuple, description: str) -> bool:
     """Dropping a matcher (label=value, !=, =~, !~) on one operand of a one-to-one match changes nothing when
     the other operand still demands the same matcher and both keep the label: the series it let in carry
-    values the other side refuses, so they find no partner."""
+    values the other side refuses, so they find no partner. So does changing a negative matcher's value
+    (`fstype!=""` -> `fstype!="changed"`): it lets in what dropping it would, and refuses only series
+    holding the value the mutation made up."""
     node = next(n for p, n in _nodes(tree) if p == path)
     selector = node.vector_selector if isinstance(node, pp.MatrixSelector) else node
-    dropped = next((m for m in selector.matchers.matchers if f'matcher {m.name}{op_text(m)}"{m.value}" dropped' in description), None)
+    dropped = next((m for m in selector.matchers.matchers if _relaxes(m, description)), None)
     if dropped is None:
         return False
     for depth in range(len(path) - 1, -1, -1):
@@ -157,6 +160,13 @@ def _matched_away(tree, path: tuple, description: str) -> bool:
             for s in selectors)
         return demanded and keeps_label(own, dropped.name) and keeps_label(other, dropped.name)
     return False
+
+
+def _relaxes(matcher, description: str) -> bool:
+    """Whether the mutant described drops ``matcher`` or changes the value of it, a negative one."""
+    shown = f'matcher {matcher.name}{op_text(matcher)}"{matcher.value}"'
+    negative = matcher.op in (pp.MatchOp.NotEqual, pp.MatchOp.NotRe)
+    return description.startswith(f"{shown} dropped") or (negative and description.startswith(f"{shown} -> "))
 
 
 def _passes_through(binary, own_is_right: bool) -> bool:

@@ -33,7 +33,7 @@ td, th { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: left; vertic
 {% if data.routes.mutants %}<h2>Routing tree: {{ data.routes.killed }} / {{ data.routes.mutants }} mutants killed</h2>
 <ul>{% for s in data.routes.survivors %}<li>{{ s }}</li>{% endfor %}</ul>{% endif %}
 {% if data.live.mutants %}<h2>Live (Alertmanager timing): {{ data.live.killed }} / {{ data.live.mutants }} mutants killed</h2>
-<ul>{% for v in data.live.verdicts %}<li>{{ v.mutant }}: {{ "killed by " ~ v.failed_scenarios | join(", ") if v.killed else "survived" }}</li>{% endfor %}</ul>{% endif %}
+<ul>{% for v in data.live.verdicts %}<li>{{ v.mutant }}: {{ "killed by " ~ v.failed_scenarios | join(", ") if v.killed else "undecided: " ~ v.undecided if v.undecided else "survived" }}</li>{% endfor %}</ul>{% endif %}
 </body></html>
 """, autoescape=True)
 
@@ -46,9 +46,11 @@ def as_dict(run: Run) -> dict:
             "routes": {"mutants": len(run.routes), "killed": sum(v.killed for v in run.routes),
                        "survivors": [f"{v.description} not detected by any routing case" for v in run.routes if not v.killed]},
             "live": {"mutants": len(run.live), "killed": sum(v.killed for v in run.live),
-                     "verdicts": [{"mutant": v.description, "killed": v.killed, "failed_scenarios": list(v.failed_scenarios)}
-                                  for v in run.live],
-                     "survivors": [f"{v.description} not detected by any live scenario" for v in run.live if not v.killed]}}
+                     "verdicts": [{"mutant": v.description, "killed": v.killed, "failed_scenarios": list(v.failed_scenarios),
+                                   "undecided": v.undecided} for v in run.live],
+                     "undecided": [f"{v.description}: {v.undecided}" for v in run.live if v.undecided],
+                     "survivors": [f"{v.description} not detected by any live scenario" for v in run.live
+                                   if not v.killed and not v.undecided]}}
 
 
 def write_json(run: Run, path: Path) -> None:
@@ -78,7 +80,9 @@ def lines(run: Run) -> list[str]:
     live = data["live"]
     if live["mutants"]:
         out += [f"        survivor: {s}" for s in live["survivors"]]
-        out.append(f"live mutants: {live['killed']}/{live['mutants']} killed by the stack's scenarios")
+        out += [f"        undecided: {s}" for s in live["undecided"]]
+        out.append(f"live mutants: {live['killed']}/{live['mutants']} killed by the stack's scenarios"
+                   + (f", {len(live['undecided'])} undecided (the machine was too busy to tell)" if live["undecided"] else ""))
     return out
 
 
