@@ -126,3 +126,14 @@ def test_a_label_joined_on_that_no_matcher_names_is_carried_by_both_sides():
     by_metric = {s.metric: s.labels for s in d.series if d.variables[s.var].mirrors is None}
     assert by_metric["unschedulable"]["node"] == by_metric["ready"]["node"], by_metric
     assert by_metric["unschedulable"]["cluster"] == by_metric["ready"]["cluster"], by_metric
+
+
+def test_a_match_on_every_label_pairs_the_other_side_by_the_labels_one_side_demands():
+    """kube-prometheus' conntrack rule: the limit, read without a job matcher, must carry job="node-exporter" or
+    no entry finds its limit; a decoy limit of another job lets a mutant that drops the job matcher pair."""
+    d = design('(node_nf_conntrack_entries{job="node-exporter"} / node_nf_conntrack_entries_limit) > 0.75')
+    limits = {s.labels["job"]: d.variables[s.var].mirrors is None for s in d.series if s.metric == "node_nf_conntrack_entries_limit"}
+    assert limits == {"node-exporter": True, "node-exporter-other": False}, limits
+    assert all(s.labels["job"] != "generated" for s in d.series)
+    ignoring = design('a{job="api"} / ignoring (job) b > 0.75')
+    assert {s.labels["job"] for s in ignoring.series if s.metric == "b"} == {"generated"}

@@ -118,6 +118,7 @@ def design(expr: str, windows_apart: bool = False) -> Design:
     enclosing = _enclosing_aggregations(tree)
     counted, grouping = _counted_apart(enclosing), _grouped_by(enclosing)
     joined = _joined_values(tree, reads)
+    alike = _matched_alike(tree)
     for metric, metric_reads in by_metric.items():
         then_and_now = len({r.offset_ms for r in metric_reads}) > 1
         if then_and_now:
@@ -145,7 +146,7 @@ def design(expr: str, windows_apart: bool = False) -> Design:
             raise Unsupported(f"{metric} is read both as {' and as '.join(sorted(kinds))}")
         kind = kinds.pop()
         try:
-            label_sets = _label_sets(metric_reads, grouping.get(metric, set()), joined)
+            label_sets = _label_sets(metric_reads, grouping.get(metric, set()), joined, alike)
         except NoValue as exc:
             raise Unsupported(str(exc)) from None
         main_var = main_slope = None
@@ -407,11 +408,14 @@ def _beside_time(tree) -> set[str]:
     return found
 
 
-def _label_sets(reads: list[_Read], grouping: set[str] = frozenset(), joined: dict | None = None) -> list[tuple[dict, bool]]:
+def _label_sets(reads: list[_Read], grouping: set[str] = frozenset(), joined: dict | None = None,
+                alike: dict | None = None) -> list[tuple[dict, bool]]:
     """(labels, needs its own variable): the series every compatible selector reads, then decoys. Each
     carries the labels the expression groups by, where its matchers leave them out, so an alert that
-    keeps them shows them (a label dropped from `by (...)` is then noticed), and the labels a match
-    joins on (`on (container)`) with the value another metric's matcher gives them."""
+    keeps them shows them (a label dropped from `by (...)` is then noticed), the labels a match
+    joins on (`on (container)`) with the value another metric's matcher gives them, and ``alike``: the
+    labels a match on every label pairs by, where no matcher of this metric names them (name -> (value,
+    a refused value)), with a decoy carrying the refused value, as the other metric's decoy does."""
     main: dict = {}
     extra: list[dict] = []
     for read in reads:
@@ -437,7 +441,39 @@ def _label_sets(reads: list[_Read], grouping: set[str] = frozenset(), joined: di
                if all(accepts(m, GROUPED_VALUE) for r in reads for m in r.matchers if m.name == name)}
     grouped.update({name: value for name, value in (joined or {}).items()
                     if all(accepts(m, value) for r in reads for m in r.matchers if m.name == name)})
-    return [(_scraped({**grouped, **labels}), own) for labels, own in sets]
+    named = {m.name for r in reads for m in r.matchers}
+    carried = {name: pair for name, pair in (alike or {}).items() if name not in named}
+    sets += [({**main, name: refused}, False) for name, (_, refused) in carried.items() if refused is not None]
+    carried = {name: value for name, (value, _) in carried.items()}
+    return [(_scraped({**carried, **grouped, **labels}), own) for labels, own in sets]
+
+
+def _matched_alike(tree) -> dict[str, tuple[str, str | None]]:
+    """The labels a match on every label (no `on`; `ignoring` leaves its own out) pairs series by, each with
+    the value a matcher on either side demands and one it refuses: `entries{job="node"} / entries_limit`
+    pairs only series whose job is alike, so the limit must carry job="node" too."""
+    values: dict[str, tuple[str, str | None]] = {}
+
+    def visit(node):
+        if isinstance(node, pp.BinaryExpr) and not matches_on(node):
+            sides = [_reads(node.lhs)[0], _reads(node.rhs)[0]]
+            if all(sides):
+                ignored = set(node.modifier.matching.labels) if node.modifier and node.modifier.matching else set()
+                for read in sides[0] + sides[1]:
+                    for matcher in read.matchers:
+                        if matcher.name in ignored | {"instance"} or matcher.name in values:
+                            continue
+                        try:
+                            value = accepted_value(matcher)
+                        except NoValue:
+                            continue
+                        if value is not None and matcher.op == pp.MatchOp.Equal:
+                            values[matcher.name] = (value, refused_value(matcher))
+        for child in children(node):
+            visit(child)
+
+    visit(tree)
+    return values
 
 
 def _joined_values(tree, reads: list[_Read]) -> dict[str, str]:
