@@ -580,3 +580,50 @@ def test_namesakes_that_no_fixed_label_tells_apart_are_named_as_the_reason(tmp_p
     rules.write_text(NAMESAKE_FIRING_ON_QUIET.replace("severity: critical", "severity: warning"))
     [(rule, why)] = generate([rules]).unsupported
     assert "no fixed label tells their alerts apart" in why and "group disk" in why, why
+
+
+FILLING_UP = """
+groups:
+  - name: filesystem
+    rules:
+      - alert: FilesystemFillingUp
+        expr: |
+          (
+            node_filesystem_avail_bytes{job="node",fstype!="",mountpoint!=""} / node_filesystem_size_bytes{job="node",fstype!="",mountpoint!=""} * 100 < 15
+          and
+            predict_linear(node_filesystem_avail_bytes{job="node",fstype!="",mountpoint!=""}[6h], 24*60*60) < 0
+          and
+            node_filesystem_readonly{job="node",fstype!="",mountpoint!=""} == 0
+          )
+        for: 1h
+"""
+
+
+def test_a_filesystem_filling_up_gets_free_bytes_that_fall_but_stay_above_zero(tmp_path):
+    """kube-prometheus' NodeFilesystemSpaceFillingUp: the firing input's free bytes fall (a slope) and the ratio is
+    under 15 % while the file system is writable; no sample of them is negative, and the tests tell a 10x
+    threshold either way."""
+    from monsuite.mutate.runner import run
+
+    rules = tmp_path / "rules.yml"
+    rules.write_text(FILLING_UP)
+    outcome = generate([rules])
+    assert outcome.covered == ["FilesystemFillingUp"], outcome.unsupported
+    written = write(outcome, tmp_path)
+    for path in written:
+        for test in yaml.safe_load(path.read_text())["tests"]:
+            for series in test["input_series"]:
+                if series["series"].startswith("node_filesystem_avail_bytes"):
+                    for run_ in series["values"].split():
+                        start, step, repeats = _run_parts(run_)
+                        assert start >= 0 and start + step * repeats >= 0, (test["name"], series)
+    survivors = [v.mutant.description for v in run([rules], written).verdicts if not v.killed]
+    assert not [s for s in survivors if s.startswith("threshold 15")], survivors
+
+
+def _run_parts(text: str) -> tuple[float, float, int]:
+    """promtool's `a+bxn` / `a-bxn`: (a, signed b, n)."""
+    head, repeats = text.rsplit("x", 1)
+    sign = "-" if "-" in head[1:] else "+"
+    start, step = head[0] + head[1:].split(sign, 1)[0], head[1:].split(sign, 1)[1]
+    return float(start), float(step) * (-1 if sign == "-" else 1), int(repeats)

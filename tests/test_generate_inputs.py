@@ -137,3 +137,6 @@ def test_a_match_on_every_label_pairs_the_other_side_by_the_labels_one_side_dema
     assert all(s.labels["job"] != "generated" for s in d.series)
     ignoring = design('a{job="api"} / ignoring (job) b > 0.75')
     assert {s.labels["job"] for s in ignoring.series if s.metric == "b"} == {"generated"}
+    # two exporters' series never share a job: a rule dividing them cannot fire, and its inputs say so
+    two_exporters = design('pg_database_size_bytes{job="postgres"} / node_filesystem_size_bytes{device="/dev/sda1"} > 0.85')
+    assert {s.labels["job"] for s in two_exporters.series if s.metric == "node_filesystem_size_bytes"} == {"generated"}

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from promql_parser import Call, walk
+from promql_parser import Call, ParenExpr, VectorSelector, walk
 
 from monsuite.generate.discriminating import Candidate, choose, describe, expression_mutants, told_apart
 from monsuite.generate.inputs import ABSENCE, COMPARISONS, SECOND_INSTANCE, Design, Unsupported, design
@@ -61,7 +61,10 @@ class Generated:
 
     @property
     def live_firing(self) -> dict:
-        return self.live if self.live is not None else self.firing
+        """The input a live fault pushes; a moving series from the level its input was judged at (the end of
+        its slot), so the push holds from the start instead of after the hours a test's phase lasts."""
+        chosen = self.live if self.live is not None else self.firing
+        return _as_judged(self.design, chosen)
 
 
 @dataclass
@@ -203,11 +206,58 @@ def _relative(path: Path, base: Path) -> str:
 
 def _assignments(d: Design) -> list[dict]:
     searched = [i for i, v in enumerate(d.variables) if v.mirrors is None]
-    levels = _level_variables(d)
+    levels, bare = _level_variables(d), _compared_bare(d)
     spaces = [d.variables[i].candidates for i in searched]
     plausible = [[v for v in space if v is None or v >= 0] if i in levels else space
                  for i, space in zip(searched, spaces)]
-    return [_with_mirrors(d, dict(zip(searched, combo))) for combo in _combinations(spaces, plausible)]
+    for k, i in enumerate(searched):  # `... and readonly == 0`: a sample mostly of 0 there finds the rest sooner
+        if d.variables[i].metric in bare and i in levels:
+            op, threshold = bare[d.variables[i].metric]
+            plausible[k] = [v for v in plausible[k] if v is not None and COMPARISONS[op](v, threshold)] or plausible[k]
+    made = {}
+    for combo in _combinations(spaces, plausible):
+        assignment = _kept_above_zero(d, dict(zip(searched, combo)))
+        made.setdefault(tuple(sorted(assignment.items())), assignment)
+    return [_with_mirrors(d, assignment) for assignment in made.values()]
+
+
+def _as_judged(d: Design, assignment: dict) -> dict:
+    judged = dict(assignment)
+    for s in d.series:
+        start, slope = assignment.get(s.var), assignment.get(s.slope_var) if s.slope_var is not None else None
+        if s.kind == "slope" and start is not None and slope is not None:
+            level = start + slope * (_steady_ms(d) - d.interval_ms) / 1000
+            judged[s.var] = float(f"{level:.12g}") if level >= 0 else start
+    return judged
+
+
+def _compared_bare(d: Design) -> dict[str, tuple[str, float]]:
+    """The metrics a comparison joined by `and` reads as they are (`... and readonly{...} == 0`), with it."""
+    found = {}
+    for expr, comparison in [*([d.focus] if d.focus else []), *d.guards]:
+        node = parse(expr)
+        while isinstance(node, ParenExpr):
+            node = node.expr
+        if isinstance(node, VectorSelector) and node.name:
+            found[node.name] = comparison
+    return found
+
+
+def _kept_above_zero(d: Design, assignment: dict, only: set | None = None) -> dict:
+    """A falling series that would go below zero within a phase of the test starts that much higher instead:
+    its drawn level is where it ends (free bytes running out end near zero, they do not go below it).
+    ``only``: the variables it may change (else every one)."""
+    if not d.phase_ms:
+        return assignment
+    span_s = (d.phase_ms + d.interval_ms) / 1000  # the last phase holds two samples more
+    kept = dict(assignment)
+    for s in d.series:
+        if s.kind != "slope" or s.slope_var is None or s.var not in kept or (only is not None and s.var not in only):
+            continue
+        start, slope = kept[s.var], kept.get(s.slope_var)
+        if start is not None and slope is not None and start >= 0 and start + slope * span_s < 0:
+            kept[s.var] = float(f"{start - slope * span_s:.12g}")
+    return kept
 
 
 def _with_mirrors(d: Design, assignment: dict, other_phase: dict | None = None) -> dict:
@@ -224,7 +274,8 @@ def _with_mirrors(d: Design, assignment: dict, other_phase: dict | None = None) 
                   if w.mirrors is None and w.metric == v.metric and j in source and source[j] != assignment.get(j)]
         return source[moving[0]] if moving else source[v.mirrors]
 
-    return {**assignment, **{i: mirrored(v) for i, v in enumerate(d.variables) if v.mirrors is not None}}
+    decoys = {i: mirrored(v) for i, v in enumerate(d.variables) if v.mirrors is not None}
+    return {**assignment, **_kept_above_zero(d, {**assignment, **decoys}, only=set(decoys))}
 
 
 def _combinations(spaces: list[list], plausible: list[list]) -> list[tuple]:
@@ -262,6 +313,7 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
     one fires fewer other rules than the firing input (else None) with the other rules it fires."""
     tests, slots, mutant_lists = [], [], []
     for index, (rule, d) in enumerate(designed):
+        d.phase_ms = _phase_ms(rule, d)
         assignments = _assignments(d)
         slot = _steady_ms(d)
         times = _slot_times(d, len(assignments))
@@ -634,8 +686,8 @@ def _variants(d: Design, firing: dict, quiet: dict | None, further: list) -> lis
     searched = [i for i, v in enumerate(d.variables) if v.mirrors is None and firing[i] != quiet[i]] if quiet is not None else []
     if len(searched) > 1:
         for i in searched[:MAX_VARIANTS]:
-            variants.append((f"through {d.variables[i].describes} alone", _with_mirrors(d, {**quiet, i: firing[i]}, quiet),
-                             quiet))
+            alone = _kept_above_zero(d, _searched_only(d, {**quiet, i: firing[i]}))
+            variants.append((f"through {d.variables[i].describes} alone", _with_mirrors(d, alone, quiet), quiet))
     return variants + [(via, high, low) for via, high, low in further if (high, low) != (firing, quiet)]
 
 

@@ -79,6 +79,7 @@ class Design:
     guards: list[tuple[str, tuple[str, float]]] = field(default_factory=list)
     shortest_window_ms: int = 0  # the shortest range the expression reads (0: it reads none)
     interval_ms: int = 15_000  # its test's input samples and evaluations (coarser for week-scale rules)
+    phase_ms: int = 0  # how long its test holds each input (set with the rule's `for`)
 
     def holds(self, value: float) -> bool:
         if self.comparison is None:
@@ -415,7 +416,8 @@ def _label_sets(reads: list[_Read], grouping: set[str] = frozenset(), joined: di
     keeps them shows them (a label dropped from `by (...)` is then noticed), the labels a match
     joins on (`on (container)`) with the value another metric's matcher gives them, and ``alike``: the
     labels a match on every label pairs by, where no matcher of this metric names them (name -> (value,
-    a refused value)), with a decoy carrying the refused value, as the other metric's decoy does."""
+    a refused value, the namespace of the metric demanding it)), with a decoy carrying the refused value,
+    as the other metric's decoy does."""
     main: dict = {}
     extra: list[dict] = []
     for read in reads:
@@ -442,17 +444,27 @@ def _label_sets(reads: list[_Read], grouping: set[str] = frozenset(), joined: di
     grouped.update({name: value for name, value in (joined or {}).items()
                     if all(accepts(m, value) for r in reads for m in r.matchers if m.name == name)})
     named = {m.name for r in reads for m in r.matchers}
-    carried = {name: pair for name, pair in (alike or {}).items() if name not in named}
+    namespace = _namespace(reads[0].metric)
+    carried = {name: (value, refused) for name, (value, refused, where) in (alike or {}).items()
+               if name not in named and where == namespace}
     sets += [({**main, name: refused}, False) for name, (_, refused) in carried.items() if refused is not None]
     carried = {name: value for name, (value, _) in carried.items()}
     return [(_scraped({**carried, **grouped, **labels}), own) for labels, own in sets]
 
 
-def _matched_alike(tree) -> dict[str, tuple[str, str | None]]:
+def _namespace(metric: str) -> str:
+    """The first word of a metric's name: the exporter's namespace (`node_`, `pg_`)."""
+    return metric.split("_", 1)[0]
+
+
+def _matched_alike(tree) -> dict[str, tuple[str, str | None, str]]:
     """The labels a match on every label (no `on`; `ignoring` leaves its own out) pairs series by, each with
-    the value a matcher on either side demands and one it refuses: `entries{job="node"} / entries_limit`
-    pairs only series whose job is alike, so the limit must carry job="node" too."""
-    values: dict[str, tuple[str, str | None]] = {}
+    the value a matcher on either side demands, one it refuses and the namespace of its metric:
+    `node_nf_conntrack_entries{job="node"} / node_nf_conntrack_entries_limit` pairs only series whose job is
+    alike, so the limit, which the same exporter gives, carries job="node" too. A metric of another
+    namespace is left as scraped: `pg_database_size_bytes{job="postgres"} / node_filesystem_size_bytes`
+    divides series of two exporters, which never share a job, and the rule cannot fire."""
+    values: dict[str, tuple[str, str | None, str]] = {}
 
     def visit(node):
         if isinstance(node, pp.BinaryExpr) and not matches_on(node):
@@ -468,7 +480,7 @@ def _matched_alike(tree) -> dict[str, tuple[str, str | None]]:
                         except NoValue:
                             continue
                         if value is not None and matcher.op == pp.MatchOp.Equal:
-                            values[matcher.name] = (value, refused_value(matcher))
+                            values[matcher.name] = (value, refused_value(matcher), _namespace(read.metric))
         for child in children(node):
             visit(child)
 
