@@ -14,16 +14,16 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 import os
-import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from promql_parser import Call, ParenExpr, VectorSelector, walk
+from promql_parser import Call, walk
 
+from monsuite.generate.candidates import (as_judged, candidate_inputs, is_plausible, kept_above_zero, negative, steady_ms,
+                                          with_mirrors)
 from monsuite.generate.discriminating import Candidate, choose, describe, expression_mutants, told_apart
 from monsuite.generate.inputs import ABSENCE, COMPARISONS, SECOND_INSTANCE, Design, Unsupported, design
 from monsuite.deployed.rules import user_files
@@ -34,13 +34,11 @@ from monsuite.rules.references import parse, selectors
 from monsuite.timescale import format_ms
 
 INTERVAL_MS = 15_000  # input samples and the evaluation interval of groups that set none
-MAX_CANDIDATES = 400  # assignments evaluated per rule
 LIVE_RATE_SCALE = 1000.0
 MAX_VARIANTS = 4  # inputs per rule that fire it through one unknown alone
 MAX_ONE_AWAY = 160  # inputs per rule one unknown away from the chosen ones, evaluated against its mutants
 MAX_EVALUATIONS = 1500  # per generated test (6 h 15 m at 15 s): promtool evaluates every rule at each
 CADENCES_MS = (60_000, 300_000, 900_000, 3_600_000)  # coarser test intervals for week-scale rules, finest first
-EXPLORE_SEED = 15
 
 
 @dataclass
@@ -61,10 +59,9 @@ class Generated:
 
     @property
     def live_firing(self) -> dict:
-        """The input a live fault pushes; a moving series from the level its input was judged at (the end of
-        its slot), so the push holds from the start instead of after the hours a test's phase lasts."""
+        """The input a live fault pushes, a moving series from where its input was judged (see as_judged)."""
         chosen = self.live if self.live is not None else self.firing
-        return _as_judged(self.design, chosen)
+        return as_judged(self.design, chosen)
 
 
 @dataclass
@@ -204,106 +201,6 @@ def _relative(path: Path, base: Path) -> str:
 # step 2: the firing and the quiet input
 
 
-def _assignments(d: Design) -> list[dict]:
-    searched = [i for i, v in enumerate(d.variables) if v.mirrors is None]
-    levels, bare = _level_variables(d), _compared_bare(d)
-    spaces = [d.variables[i].candidates for i in searched]
-    plausible = [[v for v in space if v is None or v >= 0] if i in levels else space
-                 for i, space in zip(searched, spaces)]
-    for k, i in enumerate(searched):  # `... and readonly == 0`: a sample mostly of 0 there finds the rest sooner
-        if d.variables[i].metric in bare and i in levels:
-            op, threshold = bare[d.variables[i].metric]
-            plausible[k] = [v for v in plausible[k] if v is not None and COMPARISONS[op](v, threshold)] or plausible[k]
-    made = {}
-    for combo in _combinations(spaces, plausible):
-        assignment = _kept_above_zero(d, dict(zip(searched, combo)))
-        made.setdefault(tuple(sorted(assignment.items())), assignment)
-    return [_with_mirrors(d, assignment) for assignment in made.values()]
-
-
-def _as_judged(d: Design, assignment: dict) -> dict:
-    judged = dict(assignment)
-    for s in d.series:
-        start, slope = assignment.get(s.var), assignment.get(s.slope_var) if s.slope_var is not None else None
-        if s.kind == "slope" and start is not None and slope is not None:
-            level = start + slope * (_steady_ms(d) - d.interval_ms) / 1000
-            judged[s.var] = float(f"{level:.12g}") if level >= 0 else start
-    return judged
-
-
-def _compared_bare(d: Design) -> dict[str, tuple[str, float]]:
-    """The metrics a comparison joined by `and` reads as they are (`... and readonly{...} == 0`), with it."""
-    found = {}
-    for expr, comparison in [*([d.focus] if d.focus else []), *d.guards]:
-        node = parse(expr)
-        while isinstance(node, ParenExpr):
-            node = node.expr
-        if isinstance(node, VectorSelector) and node.name:
-            found[node.name] = comparison
-    return found
-
-
-def _kept_above_zero(d: Design, assignment: dict, only: set | None = None) -> dict:
-    """A falling series that would go below zero within a phase of the test starts that much higher instead:
-    its drawn level is where it ends (free bytes running out end near zero, they do not go below it).
-    ``only``: the variables it may change (else every one)."""
-    if not d.phase_ms:
-        return assignment
-    span_s = (d.phase_ms + d.interval_ms) / 1000  # the last phase holds two samples more
-    kept = dict(assignment)
-    for s in d.series:
-        if s.kind != "slope" or s.slope_var is None or s.var not in kept or (only is not None and s.var not in only):
-            continue
-        start, slope = kept[s.var], kept.get(s.slope_var)
-        if start is not None and slope is not None and start >= 0 and start + slope * span_s < 0:
-            kept[s.var] = float(f"{start - slope * span_s:.12g}")
-    return kept
-
-
-def _with_mirrors(d: Design, assignment: dict, other_phase: dict | None = None) -> dict:
-    """Decoys that no selector reads take the mirrored value, from the other phase where there is one
-    (so a mutant that stops excluding them sees a different value). Where the mirrored series holds one
-    value in both phases (the phases differ through another series of the metric, a second instance),
-    the decoy takes the other phase's value of that series instead."""
-    source = other_phase if other_phase is not None else assignment
-
-    def mirrored(v) -> float | None:
-        if source.get(v.mirrors) != assignment.get(v.mirrors):
-            return source[v.mirrors]
-        moving = [j for j, w in enumerate(d.variables)
-                  if w.mirrors is None and w.metric == v.metric and j in source and source[j] != assignment.get(j)]
-        return source[moving[0]] if moving else source[v.mirrors]
-
-    decoys = {i: mirrored(v) for i, v in enumerate(d.variables) if v.mirrors is not None}
-    return {**assignment, **_kept_above_zero(d, {**assignment, **decoys}, only=set(decoys))}
-
-
-def _combinations(spaces: list[list], plausible: list[list]) -> list[tuple]:
-    """Every combination where they are few; else the diagonal (every unknown at its k-th candidate) and a
-    fixed sample of the rest, half of it drawn from the ``plausible`` candidates (no negative level): with
-    several levels, a sample of the whole space would hold few inputs a scrape could give."""
-    total = math.prod(len(s) for s in spaces)
-    if total <= MAX_CANDIDATES:
-        return list(itertools.product(*spaces))
-    longest = max(len(s) for s in spaces)
-    combos = list(dict.fromkeys(tuple(s[min(k, len(s) - 1)] for s in spaces) for k in range(longest)))
-    seen = set(combos)
-    drawn_from = [spaces, [p or s for p, s in zip(plausible, spaces)]]
-    chooser = random.Random(EXPLORE_SEED)
-    for draw in range(20 * MAX_CANDIDATES):
-        if len(combos) >= MAX_CANDIDATES:
-            break
-        combo = tuple(chooser.choice(s) for s in drawn_from[draw % 2])
-        if combo not in seen:
-            seen.add(combo)
-            combos.append(combo)
-    return combos
-
-
-def _steady_ms(d: Design) -> int:
-    return d.window_ms + 4 * d.interval_ms
-
-
 def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]):
     """One promtool test per rule holds every candidate in its own time slot, long enough that the
     expression's windows at the slot's last sample see that candidate only. The same slots are read by the
@@ -314,8 +211,8 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
     tests, slots, mutant_lists = [], [], []
     for index, (rule, d) in enumerate(designed):
         d.phase_ms = _phase_ms(rule, d)
-        assignments = _assignments(d)
-        slot = _steady_ms(d)
+        assignments = candidate_inputs(d)
+        slot = steady_ms(d)
         times = _slot_times(d, len(assignments))
         neighbours = _neighbours(rule, d, rules)
         name = _choice_test(rule, index)
@@ -327,7 +224,7 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
         found = expression_mutants(rule)
         # against the mutants, the inputs without a negative value (plausible ones, which tests prefer), in a
         # test of their own: a mutant that fails to evaluate is no error of the rule's
-        plausible = [a for a in assignments if _plausible(d, a)] or assignments
+        plausible = [a for a in assignments if is_plausible(d, a)] or assignments
         mutant_lists.append((found, plausible, _slot_times(d, len(plausible))))
         if found:
             tests.append({"name": _mutants_test(name), "interval": format_ms(d.interval_ms),
@@ -355,14 +252,14 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
         calm = _best(d, candidates, firing=True, cost=live_cost)
         quiet = _best(d, candidates, firing=False)
         live_input = calm if live_cost(calm) < live_cost(firing) else None
-        live[rule.alert] = (None if live_input is None else _with_mirrors(d, live_input, quiet),
+        live[rule.alert] = (None if live_input is None else with_mirrors(d, live_input, quiet),
                             fired_too[id(live_input if live_input is not None else firing)])
         guarded = _guard_pairs(d, candidates, [[results.values(name, g, t) for g, _ in d.guards]
                                                for t in times]) if quiet is not None and d.focus else []
         evaluated = _evaluated(d, found, results, _mutants_test(name), plausible, plausible_times)
         telling.append(_Search(d, found, evaluated, firing, quiet, list(guarded), guarded))
         if quiet is not None:
-            firing, quiet = _with_mirrors(d, firing, quiet), _with_mirrors(d, quiet, firing)
+            firing, quiet = with_mirrors(d, firing, quiet), with_mirrors(d, quiet, firing)
         chosen.append((rule, d, firing, quiet, guarded))
     _evaluate_one_unknown_away(telling, promtool)
     for search, (_, _, mirrored_firing, mirrored_quiet, _) in zip(telling, chosen):
@@ -374,7 +271,7 @@ def _choose_inputs(designed, promtool: str, unsupported: list, rules: list[Rule]
 def _slot_times(d: Design, count: int) -> list[int]:
     """The evaluation times of ``count`` inputs held one after another, each for a slot long enough that
     the expression's windows at its last sample see that input only."""
-    slot = _steady_ms(d)
+    slot = steady_ms(d)
     return [(k + 1) * slot - d.interval_ms for k in range(count)]
 
 
@@ -396,7 +293,7 @@ def _evaluated(d: Design, found: list, results: Results, test: str, assignments:
     for assignment, t in zip(assignments, times):
         rule_sets = results.label_sets(test, rule_expr, t)
         told = told_apart(rule_sets, [results.label_sets(test, m.expr, t) for m in found])
-        made.append(Candidate(assignment, bool(rule_sets), told, (_negative(d, assignment), _absent(assignment))))
+        made.append(Candidate(assignment, bool(rule_sets), told, (negative(d, assignment), _absent(assignment))))
     return made
 
 
@@ -428,7 +325,7 @@ def _evaluate_one_unknown_away(telling: list[_Search], promtool: str) -> None:
         times = _slot_times(d, len(near))
         name = f"one unknown away {index}"
         tests.append({"name": name, "interval": format_ms(d.interval_ms),
-                      "input_series": _input(d, near, [_steady_ms(d) // d.interval_ms] * len(near)),
+                      "input_series": _input(d, near, [steady_ms(d) // d.interval_ms] * len(near)),
                       "promql_expr_test": _asked(name, [found[0].rule.expr, *(m.expr for m in found)], times)})
         asked.append((index, name, near, times))
     results = _run_at_intervals(tests, [], promtool)
@@ -448,9 +345,9 @@ def _one_unknown_away(d: Design, bases: list[dict]) -> list[dict]:
         values = d.variables[i if mirrored is None else mirrored].candidates
         for base in bases:
             for value in values:
-                if value == base.get(i) or not _plausible(d, {i: value}):
+                if value == base.get(i) or not is_plausible(d, {i: value}):
                     continue
-                moved = {**base, i: value} if mirrored is not None else _with_mirrors(d, {**_searched_only(d, base), i: value})
+                moved = {**base, i: value} if mirrored is not None else with_mirrors(d, {**_searched_only(d, base), i: value})
                 if moved not in seen:
                     seen.append(moved)
                     made.append(moved)
@@ -508,7 +405,7 @@ def _guard_pairs(d: Design, candidates: list, guard_values: list[list[list[float
             holding = [v for v in own if COMPARISONS[comparison[0]](v, comparison[1])]
             others_hold = all(any(COMPARISONS[op](v, threshold) for v in per_clause[k] if not math.isnan(v))  # x / 0 holds
                               for k, (_, (op, threshold)) in enumerate(clauses) if k != index)
-            rank = (_negative(d, assignment), _distance(comparison, holding or own, bool(holding)), _absent(assignment))
+            rank = (negative(d, assignment), _distance(comparison, holding or own, bool(holding)), _absent(assignment))
             if values and holding:
                 firing.append((rank, assignment))
             elif not values and not holding and others_hold:
@@ -517,7 +414,7 @@ def _guard_pairs(d: Design, candidates: list, guard_values: list[list[list[float
             high = min(firing, key=lambda item: item[0])[1]
             low = min(quiet, key=lambda item: item[0])[1]
             made.append((f"with {expr} {comparison[0]} {comparison[1]:g} just held, then just not",
-                         _with_mirrors(d, high, low), _with_mirrors(d, low, high)))
+                         with_mirrors(d, high, low), with_mirrors(d, low, high)))
     return made
 
 
@@ -553,7 +450,7 @@ def _rate_scales(chosen: list[tuple[Rule, Design, dict]], promtool: str) -> dict
     for index, (rule, d, firing) in enumerate(chosen):
         if not any(s.kind in ("counter", "bucket") for s in d.series):
             continue
-        slot = _steady_ms(d)
+        slot = steady_ms(d)
         times = [slot - d.interval_ms, 2 * slot - d.interval_ms]
         assignments = [firing, {**firing, RATE_SCALE: LIVE_RATE_SCALE}]
         name = f"scale {rule.alert} ({index})"
@@ -595,33 +492,16 @@ def _best(d: Design, candidates: list, firing: bool, cost=lambda assignment: 0) 
         holding = [v for v in finite if d.holds(v)]
         if firing and holding and len(finite) == len(values):
             distance = _distance(d.comparison, holding, True) if d.comparison else _focus_distance(d, focused, True)
-            scored.append((_negative(d, assignment), cost(assignment), distance, _absent(assignment), assignment))
+            scored.append((negative(d, assignment), cost(assignment), distance, _absent(assignment), assignment))
         elif not firing and not holding and len(finite) == len(values):
             if finite or d.comparison is None:
                 distance = _distance(d.comparison, finite, False) if d.comparison else _focus_distance(d, focused, False)
             else:  # nothing to compare (count(up == 0) of no target down): quiet, after every input with a value
                 distance = math.inf
-            scored.append((_negative(d, assignment), cost(assignment), distance, _absent(assignment), assignment))
+            scored.append((negative(d, assignment), cost(assignment), distance, _absent(assignment), assignment))
     if not scored:
         return None
     return min(scored, key=lambda item: item[:4])[4]
-
-
-def _negative(d: Design, assignment: dict) -> int:
-    """Most metrics cannot go below zero: an input with fewer negative values reads more plausibly (a clock's
-    offset is a moment before or after the evaluation: either is plausible)."""
-    clocks = {s.var for s in d.series if s.kind == "clock"}
-    return sum(v is not None and v < 0 for i, v in assignment.items() if i not in clocks)
-
-
-def _plausible(d: Design, assignment: dict) -> bool:
-    """No series holds a negative level (a slope may fall, a clock's offset may be either way)."""
-    levels = _level_variables(d)
-    return not any(v is not None and v < 0 for i, v in assignment.items() if i in levels)
-
-
-def _level_variables(d: Design) -> set[int]:
-    return {s.var for s in d.series if s.kind != "clock"} | {s.past_var for s in d.series if s.past_var is not None}
 
 
 def _absent(assignment: dict) -> int:
@@ -673,7 +553,7 @@ def _group_interval(rule: Rule, d: Design) -> int:
 
 
 def _phase_ms(rule: Rule, d: Design) -> int:
-    length = _steady_ms(d) + rule.for_ms + 4 * _group_interval(rule, d)
+    length = steady_ms(d) + rule.for_ms + 4 * _group_interval(rule, d)
     return -(-length // d.interval_ms) * d.interval_ms
 
 
@@ -686,8 +566,8 @@ def _variants(d: Design, firing: dict, quiet: dict | None, further: list) -> lis
     searched = [i for i, v in enumerate(d.variables) if v.mirrors is None and firing[i] != quiet[i]] if quiet is not None else []
     if len(searched) > 1:
         for i in searched[:MAX_VARIANTS]:
-            alone = _kept_above_zero(d, _searched_only(d, {**quiet, i: firing[i]}))
-            variants.append((f"through {d.variables[i].describes} alone", _with_mirrors(d, alone, quiet), quiet))
+            alone = kept_above_zero(d, _searched_only(d, {**quiet, i: firing[i]}))
+            variants.append((f"through {d.variables[i].describes} alone", with_mirrors(d, alone, quiet), quiet))
     return variants + [(via, high, low) for via, high, low in further if (high, low) != (firing, quiet)]
 
 
@@ -806,7 +686,7 @@ def _phased_input(d: Design, firing: dict, quiet: dict | None, phase: int) -> li
     if quiet is None:
         return _input(d, [firing], [2 * phase // d.interval_ms + 2])
     steps = phase // d.interval_ms
-    return _input(d, [quiet, firing, _with_mirrors(d, quiet, firing)], [steps, steps, steps + 2])
+    return _input(d, [quiet, firing, with_mirrors(d, quiet, firing)], [steps, steps, steps + 2])
 
 
 def _test(rule: Rule, d: Design, firing: dict, quiet: dict | None, phase: int, quiet_end: int, fires_at: int,
