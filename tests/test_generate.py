@@ -619,6 +619,10 @@ def test_a_filesystem_filling_up_gets_free_bytes_that_fall_but_stay_above_zero(t
                         assert start >= 0 and start + step * repeats >= 0, (test["name"], series)
     survivors = [v.mutant.description for v in run([rules], written).verdicts if not v.killed]
     assert not [s for s in survivors if s.startswith("threshold 15")], survivors
+    # a live push starts where the input was judged, not hours of falling before it
+    [chosen] = [g for g in outcome.generated if not g.via]
+    free = next(s.var for s in chosen.design.series if s.metric == "node_filesystem_avail_bytes")
+    assert 0 <= chosen.live_firing[free] < chosen.firing[free], (chosen.live_firing[free], chosen.firing[free])
 
 
 def _run_parts(text: str) -> tuple[float, float, int]:
