@@ -140,3 +140,6 @@ def test_a_match_on_every_label_pairs_the_other_side_by_the_labels_one_side_dema
     # two exporters' series never share a job: a rule dividing them cannot fire, and its inputs say so
     two_exporters = design('pg_database_size_bytes{job="postgres"} / node_filesystem_size_bytes{device="/dev/sda1"} > 0.85')
     assert {s.labels["job"] for s in two_exporters.series if s.metric == "node_filesystem_size_bytes"} == {"generated"}
+    # a label an aggregation on its side takes away pairs nothing: the counter does not get mode="idle"
+    per_cpu = design('rate(node_context_switches_total[15m]) / count without (mode, cpu) (node_cpu_seconds_total{mode="idle"}) > 2')
+    assert all("mode" not in s.labels for s in per_cpu.series if s.metric == "node_context_switches_total")

@@ -452,6 +452,17 @@ def _label_sets(reads: list[_Read], grouping: set[str] = frozenset(), joined: di
     return [(_scraped({**carried, **grouped, **labels}), own) for labels, own in sets]
 
 
+def _selectors_kept(node) -> list:
+    """The selectors under ``node`` whose labels reach it (not under an aggregation)."""
+    if isinstance(node, pp.AggregateExpr):
+        return []
+    if isinstance(node, pp.MatrixSelector):
+        return [node.vector_selector]
+    if isinstance(node, pp.VectorSelector):
+        return [node]
+    return [kept for child in children(node) for kept in _selectors_kept(child)]
+
+
 def _namespace(metric: str) -> str:
     """The first word of a metric's name: the exporter's namespace (`node_`, `pg_`)."""
     return metric.split("_", 1)[0]
@@ -468,11 +479,13 @@ def _matched_alike(tree) -> dict[str, tuple[str, str | None, str]]:
 
     def visit(node):
         if isinstance(node, pp.BinaryExpr) and not matches_on(node):
-            sides = [_reads(node.lhs)[0], _reads(node.rhs)[0]]
+            sides = [_selectors_kept(node.lhs), _selectors_kept(node.rhs)]
             if all(sides):
                 ignored = set(node.modifier.matching.labels) if node.modifier and node.modifier.matching else set()
-                for read in sides[0] + sides[1]:
-                    for matcher in read.matchers:
+                for selector in sides[0] + sides[1]:
+                    for matcher in selector.matchers.matchers:
+                        if matcher.name == "__name__":
+                            continue
                         if matcher.name in ignored | {"instance"} or matcher.name in values:
                             continue
                         try:
@@ -480,7 +493,7 @@ def _matched_alike(tree) -> dict[str, tuple[str, str | None, str]]:
                         except NoValue:
                             continue
                         if value is not None and matcher.op == pp.MatchOp.Equal:
-                            values[matcher.name] = (value, refused_value(matcher), _namespace(read.metric))
+                            values[matcher.name] = (value, refused_value(matcher), _namespace(selector.name or ""))
         for child in children(node):
             visit(child)
 
