@@ -53,8 +53,9 @@ def test_group_wait_ten_times_the_configured_one_fails_the_pipeline_check(campai
     result = campaign.results["slow-group"]
     assert result.status == "failed"
     assert "-> delivered" in problems_of(campaign, "slow-group") and "> group_wait 200 ms +" in problems_of(campaign, "slow-group")
-    # Alertmanager sat idle through the long group_wait: next to nothing of it is the machine's doing
-    assert result.allowance_ms["cpu_wait"] < result.floors.group_wait_ms, result.allowance_ms
+    # Alertmanager sat idle through the long group_wait: its CPU waits (after waking, on a busy machine a few
+    # hundred ms) stay well under the 1800 ms the misconfiguration adds, so they cannot excuse it
+    assert result.allowance_ms["cpu_wait"] < 9 * result.floors.group_wait_ms / 2, result.allowance_ms
 
 
 def test_a_doubled_for_misses_the_users_notification_target(campaign):
