@@ -116,14 +116,12 @@ def _fresh_run(run, scenarios, rules, mutant: int | None) -> tuple[list[TimingMu
 
 
 def _campaign(run, stack, scenarios, rules) -> tuple[list[str], float]:
-    from monsuite.alerts.report import campaign_body
-
+    """The scenarios that failed, and the most the campaign excused any scenario's group_wait check."""
     campaign = run.campaign(stack, scenarios=scenarios, rules=rules, log=lambda message: None)
     campaign.run()
-    results = campaign_body(campaign)["scenarios"]
-    excused = [(r.get("allowance_ms") or {}).get("pipeline", 0) + (r.get("allowance_ms") or {}).get("cpu_wait", 0)
-               for r in results]
-    return [r["scenario"] for r in results if r["status"] == "failed"], max(excused, default=0.0)
+    results = list(campaign.results.values())
+    excused = [r.allowance_ms.get("pipeline", 0) + r.allowance_ms.get("cpu_wait", 0) for r in results]
+    return [r.scenario for r in results if r.status == "failed"], max(excused, default=0.0)
 
 
 def _reload(url: str) -> None:
